@@ -102,6 +102,10 @@ absl::Status ParseTagLine(const std::vector<absl::string_view>& words, int line,
   for (const auto& a : tag->aliases) {
     if (auto s = AddName(page, a, tag.get(), line); !s.ok()) return s;
   }
+  // libwbxml's name is accepted on input unless it means another tag here.
+  if (!tag->libwbxml_name.empty() && tag->libwbxml_name != "-") {
+    page.by_name.emplace(tag->libwbxml_name, tag.get());
+  }
   page.tags.push_back(std::move(tag));
   return absl::OkStatus();
 }
