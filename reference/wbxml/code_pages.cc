@@ -79,7 +79,9 @@ absl::Status ParseTagLine(const std::vector<absl::string_view>& words, int line,
   tag->qualified_name = absl::StrCat(page.prefix, ":", tag->name);
   for (size_t i = 2; i < words.size(); ++i) {
     absl::string_view w = words[i];
-    if (absl::ConsumePrefix(&w, "since=")) {
+    if (w == "binary") {
+      tag->binary = true;
+    } else if (absl::ConsumePrefix(&w, "since=")) {
       tag->since = std::string(w);
     } else if (absl::ConsumePrefix(&w, "until=")) {
       tag->until = std::string(w);

@@ -29,6 +29,7 @@ struct Tag {
   std::string qualified_name;  // "<page prefix>:<name>", e.g. "airsyncbase:Body"
   std::string since;           // first protocol version listing it ("" = all)
   std::string until;           // last protocol version listing it ("" = all)
+  bool binary = false;         // content is a byte array, written as OPAQUE
   std::vector<std::string> aliases;
   std::string libwbxml_name;   // libwbxml 0.11.8's name where it differs
 };

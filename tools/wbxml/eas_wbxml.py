@@ -24,8 +24,9 @@ class WbxmlError(ValueError):
 
 
 class Tag:
-    def __init__(self, page, token, name, since="", until="", aliases=(), libwbxml=""):
-        self.page, self.token, self.name = page, token, name
+    def __init__(self, page, token, name, since="", until="", aliases=(), libwbxml="",
+                 binary=False):
+        self.page, self.token, self.name, self.binary = page, token, name, binary
         self.since, self.until = since, until
         self.aliases, self.libwbxml = tuple(aliases), libwbxml
 
@@ -80,11 +81,14 @@ def parse_table(text):
                                    opts.get("prefix", name.lower()), "nonstandard" in words[3:])
                 pages[current.number] = current
                 continue
-            opts = dict(w.split("=", 1) for w in words[2:])
+            opts = dict(w.split("=", 1) for w in words[2:] if "=" in w)
+            flags = [w for w in words[2:] if "=" not in w]
+            if any(f != "binary" for f in flags):
+                raise ValueError("unknown tag option in %s" % flags)
             current.add(Tag(current.number, int(words[0], 16), words[1],
                             opts.get("since", ""), opts.get("until", ""),
                             [a for a in opts.get("alias", "").split(",") if a],
-                            opts.get("libwbxml", "")))
+                            opts.get("libwbxml", ""), "binary" in flags))
         except (IndexError, ValueError, AttributeError) as e:
             raise ValueError("codepages.txt line %d: %s" % (number, e)) from e
     for page in pages.values():
