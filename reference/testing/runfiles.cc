@@ -23,7 +23,9 @@ std::vector<std::string> Candidates(const std::string& path) {
     result.push_back(root + "/" + path);  // external repositories
     result.push_back(root + "/" + kWorkspace + "/external/" + path);
   }
-  result.push_back(path);  // run by hand from the workspace root
+  // `bazel run` starts binaries in <runfiles>/<workspace> without TEST_SRCDIR.
+  result.push_back(path);
+  result.push_back("../" + path);
   return result;
 }
 
