@@ -124,7 +124,7 @@ class Decoder {
     } else if (!content.empty()) {
       element.append_child(pugi::node_pcdata).set_value(content.data(), content.size());
     }
-    pending_ = Pending();
+    pending_.any = pending_.opaque = pending_.owned = false;  // keeps the buffer
   }
 
   absl::Status CheckUtf8(absl::string_view text, size_t offset) {
@@ -137,7 +137,7 @@ class Decoder {
     if (byte & kTagHasAttributes) {
       return Error(offset, "tag with attributes (EAS uses none)");
     }
-    const CodePage* page = pages_.Page(page_);
+    const CodePage* page = page_ptr_;
     if (page == nullptr) return Error(offset, absl::StrCat("unknown code page ", page_));
     const Tag* tag = page->FindToken(byte & kTagIdentityMask);
     if (tag == nullptr) {
@@ -182,6 +182,7 @@ class Decoder {
             return Error(offset + 1, absl::StrCat("unknown code page ", page));
           }
           page_ = page;
+          page_ptr_ = pages_.Page(page);
           break;
         }
         case kEnd:
@@ -197,8 +198,15 @@ class Decoder {
           size_t end = static_cast<const char*>(nul) - in_.data();
           absl::string_view text = in_.substr(pos_, end - pos_);
           if (auto s = CheckUtf8(text, pos_); !s.ok()) return s;
-          AddContent(text, false);
           pos_ = end + 1;
+          // The common shape, <Tag>text</Tag>: straight into the DOM.
+          if (!pending_.any && pos_ < n && in_[pos_] == static_cast<char>(kEnd)) {
+            if (!text.empty()) {
+              stack_.back().append_child(pugi::node_pcdata).set_value(text.data(), text.size());
+            }
+            break;
+          }
+          AddContent(text, false);
           break;
         }
         case kStrT: {
@@ -303,6 +311,7 @@ class Decoder {
   size_t pos_ = 0;
   absl::string_view string_table_;
   uint8_t page_ = 0;
+  const CodePage* page_ptr_ = pages_.Page(0);
   uint8_t root_page_ = 0;
   bool root_done_ = false;
   std::vector<pugi::xml_node> stack_;

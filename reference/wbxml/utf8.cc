@@ -1,6 +1,9 @@
 #include "reference/wbxml/utf8.h"
 
 #include <cstring>
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "FindInvalidUtf8 assumes a little-endian machine"
+#endif
 
 namespace eas::wbxml {
 
@@ -9,20 +12,22 @@ size_t FindInvalidUtf8(absl::string_view text) {
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
-    // ASCII fast path, eight bytes at a time.
+    // ASCII fast path, eight bytes at a time; at a word with a high bit set,
+    // skip straight to its first non-ASCII byte.
     if (i + 8 <= n) {
-      uint64_t chunk;
-      std::memcpy(&chunk, s + i, 8);
-      if ((chunk & 0x8080808080808080ull) == 0) {
+      uint64_t word;
+      std::memcpy(&word, s + i, 8);
+      const uint64_t high = word & 0x8080808080808080ull;
+      if (high == 0) {
         i += 8;
         continue;
       }
-    }
-    uint8_t c = s[i];
-    if (c < 0x80) {
+      i += static_cast<size_t>(__builtin_ctzll(high)) >> 3;  // little-endian
+    } else if (s[i] < 0x80) {
       ++i;
       continue;
     }
+    const uint8_t c = s[i];
     size_t len;
     uint32_t min;
     uint32_t cp;
@@ -37,7 +42,7 @@ size_t FindInvalidUtf8(absl::string_view text) {
     }
     if (i + len > n) return i;
     for (size_t k = 1; k < len; ++k) {
-      uint8_t cc = s[i + k];
+      const uint8_t cc = s[i + k];
       if ((cc & 0xC0) != 0x80) return i;
       cp = (cp << 6) | (cc & 0x3F);
     }
