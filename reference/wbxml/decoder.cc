@@ -109,22 +109,31 @@ class Decoder {
     pending_.opaque = pending_.opaque || opaque;
   }
 
-  void FlushContent() {
-    if (!pending_.any) return;
-    absl::string_view content = pending_.owned ? pending_.buffer : pending_.view;
-    pugi::xml_node element = stack_.back();
+  absl::Status MixedOpaque(size_t offset) {
+    return Error(offset, "opaque data mixed with other content in one element");
+  }
+
+  // Writes the pending content of the innermost open element; `offset` is
+  // that of the token that ends the run.
+  absl::Status FlushContent(size_t offset) {
+    if (!pending_.any) return absl::OkStatus();
+    absl::string_view content = pending_.owned ? absl::string_view(pending_.buffer) : pending_.view;
+    Open& open = stack_.back();
     if (pending_.opaque) {
-      if (!element.attribute(kOpaqueAttribute)) {
-        element.append_attribute(kOpaqueAttribute).set_value(kOpaqueBase64);
-      }
+      if (open.other || open.opaque) return MixedOpaque(offset);
+      open.opaque = true;
+      open.node.append_attribute(kOpaqueAttribute).set_value(kOpaqueBase64);
       if (!content.empty()) {
-        element.append_child(pugi::node_pcdata)
+        open.node.append_child(pugi::node_pcdata)
             .set_value(absl::Base64Escape(content).c_str());
       }
     } else if (!content.empty()) {
-      element.append_child(pugi::node_pcdata).set_value(content.data(), content.size());
+      if (open.opaque) return MixedOpaque(offset);
+      open.other = true;
+      open.node.append_child(pugi::node_pcdata).set_value(content.data(), content.size());
     }
     pending_.any = pending_.opaque = pending_.owned = false;  // keeps the buffer
+    return absl::OkStatus();
   }
 
   absl::Status CheckUtf8(absl::string_view text, size_t offset) {
@@ -155,14 +164,17 @@ class Decoder {
       root_page_ = page_;
       element = doc_.append_child(tag->name.c_str());
     } else {
-      FlushContent();
+      if (auto s = FlushContent(offset); !s.ok()) return s;
+      Open& parent = stack_.back();
+      if (parent.opaque) return MixedOpaque(offset);
+      parent.other = true;
       const bool own_page = page_ == root_page_;
-      element = stack_.back().append_child(own_page ? tag->name.c_str()
-                                                    : tag->qualified_name.c_str());
+      element = parent.node.append_child(own_page ? tag->name.c_str()
+                                                  : tag->qualified_name.c_str());
       pages_used_.set(page_);
     }
     if (byte & kTagHasContent) {
-      stack_.push_back(element);
+      stack_.push_back({element});
     } else if (stack_.empty()) {
       root_done_ = true;
     }
@@ -187,7 +199,7 @@ class Decoder {
         }
         case kEnd:
           if (stack_.empty()) return Error(offset, "END without an open element");
-          FlushContent();
+          if (auto s = FlushContent(offset); !s.ok()) return s;
           stack_.pop_back();
           if (stack_.empty()) root_done_ = true;
           break;
@@ -201,8 +213,11 @@ class Decoder {
           pos_ = end + 1;
           // The common shape, <Tag>text</Tag>: straight into the DOM.
           if (!pending_.any && pos_ < n && in_[pos_] == static_cast<char>(kEnd)) {
+            Open& open = stack_.back();
             if (!text.empty()) {
-              stack_.back().append_child(pugi::node_pcdata).set_value(text.data(), text.size());
+              if (open.opaque) return MixedOpaque(offset);
+              open.other = true;
+              open.node.append_child(pugi::node_pcdata).set_value(text.data(), text.size());
             }
             break;
           }
@@ -314,7 +329,16 @@ class Decoder {
   const CodePage* page_ptr_ = pages_.Page(0);
   uint8_t root_page_ = 0;
   bool root_done_ = false;
-  std::vector<pugi::xml_node> stack_;
+  // Open elements. `opaque` and `other` record what content an element got,
+  // because opaque bytes can only be the whole content of an element (the DOM
+  // marks the element, not a run): mixing them with text or children is
+  // refused rather than decoded into something that would encode otherwise.
+  struct Open {
+    pugi::xml_node node;
+    bool opaque = false;
+    bool other = false;
+  };
+  std::vector<Open> stack_;
   Pending pending_;
   std::bitset<256> pages_used_;
 };

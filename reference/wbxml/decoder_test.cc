@@ -62,6 +62,16 @@ TEST(Decoder, OpaqueIsKeptByteForByte) {
   EXPECT_EQ(*bytes, Bytes({'a', 0x00, 0xFF, 'b'}));
 }
 
+TEST(Decoder, OpaqueAndStringsInOneRunAreOneOpaqueContent) {
+  std::string in = Bytes({0x03, 0x01, 0x6A, 0x00, 0x00, 0x15, 0x45, 0x50, 0xC3, 0x01, 'a', 0x03,
+                          'b', 0x00, 0x01, 0x01});
+  pugi::xml_document doc;
+  ASSERT_TRUE(Decode(in, doc).ok());
+  pugi::xml_node mime = doc.first_child().child("Mime");
+  EXPECT_TRUE(IsOpaque(mime));
+  EXPECT_EQ(*ContentBytes(mime), "ab");
+}
+
 TEST(Decoder, StringTableEntityAndInlineStringsJoin) {
   // String table "ab\0cd\0"; SyncKey text = STR_T(3) + ENTITY(U+00E9) + STR_I "x".
   std::string in = Bytes({0x03, 0x01, 0x6A, 0x06, 'a', 'b', 0x00, 'c', 'd', 0x00, 0x00, 0x07,
@@ -160,6 +170,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"EntityNotACharacter",
                  Bytes({0x03, 0x01, 0x6A, 0x00, 0x45, 0x02, 0x83, 0xB0, 0x00, 0x01}),
                  "not a Unicode character", 5},
+        // Opaque bytes are the whole content of an element or nothing (found
+        // by the fuzzer: opaque, then a child, then text).
+        BadInput{"ChildAfterOpaque", Bytes({0x03, 0x01, 0x6A, 0x00, 0x00, 0x15, 0x45, 0x50, 0xC3,
+                                            0x01, 'a', 0x51, 0x03, 'x', 0x00, 0x01, 0x01, 0x01}),
+                 "opaque data mixed with other content", 11},
+        BadInput{"OpaqueAfterChild", Bytes({0x03, 0x01, 0x6A, 0x00, 0x00, 0x15, 0x45, 0x50, 0x03,
+                                            'a', 0x00, 0x11, 0xC3, 0x01, 'b', 0x01, 0x01}),
+                 "opaque data mixed with other content", 15},
         BadInput{"TruncatedSwitchPage", Bytes({0x03, 0x01, 0x6A, 0x00, 0x45, 0x00}),
                  "truncated SWITCH_PAGE", 5}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });

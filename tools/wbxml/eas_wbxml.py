@@ -171,16 +171,25 @@ def decode(data, max_depth=64):
     page, root, stack = 0, None, []
     content = {}  # id(element) -> [bytearray, opaque]
 
-    def flush(element):
+    def mixed(offset):
+        # As the C++ decoder: opaque bytes are the whole content or nothing.
+        return WbxmlError("opaque data mixed with other content in one element "
+                          "at byte offset %d" % offset)
+
+    def flush(element, offset):
         buf = content.pop(id(element), None)
         if not buf:
             return
         raw, opaque = buf
         if opaque:
+            if element.get(OPAQUE_ATTR) or element.text or len(element):
+                raise mixed(offset)
             element.set(OPAQUE_ATTR, "base64")
             text = base64.b64encode(bytes(raw)).decode("ascii")
         else:
             text = bytes(raw).decode("utf-8")
+            if text and element.get(OPAQUE_ATTR):
+                raise mixed(offset)
         if len(element):
             element[-1].tail = (element[-1].tail or "") + text
         else:
@@ -208,7 +217,7 @@ def decode(data, max_depth=64):
         elif b == END:
             if not stack:
                 raise WbxmlError("END without an open element at byte offset %d" % offset)
-            flush(stack.pop())
+            flush(stack.pop(), offset)
         elif b == STR_I:
             end = data.find(b"\0", pos)
             if end < 0:
@@ -257,7 +266,9 @@ def decode(data, max_depth=64):
             else:
                 if not stack:
                     raise WbxmlError("second root element at byte offset %d" % offset)
-                flush(stack[-1])
+                flush(stack[-1], offset)
+                if stack[-1].get(OPAQUE_ATTR):
+                    raise mixed(offset)
                 element = ET.SubElement(stack[-1], name)
             if b & HAS_CONTENT:
                 stack.append(element)

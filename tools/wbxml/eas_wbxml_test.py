@@ -68,6 +68,10 @@ def test_python_and_cpp_read_and_write_alike(name, data):
     (bytes([3, 1, 0x6A, 0, 0x45, 0x4B]), "truncated body"),
     (bytes([3, 1, 0x6A, 2, 0x61, 0, 0x45, 0x83, 5, 1]), "string table reference 5"),
     (bytes([3, 1, 0x6A, 0, 0x45, 0xC3, 0x80, 0x80, 0x80, 0x80, 0x80]), "over 32 bits"),
+    (bytes([3, 1, 0x6A, 0, 0, 0x15, 0x45, 0x50, 0xC3, 1, 0x61, 0x51, 3, 0x78, 0, 1, 1, 1]),
+     "opaque data mixed with other content in one element at byte offset 11"),
+    (bytes([3, 1, 0x6A, 0, 0, 0x15, 0x45, 0x50, 3, 0x61, 0, 0x11, 0xC3, 1, 0x62, 1, 1]),
+     "opaque data mixed with other content in one element at byte offset 15"),
 ])
 def test_bad_input_raises_with_the_offset(data, message):
     with pytest.raises(eas_wbxml.WbxmlError, match=message):
