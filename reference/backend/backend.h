@@ -1,0 +1,76 @@
+// The one seam to groupware (docs/architecture.md): accounts, folders, and
+// (as the sync issues land) items, GAL, mail. Implementations: the embedded
+// SQLite store (sqlite_store.h), the OX connector (to come).
+#ifndef EAS_REFERENCE_BACKEND_BACKEND_H_
+#define EAS_REFERENCE_BACKEND_BACKEND_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace eas::backend {
+
+struct Account {
+  int64_t id = 0;
+  std::string context;  // "ox.io"
+  std::string login;    // "miguel"
+  std::string display_name;
+  std::string email;
+  // "context/login": the key device state is filed under.
+  std::string key() const { return context + "/" + login; }
+};
+
+// EAS folder types (MS-ASCMD 2.2.3.186.3).
+enum FolderType : int {
+  kUserGeneric = 1,
+  kInbox = 2,
+  kDrafts = 3,
+  kDeletedItems = 4,
+  kSentItems = 5,
+  kOutbox = 6,
+  kTasks = 7,
+  kCalendar = 8,
+  kContacts = 9,
+  kNotes = 10,
+  kJournal = 11,
+  kUserMail = 12,
+  kUserCalendar = 13,
+  kUserContacts = 14,
+  kUserTasks = 15,
+  kUserJournal = 16,
+  kUserNotes = 17,
+  kUnknown = 18,
+  kRecipientCache = 19,
+};
+
+struct Folder {
+  std::string server_id;
+  std::string parent_id;  // "0" for the top level
+  std::string display_name;
+  int type = kUserGeneric;
+  bool operator==(const Folder& o) const {
+    return server_id == o.server_id && parent_id == o.parent_id &&
+           display_name == o.display_name && type == o.type;
+  }
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // Unauthenticated for a wrong password or unknown account (the caller must
+  // not tell them apart); other errors mean the backend failed.
+  virtual absl::StatusOr<Account> Authenticate(const std::string& context,
+                                               const std::string& login,
+                                               const std::string& password) = 0;
+
+  // Every folder of the account the phone may see, parents before children.
+  virtual absl::StatusOr<std::vector<Folder>> ListFolders(const Account& account) = 0;
+};
+
+}  // namespace eas::backend
+
+#endif  // EAS_REFERENCE_BACKEND_BACKEND_H_

@@ -1,0 +1,215 @@
+#include "reference/backend/sqlite_store.h"
+
+#include <openssl/sha.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "reference/backend/password_hash.h"
+
+namespace eas::backend {
+namespace {
+
+constexpr absl::Duration kAuthCacheLifetime = absl::Minutes(10);
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS users(
+  id INTEGER PRIMARY KEY,
+  context TEXT NOT NULL,
+  login TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  display_name TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  UNIQUE(context, login));
+CREATE TABLE IF NOT EXISTS folders(
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  server_id TEXT NOT NULL,
+  parent_id TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY(user_id, server_id));
+)sql";
+
+std::string CacheKey(const std::string& context, const std::string& login,
+                     const std::string& password) {
+  const std::string material = absl::StrCat(context.size(), ":", context, login.size(), ":",
+                                            login, password);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
+  return std::string(reinterpret_cast<char*>(digest), sizeof(digest));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  auto db = storage::Database::Open(path, kSchema);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
+}
+
+absl::StatusOr<Account> SqliteStore::ReadAccount(storage::Statement& row) {
+  Account a;
+  a.id = row.Int(0);
+  a.context = row.Text(1);
+  a.login = row.Text(2);
+  a.display_name = row.Text(3);
+  a.email = row.Text(4);
+  return a;
+}
+
+absl::StatusOr<Account> SqliteStore::Authenticate(const std::string& context,
+                                                  const std::string& login,
+                                                  const std::string& password) {
+  const std::string key = CacheKey(context, login, password);
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auto it = auth_cache_.find(key);
+    if (it != auth_cache_.end() && absl::Now() - it->second.second < kAuthCacheLifetime) {
+      return it->second.first;
+    }
+  }
+  auto stmt = db_->Prepare(
+      "SELECT id, context, login, display_name, email, password_hash FROM users "
+      "WHERE context = ? AND login = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, context).Bind(2, login);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  // The same answer, and about the same time, for an unknown account.
+  const std::string stored = *row ? stmt->Text(5) : HashPassword("", kPasswordIterations);
+  if (!VerifyPassword(password, stored) || !*row) {
+    return absl::UnauthenticatedError("wrong user name or password");
+  }
+  auto account = ReadAccount(*stmt);
+  if (account.ok()) {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auth_cache_[key] = {*account, absl::Now()};
+  }
+  return account;
+}
+
+absl::StatusOr<std::vector<Folder>> SqliteStore::ListFolders(const Account& account) {
+  auto stmt = db_->Prepare(
+      "SELECT server_id, parent_id, display_name, type FROM folders WHERE user_id = ? "
+      "ORDER BY position");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, account.id);
+  std::vector<Folder> folders;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    folders.push_back({stmt->Text(0), stmt->Text(1), stmt->Text(2), static_cast<int>(stmt->Int(3))});
+  }
+  return folders;
+}
+
+absl::StatusOr<Account> SqliteStore::AddUser(const std::string& context, const std::string& login,
+                                             const std::string& password,
+                                             const std::string& display_name,
+                                             const std::string& email) {
+  if (FindUser(context, login).ok()) {
+    return absl::AlreadyExistsError(absl::StrCat("user ", login, " in context ", context, " exists"));
+  }
+  auto stmt = db_->Prepare(
+      "INSERT INTO users(context, login, password_hash, display_name, email) VALUES(?,?,?,?,?)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, context).Bind(2, login).Bind(3, HashPassword(password)).Bind(4, display_name).Bind(5, email);
+  if (auto s = stmt->Run(); !s.ok()) return s;
+  return FindUser(context, login);
+}
+
+absl::Status SqliteStore::SetPassword(const std::string& context, const std::string& login,
+                                      const std::string& password) {
+  auto stmt = db_->Prepare("UPDATE users SET password_hash = ? WHERE context = ? AND login = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, HashPassword(password)).Bind(2, context).Bind(3, login);
+  if (auto s = stmt->Run(); !s.ok()) return s;
+  if (db_->Changes() == 0) return absl::NotFoundError(absl::StrCat("no user ", login, " in ", context));
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  auth_cache_.clear();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Account> SqliteStore::FindUser(const std::string& context, const std::string& login) {
+  auto stmt = db_->Prepare(
+      "SELECT id, context, login, display_name, email FROM users WHERE context = ? AND login = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, context).Bind(2, login);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(absl::StrCat("no user ", login, " in context ", context));
+  return ReadAccount(*stmt);
+}
+
+absl::StatusOr<std::vector<Account>> SqliteStore::ListUsers() {
+  auto stmt = db_->Prepare(
+      "SELECT id, context, login, display_name, email FROM users ORDER BY context, login");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<Account> accounts;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto a = ReadAccount(*stmt);
+    if (!a.ok()) return a.status();
+    accounts.push_back(*a);
+  }
+  return accounts;
+}
+
+absl::Status SqliteStore::AddFolder(const Account& account, const Folder& folder) {
+  return db_->Transaction([&]() -> absl::Status {
+    if (folder.parent_id != "0") {
+      auto parent = db_->Prepare("SELECT 1 FROM folders WHERE user_id = ? AND server_id = ?");
+      if (!parent.ok()) return parent.status();
+      parent->Bind(1, account.id).Bind(2, folder.parent_id);
+      auto found = parent->Step();
+      if (!found.ok()) return found.status();
+      if (!*found) return absl::FailedPreconditionError("no parent folder " + folder.parent_id);
+    }
+    auto exists = db_->Prepare("SELECT 1 FROM folders WHERE user_id = ? AND server_id = ?");
+    if (!exists.ok()) return exists.status();
+    exists->Bind(1, account.id).Bind(2, folder.server_id);
+    auto found = exists->Step();
+    if (!found.ok()) return found.status();
+    if (*found) return absl::AlreadyExistsError("folder " + folder.server_id + " exists");
+    auto stmt = db_->Prepare(
+        "INSERT INTO folders(user_id, server_id, parent_id, display_name, type, position) "
+        "VALUES(?,?,?,?,?, (SELECT COALESCE(MAX(position), 0) + 1 FROM folders WHERE user_id = ?))");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, account.id).Bind(2, folder.server_id).Bind(3, folder.parent_id)
+        .Bind(4, folder.display_name).Bind(5, folder.type).Bind(6, account.id);
+    return stmt->Run();
+  });
+}
+
+absl::Status SqliteStore::UpdateFolder(const Account& account, const Folder& folder) {
+  auto stmt = db_->Prepare(
+      "UPDATE folders SET parent_id = ?, display_name = ?, type = ? "
+      "WHERE user_id = ? AND server_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, folder.parent_id).Bind(2, folder.display_name).Bind(3, folder.type)
+      .Bind(4, account.id).Bind(5, folder.server_id);
+  if (auto s = stmt->Run(); !s.ok()) return s;
+  if (db_->Changes() == 0) return absl::NotFoundError("no folder " + folder.server_id);
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::DeleteFolder(const Account& account, const std::string& server_id) {
+  // Children go with their parent (recursive), in one transaction.
+  return db_->Transaction([&]() -> absl::Status {
+    auto stmt = db_->Prepare(
+        "WITH RECURSIVE doomed(id) AS (SELECT ? UNION ALL SELECT f.server_id FROM folders f "
+        "JOIN doomed d ON f.parent_id = d.id WHERE f.user_id = ?) "
+        "DELETE FROM folders WHERE user_id = ? AND server_id IN (SELECT id FROM doomed)");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, server_id).Bind(2, account.id).Bind(3, account.id);
+    if (auto s = stmt->Run(); !s.ok()) return s;
+    if (db_->Changes() == 0) return absl::NotFoundError("no folder " + server_id);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace eas::backend

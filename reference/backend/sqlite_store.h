@@ -1,0 +1,56 @@
+// The embedded groupware store: accounts and folders (items come with the
+// sync issue) in SQLite in the data directory, behind the Backend interface.
+// Also what eas-admin and --demo write through.
+#ifndef EAS_REFERENCE_BACKEND_SQLITE_STORE_H_
+#define EAS_REFERENCE_BACKEND_SQLITE_STORE_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "reference/backend/backend.h"
+#include "reference/storage/sqlite.h"
+
+namespace eas::backend {
+
+class SqliteStore : public Backend {
+ public:
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+
+  absl::StatusOr<Account> Authenticate(const std::string& context, const std::string& login,
+                                       const std::string& password) override;
+  absl::StatusOr<std::vector<Folder>> ListFolders(const Account& account) override;
+
+  // Administration. AddUser fails with AlreadyExists for a taken name.
+  absl::StatusOr<Account> AddUser(const std::string& context, const std::string& login,
+                                  const std::string& password, const std::string& display_name,
+                                  const std::string& email);
+  absl::Status SetPassword(const std::string& context, const std::string& login,
+                           const std::string& password);
+  absl::StatusOr<Account> FindUser(const std::string& context, const std::string& login);
+  absl::StatusOr<std::vector<Account>> ListUsers();
+
+  // Folders: AddFolder fails with AlreadyExists for a taken server id,
+  // FailedPrecondition for a parent that does not exist.
+  absl::Status AddFolder(const Account& account, const Folder& folder);
+  absl::Status UpdateFolder(const Account& account, const Folder& folder);
+  absl::Status DeleteFolder(const Account& account, const std::string& server_id);
+
+ private:
+  explicit SqliteStore(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}
+  absl::StatusOr<Account> ReadAccount(storage::Statement& row);
+
+  std::unique_ptr<storage::Database> db_;
+  // Phones send the password with every request; PBKDF2 on each would cost
+  // milliseconds. Successful checks are remembered for a while, keyed by a
+  // SHA-256 of context, login and password; SetPassword forgets them.
+  std::mutex cache_mutex_;
+  absl::flat_hash_map<std::string, std::pair<Account, absl::Time>> auth_cache_;
+};
+
+}  // namespace eas::backend
+
+#endif  // EAS_REFERENCE_BACKEND_SQLITE_STORE_H_

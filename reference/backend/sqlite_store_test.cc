@@ -1,0 +1,86 @@
+#include "reference/backend/sqlite_store.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "reference/backend/password_hash.h"
+
+namespace eas::backend {
+namespace {
+
+std::string TempDb(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  std::string path = std::string(dir ? dir : "/tmp") + "/" + name + ".db";
+  std::remove(path.c_str());
+  return path;
+}
+
+TEST(PasswordHash, VerifiesOnlyTheRightPassword) {
+  const std::string stored = HashPassword("secret", 1000);
+  EXPECT_TRUE(VerifyPassword("secret", stored));
+  EXPECT_FALSE(VerifyPassword("Secret", stored));
+  EXPECT_FALSE(VerifyPassword("secret", "garbage"));
+  EXPECT_NE(HashPassword("secret", 1000), HashPassword("secret", 1000));  // salted
+}
+
+TEST(SqliteStore, UsersAuthenticateCaseSensitively) {
+  auto store = SqliteStore::Open(TempDb("users"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->AddUser("ox.io", "miguel", "secret", "Miguel", "miguel@ox.io").ok());
+  EXPECT_EQ((*store)->AddUser("ox.io", "miguel", "x", "", "").status().code(),
+            absl::StatusCode::kAlreadyExists);
+  auto ok = (*store)->Authenticate("ox.io", "miguel", "secret");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->email, "miguel@ox.io");
+  EXPECT_EQ(ok->key(), "ox.io/miguel");
+  EXPECT_EQ((*store)->Authenticate("ox.io", "miguel", "SECRET").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ((*store)->Authenticate("ox.io", "Miguel", "secret").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ((*store)->Authenticate("other", "miguel", "secret").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  // A new password takes effect at once, cache or not.
+  ASSERT_TRUE((*store)->SetPassword("ox.io", "miguel", "new").ok());
+  EXPECT_FALSE((*store)->Authenticate("ox.io", "miguel", "secret").ok());
+  EXPECT_TRUE((*store)->Authenticate("ox.io", "miguel", "new").ok());
+  EXPECT_EQ((*store)->SetPassword("ox.io", "nobody", "x").code(), absl::StatusCode::kNotFound);
+}
+
+TEST(SqliteStore, FoldersKeepOrderAndParents) {
+  auto store = SqliteStore::Open(TempDb("folders"));
+  ASSERT_TRUE(store.ok());
+  auto a = (*store)->AddUser("ox.io", "ana", "pw", "Ana", "ana@ox.io");
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE((*store)->AddFolder(*a, {"inbox", "0", "Inbox", kInbox}).ok());
+  ASSERT_TRUE((*store)->AddFolder(*a, {"inbox/x", "inbox", "Projects", kUserMail}).ok());
+  ASSERT_TRUE((*store)->AddFolder(*a, {"inbox/x/y", "inbox/x", "2026", kUserMail}).ok());
+  EXPECT_EQ((*store)->AddFolder(*a, {"inbox", "0", "Again", kInbox}).code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ((*store)->AddFolder(*a, {"orphan", "nope", "O", kUserMail}).code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto folders = (*store)->ListFolders(*a);
+  ASSERT_TRUE(folders.ok());
+  ASSERT_EQ(folders->size(), 3u);
+  EXPECT_EQ((*folders)[1].display_name, "Projects");
+  ASSERT_TRUE((*store)->UpdateFolder(*a, {"inbox/x", "inbox", "Projekte", kUserMail}).ok());
+  ASSERT_TRUE((*store)->DeleteFolder(*a, "inbox/x").ok());  // and its child
+  folders = (*store)->ListFolders(*a);
+  ASSERT_EQ(folders->size(), 1u);
+  EXPECT_EQ((*store)->DeleteFolder(*a, "inbox/x").code(), absl::StatusCode::kNotFound);
+}
+
+TEST(SqliteStore, SurvivesReopen) {
+  const std::string path = TempDb("reopen");
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->AddUser("defaultcontext", "juan", "secret", "Juan", "juan@example.com").ok());
+  }
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  EXPECT_TRUE((*store)->Authenticate("defaultcontext", "juan", "secret").ok());
+}
+
+}  // namespace
+}  // namespace eas::backend
