@@ -1,0 +1,17 @@
+#include "reference/commands/command.h"
+
+namespace eas::commands {
+
+pugi::xml_node StartResponse(CommandResult& result, const char* name, const char* ns) {
+  pugi::xml_node root = result.body->append_child(name);
+  root.append_attribute("xmlns").set_value(ns);
+  return root;
+}
+
+pugi::xml_node AddText(pugi::xml_node parent, const char* name, const std::string& text) {
+  pugi::xml_node node = parent.append_child(name);
+  if (!text.empty()) node.append_child(pugi::node_pcdata).set_value(text.c_str());
+  return node;
+}
+
+}  // namespace eas::commands

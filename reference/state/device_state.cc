@@ -1,0 +1,309 @@
+#include "reference/state/device_state.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace eas::state {
+namespace {
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS devices(
+  user_key TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  device_type TEXT NOT NULL DEFAULT '',
+  user_agent TEXT NOT NULL DEFAULT '',
+  protocol_version TEXT NOT NULL DEFAULT '',
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  policy_key INTEGER NOT NULL DEFAULT 0,
+  pending_policy_key INTEGER NOT NULL DEFAULT 0,
+  policy_generation INTEGER NOT NULL DEFAULT 0,
+  blocked INTEGER NOT NULL DEFAULT 0,
+  wipe INTEGER NOT NULL DEFAULT 0,
+  model TEXT NOT NULL DEFAULT '', imei TEXT NOT NULL DEFAULT '',
+  friendly_name TEXT NOT NULL DEFAULT '', os TEXT NOT NULL DEFAULT '',
+  os_language TEXT NOT NULL DEFAULT '', phone_number TEXT NOT NULL DEFAULT '',
+  info_user_agent TEXT NOT NULL DEFAULT '', mobile_operator TEXT NOT NULL DEFAULT '',
+  recovery_password TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(user_key, device_id));
+CREATE TABLE IF NOT EXISTS hierarchy_snapshots(
+  user_key TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  sync_key TEXT NOT NULL,
+  key_number INTEGER NOT NULL,
+  folders TEXT NOT NULL,
+  PRIMARY KEY(user_key, device_id, sync_key));
+CREATE TABLE IF NOT EXISTS policy(
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL);
+)sql";
+
+constexpr char kDeviceColumns[] =
+    "user_key, device_id, device_type, user_agent, protocol_version, first_seen, last_seen, "
+    "policy_key, pending_policy_key, policy_generation, blocked, wipe, model, imei, "
+    "friendly_name, os, os_language, phone_number, info_user_agent, mobile_operator";
+
+// One folder a line: tab-separated, C-escaped fields.
+std::string SerializeFolders(const std::vector<backend::Folder>& folders) {
+  std::string out;
+  for (const auto& f : folders) {
+    absl::StrAppend(&out, absl::CEscape(f.server_id), "\t", absl::CEscape(f.parent_id), "\t",
+                    f.type, "\t", absl::CEscape(f.display_name), "\n");
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<backend::Folder>> ParseFolders(const std::string& text) {
+  std::vector<backend::Folder> folders;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+    backend::Folder folder;
+    if (f.size() != 4 || !absl::CUnescape(f[0], &folder.server_id) ||
+        !absl::CUnescape(f[1], &folder.parent_id) || !absl::SimpleAtoi(f[2], &folder.type) ||
+        !absl::CUnescape(f[3], &folder.display_name)) {
+      return absl::DataLossError("corrupt hierarchy snapshot");
+    }
+    folders.push_back(std::move(folder));
+  }
+  return folders;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<DeviceState>> DeviceState::Open(const std::string& path) {
+  auto db = storage::Database::Open(path, kSchema);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<DeviceState>(new DeviceState(std::move(*db)));
+}
+
+absl::StatusOr<std::optional<Device>> DeviceState::ReadOne(storage::Statement& stmt) {
+  auto row = stmt.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Device>();
+  Device d;
+  d.user_key = stmt.Text(0);
+  d.device_id = stmt.Text(1);
+  d.device_type = stmt.Text(2);
+  d.user_agent = stmt.Text(3);
+  d.protocol_version = stmt.Text(4);
+  d.first_seen = stmt.Int(5);
+  d.last_seen = stmt.Int(6);
+  d.policy_key = static_cast<uint32_t>(stmt.Int(7));
+  d.pending_policy_key = static_cast<uint32_t>(stmt.Int(8));
+  d.policy_generation = stmt.Int(9);
+  d.blocked = stmt.Int(10) != 0;
+  d.wipe = static_cast<WipeStatus>(stmt.Int(11));
+  d.info = {stmt.Text(12), stmt.Text(13), stmt.Text(14), stmt.Text(15),
+            stmt.Text(16), stmt.Text(17), stmt.Text(18), stmt.Text(19)};
+  return std::optional<Device>(std::move(d));
+}
+
+absl::StatusOr<Device> DeviceState::Touch(const std::string& user_key, const std::string& device_id,
+                                          const std::string& device_type,
+                                          const std::string& user_agent,
+                                          const std::string& protocol_version, int64_t now) {
+  // Keep what is known when a request leaves a field out (Windows Mobile
+  // sends no User-Agent on base64 requests).
+  auto stmt = db_->Prepare(
+      "INSERT INTO devices(user_key, device_id, device_type, user_agent, protocol_version, "
+      "first_seen, last_seen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6) "
+      "ON CONFLICT(user_key, device_id) DO UPDATE SET last_seen = ?6, "
+      "device_type = CASE WHEN ?3 = '' THEN device_type ELSE ?3 END, "
+      "user_agent = CASE WHEN ?4 = '' THEN user_agent ELSE ?4 END, "
+      "protocol_version = CASE WHEN ?5 = '' THEN protocol_version ELSE ?5 END");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_key).Bind(2, device_id).Bind(3, device_type).Bind(4, user_agent)
+      .Bind(5, protocol_version).Bind(6, now);
+  if (auto s = stmt->Run(); !s.ok()) return s;
+  auto found = Find(user_key, device_id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return absl::InternalError("device vanished");
+  return **found;
+}
+
+absl::StatusOr<std::optional<Device>> DeviceState::Find(const std::string& user_key,
+                                                        const std::string& device_id) {
+  auto stmt = db_->Prepare(absl::StrCat("SELECT ", kDeviceColumns,
+                                        " FROM devices WHERE user_key = ? AND device_id = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_key).Bind(2, device_id);
+  return ReadOne(*stmt);
+}
+
+absl::StatusOr<std::vector<Device>> DeviceState::List() {
+  auto stmt = db_->Prepare(
+      absl::StrCat("SELECT ", kDeviceColumns, " FROM devices ORDER BY user_key, device_id"));
+  if (!stmt.ok()) return stmt.status();
+  std::vector<Device> devices;
+  for (;;) {
+    auto d = ReadOne(*stmt);
+    if (!d.ok()) return d.status();
+    if (!d->has_value()) return devices;
+    devices.push_back(std::move(**d));
+  }
+}
+
+absl::Status DeviceState::SetPendingPolicyKey(const Device& device, uint32_t key) {
+  auto stmt = db_->Prepare(
+      "UPDATE devices SET pending_policy_key = ? WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, static_cast<int64_t>(key)).Bind(2, device.user_key).Bind(3, device.device_id);
+  return stmt->Run();
+}
+
+absl::Status DeviceState::ConfirmPolicyKey(const Device& device, uint32_t key, int64_t generation) {
+  auto stmt = db_->Prepare(
+      "UPDATE devices SET policy_key = ?, policy_generation = ? "
+      "WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, static_cast<int64_t>(key)).Bind(2, generation).Bind(3, device.user_key)
+      .Bind(4, device.device_id);
+  return stmt->Run();
+}
+
+absl::Status DeviceState::SetDeviceInformation(const Device& device, const DeviceInformation& i) {
+  auto stmt = db_->Prepare(
+      "UPDATE devices SET model = ?, imei = ?, friendly_name = ?, os = ?, os_language = ?, "
+      "phone_number = ?, info_user_agent = ?, mobile_operator = ? "
+      "WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, i.model).Bind(2, i.imei).Bind(3, i.friendly_name).Bind(4, i.os)
+      .Bind(5, i.os_language).Bind(6, i.phone_number).Bind(7, i.user_agent)
+      .Bind(8, i.mobile_operator).Bind(9, device.user_key).Bind(10, device.device_id);
+  return stmt->Run();
+}
+
+absl::Status DeviceState::SetRecoveryPassword(const Device& device, const std::string& password) {
+  auto stmt = db_->Prepare(
+      "UPDATE devices SET recovery_password = ? WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, password).Bind(2, device.user_key).Bind(3, device.device_id);
+  return stmt->Run();
+}
+
+absl::Status DeviceState::SetBlocked(const std::string& user_key, const std::string& device_id,
+                                     bool blocked) {
+  auto stmt = db_->Prepare("UPDATE devices SET blocked = ? WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, blocked ? 1 : 0).Bind(2, user_key).Bind(3, device_id);
+  if (auto s = stmt->Run(); !s.ok()) return s;
+  if (db_->Changes() == 0) return absl::NotFoundError("no device " + device_id + " of " + user_key);
+  return absl::OkStatus();
+}
+
+absl::Status DeviceState::SetWipe(const std::string& user_key, const std::string& device_id,
+                                  WipeStatus wipe) {
+  auto stmt = db_->Prepare("UPDATE devices SET wipe = ? WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, static_cast<int64_t>(wipe)).Bind(2, user_key).Bind(3, device_id);
+  if (auto s = stmt->Run(); !s.ok()) return s;
+  if (db_->Changes() == 0) return absl::NotFoundError("no device " + device_id + " of " + user_key);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Policy> DeviceState::GetPolicy() {
+  auto stmt = db_->Prepare("SELECT name, value FROM policy");
+  if (!stmt.ok()) return stmt.status();
+  Policy policy;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const std::string name = stmt->Text(0);
+    const std::string value = stmt->Text(1);
+    policy.stored = true;
+    if (name == ":required") {
+      policy.required = value == "1";
+    } else if (name == ":generation") {
+      absl::SimpleAtoi(value, &policy.generation);
+    } else if (name == ":exempt_device_types") {
+      policy.exempt_device_types = absl::StrSplit(value, ',', absl::SkipEmpty());
+    } else {
+      policy.settings[name] = value;
+    }
+  }
+  return policy;
+}
+
+absl::Status DeviceState::SetPolicy(const Policy& policy) {
+  auto current = GetPolicy();
+  if (!current.ok()) return current.status();
+  return db_->Transaction([&]() -> absl::Status {
+    if (auto s = db_->Execute("DELETE FROM policy"); !s.ok()) return s;
+    auto put = [&](const std::string& name, const std::string& value) -> absl::Status {
+      auto stmt = db_->Prepare("INSERT INTO policy(name, value) VALUES(?, ?)");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, name).Bind(2, value);
+      return stmt->Run();
+    };
+    if (auto s = put(":required", policy.required ? "1" : "0"); !s.ok()) return s;
+    if (auto s = put(":generation", absl::StrCat(current->generation + 1)); !s.ok()) return s;
+    if (auto s = put(":exempt_device_types", absl::StrJoin(policy.exempt_device_types, ","));
+        !s.ok()) {
+      return s;
+    }
+    for (const auto& [name, value] : policy.settings) {
+      if (auto s = put(name, value); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::optional<std::vector<backend::Folder>>> DeviceState::HierarchySnapshot(
+    const Device& device, const std::string& sync_key) {
+  auto stmt = db_->Prepare(
+      "SELECT folders FROM hierarchy_snapshots WHERE user_key = ? AND device_id = ? AND sync_key = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, sync_key);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::vector<backend::Folder>>();
+  auto folders = ParseFolders(stmt->Text(0));
+  if (!folders.ok()) return folders.status();
+  return std::optional<std::vector<backend::Folder>>(std::move(*folders));
+}
+
+absl::Status DeviceState::SaveHierarchySnapshot(const Device& device, const std::string& new_key,
+                                                const std::vector<backend::Folder>& folders,
+                                                const std::string& keep_key) {
+  int64_t number = 0;
+  absl::SimpleAtoi(new_key, &number);
+  return db_->Transaction([&]() -> absl::Status {
+    auto drop = db_->Prepare(
+        "DELETE FROM hierarchy_snapshots WHERE user_key = ? AND device_id = ? "
+        "AND sync_key NOT IN (?, ?)");
+    if (!drop.ok()) return drop.status();
+    drop->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, new_key).Bind(4, keep_key);
+    if (auto s = drop->Run(); !s.ok()) return s;
+    auto put = db_->Prepare(
+        "INSERT OR REPLACE INTO hierarchy_snapshots(user_key, device_id, sync_key, key_number, "
+        "folders) VALUES(?, ?, ?, ?, ?)");
+    if (!put.ok()) return put.status();
+    put->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, new_key).Bind(4, number)
+        .Bind(5, SerializeFolders(folders));
+    return put->Run();
+  });
+}
+
+absl::StatusOr<int64_t> DeviceState::LastHierarchyKey(const Device& device) {
+  auto stmt = db_->Prepare(
+      "SELECT COALESCE(MAX(key_number), 0) FROM hierarchy_snapshots WHERE user_key = ? "
+      "AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return stmt->Int(0);
+}
+
+absl::Status DeviceState::ResetHierarchy(const Device& device) {
+  auto stmt = db_->Prepare("DELETE FROM hierarchy_snapshots WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id);
+  return stmt->Run();
+}
+
+}  // namespace eas::state

@@ -1,0 +1,104 @@
+// Per-device state, crash-safe in SQLite (state.db in the data directory):
+// the devices that have connected, their provisioning and wipe status, what
+// they said about themselves (Settings DeviceInformation), the security
+// policy, and the folder hierarchy each FolderSync key stands for.
+#ifndef EAS_REFERENCE_STATE_DEVICE_STATE_H_
+#define EAS_REFERENCE_STATE_DEVICE_STATE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "reference/backend/backend.h"
+#include "reference/storage/sqlite.h"
+
+namespace eas::state {
+
+enum class WipeStatus { kNone = 0, kRequested = 1, kAcknowledged = 2 };
+
+struct DeviceInformation {
+  std::string model, imei, friendly_name, os, os_language, phone_number, user_agent,
+      mobile_operator;
+};
+
+struct Device {
+  std::string user_key;  // backend::Account::key()
+  std::string device_id;
+  std::string device_type;
+  std::string user_agent;
+  std::string protocol_version;
+  int64_t first_seen = 0;  // Unix seconds
+  int64_t last_seen = 0;
+  uint32_t policy_key = 0;          // the acknowledged key; 0: not provisioned
+  // The temporary key of the last phase 1; kept after phase 2 so that a
+  // device that lost the phase-2 response and asks again gets the same key.
+  uint32_t pending_policy_key = 0;
+  int64_t policy_generation = 0;    // the policy version the key was issued for
+  bool blocked = false;
+  WipeStatus wipe = WipeStatus::kNone;
+  DeviceInformation info;
+};
+
+// The security policy (MS-ASPROV EASProvisionDoc settings, by element name)
+// and whether devices must provision at all.
+struct Policy {
+  bool stored = false;  // read from the database (false: nothing set yet)
+  bool required = true;
+  int64_t generation = 1;  // bumped on every change: devices must reprovision
+  std::map<std::string, std::string> settings;
+  // Device types that cannot provision (Windows Mobile 5, HTC's Android Mail:
+  // ../shared/device-notes.md quirk 3) and are let in without a policy key.
+  std::vector<std::string> exempt_device_types;
+};
+
+class DeviceState {
+ public:
+  static absl::StatusOr<std::unique_ptr<DeviceState>> Open(const std::string& path);
+
+  // Records a request from the device (creating it on first sight) and
+  // returns its state.
+  absl::StatusOr<Device> Touch(const std::string& user_key, const std::string& device_id,
+                               const std::string& device_type, const std::string& user_agent,
+                               const std::string& protocol_version, int64_t now);
+  absl::StatusOr<std::optional<Device>> Find(const std::string& user_key,
+                                             const std::string& device_id);
+  absl::StatusOr<std::vector<Device>> List();
+
+  absl::Status SetPendingPolicyKey(const Device& device, uint32_t key);
+  absl::Status ConfirmPolicyKey(const Device& device, uint32_t key, int64_t generation);
+  absl::Status SetDeviceInformation(const Device& device, const DeviceInformation& info);
+  // Settings DevicePassword: the recovery password an admin can read out.
+  absl::Status SetRecoveryPassword(const Device& device, const std::string& password);
+  absl::Status SetBlocked(const std::string& user_key, const std::string& device_id, bool blocked);
+  absl::Status SetWipe(const std::string& user_key, const std::string& device_id, WipeStatus wipe);
+
+  absl::StatusOr<Policy> GetPolicy();
+  absl::Status SetPolicy(const Policy& policy);  // bumps the generation
+
+  // Folder hierarchy snapshots: what the device holds under a FolderSync key.
+  // The last two keys are kept, so a device that lost a response and resends
+  // its previous key gets the same answer.
+  absl::StatusOr<std::optional<std::vector<backend::Folder>>> HierarchySnapshot(
+      const Device& device, const std::string& sync_key);
+  // Stores `folders` under `new_key`, keeping only `keep_key` besides it.
+  absl::Status SaveHierarchySnapshot(const Device& device, const std::string& new_key,
+                                     const std::vector<backend::Folder>& folders,
+                                     const std::string& keep_key);
+  // The highest key number issued to the device so far (0 if none).
+  absl::StatusOr<int64_t> LastHierarchyKey(const Device& device);
+  // SyncKey 0: the device starts over; every snapshot goes.
+  absl::Status ResetHierarchy(const Device& device);
+
+ private:
+  explicit DeviceState(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}
+  absl::StatusOr<std::optional<Device>> ReadOne(storage::Statement& stmt);
+  std::unique_ptr<storage::Database> db_;
+};
+
+}  // namespace eas::state
+
+#endif  // EAS_REFERENCE_STATE_DEVICE_STATE_H_
