@@ -3,6 +3,7 @@
 #define EAS_REFERENCE_COMMANDS_COMMAND_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,7 +26,7 @@ struct CommandContext {
   const pugi::xml_document* request = nullptr;
   int64_t now = 0;  // Unix seconds
   // Random source for policy keys (replaceable in tests).
-  uint32_t (*random32)() = nullptr;
+  std::function<uint32_t()> random32;
 };
 
 struct CommandResult {

@@ -144,6 +144,17 @@ CommandResult Provision(CommandContext& ctx) {
     AddText(policy_node, "Status", absl::StrCat(st::kPolicyKeyMismatch));
     return result;
   }
+  // What the device says it applied: only all of it will do. Partial
+  // compliance gets 139, an externally managed device 145 (MS-ASPROV 3.2.5.2;
+  // Exchange 2013 and later).
+  const std::string applied = policy_request.child("Status").text().get();
+  if (applied == absl::StrCat(st::kClientPartiallyApplied) ||
+      applied == absl::StrCat(st::kClientNotApplied)) {
+    return TopStatus(status::common::kDeviceNotFullyProvisionable);
+  }
+  if (applied == absl::StrCat(st::kClientExternallyManaged)) {
+    return TopStatus(status::common::kExternallyManagedDevicesNotAllowed);
+  }
   const uint32_t final_key = NonZeroKey(ctx, acknowledged);
   if (!ctx.state->ConfirmPolicyKey(ctx.device, final_key, policy->generation).ok()) {
     return TopStatus(st::kGeneralServerError);

@@ -26,6 +26,7 @@ inline constexpr int kLegacyDeviceOnStrictPolicy = 141;
 inline constexpr int kDeviceNotProvisioned = 142;
 inline constexpr int kPolicyRefresh = 143;
 inline constexpr int kInvalidPolicyKey = 144;
+inline constexpr int kExternallyManagedDevicesNotAllowed = 145;
 }  // namespace common
 
 // Provision (MS-ASPROV 2.2.2.54).
@@ -40,6 +41,11 @@ inline constexpr int kPolicyNotDefined = 2;
 inline constexpr int kPolicyTypeUnknown = 3;
 inline constexpr int kPolicyDataCorrupt = 4;
 inline constexpr int kPolicyKeyMismatch = 5;
+// What a device reports in its acknowledgement (MS-ASPROV 2.2.2.53.2).
+inline constexpr int kClientApplied = 1;
+inline constexpr int kClientPartiallyApplied = 2;
+inline constexpr int kClientNotApplied = 3;
+inline constexpr int kClientExternallyManaged = 4;
 }  // namespace provision
 
 // FolderSync (MS-ASCMD 2.2.3.177.3).

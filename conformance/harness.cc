@@ -1,0 +1,167 @@
+#include "conformance/harness.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "reference/commands/policy_document.h"
+#include "reference/eas/commands.h"
+#include "reference/wbxml/decoder.h"
+#include "reference/wbxml/dom.h"
+#include "reference/wbxml/encoder.h"
+
+namespace eas::conformance {
+namespace {
+
+pugi::xml_node Walk(const pugi::xml_document& doc, const std::string& path) {
+  pugi::xml_node node = doc.first_child();
+  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+    node = node.child(std::string(part).c_str());
+  }
+  return node;
+}
+
+std::string Base64Query(const Phone& phone, const std::string& command) {
+  std::string bytes;
+  auto version = ParseProtocolVersion(phone.version);
+  bytes.push_back(static_cast<char>(version ? static_cast<int>(*version) : 0));
+  int code = 0;
+  for (int c = 0; c < 32; ++c) {
+    auto cmd = CommandFromCode(c);
+    if (cmd && CommandName(*cmd) == command) code = c;
+  }
+  bytes.push_back(static_cast<char>(code));
+  bytes += std::string("\x09\x04", 2);  // locale en-US
+  bytes.push_back(static_cast<char>(phone.device_id.size()));
+  bytes += phone.device_id;
+  if (phone.policy_key) {
+    uint32_t key = static_cast<uint32_t>(std::stoul(*phone.policy_key));
+    bytes.push_back(4);
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((key >> (8 * i)) & 0xFF));
+  } else {
+    bytes.push_back(0);
+  }
+  bytes.push_back(static_cast<char>(phone.device_type.size()));
+  bytes += phone.device_type;
+  return absl::Base64Escape(bytes);
+}
+
+}  // namespace
+
+void Verifies(std::initializer_list<const char*> ids) {
+  std::vector<std::string> all(ids.begin(), ids.end());
+  ::testing::Test::RecordProperty("verifies", absl::StrJoin(all, " "));
+}
+
+std::string Reply::Text(const std::string& path) const { return Walk(doc, path).text().get(); }
+bool Reply::Has(const std::string& path) const { return static_cast<bool>(Walk(doc, path)); }
+
+void ConformanceTest::SetUp() {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  dir_ = absl::StrCat(tmp ? tmp : "/tmp", "/",
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  auto store = backend::SqliteStore::Open(dir_ + "/store.db");
+  ASSERT_TRUE(store.ok()) << store.status();
+  store_ = std::move(*store);
+  auto st = state::DeviceState::Open(dir_ + "/state.db");
+  ASSERT_TRUE(st.ok()) << st.status();
+  state_ = std::move(*st);
+  ASSERT_TRUE(state_->SetPolicy(commands::DefaultPolicy()).ok());
+  auto miguel = store_->AddUser("ox.io", "miguel", "secret", "Miguel Ortega", "miguel@ox.io");
+  ASSERT_TRUE(miguel.ok());
+  miguel_ = *miguel;
+  ASSERT_TRUE(store_->AddUser("defaultcontext", "juan", "secret", "Juan", "juan@example.com").ok());
+  for (const backend::Folder& f : std::vector<backend::Folder>{
+           {"inbox", "0", "Inbox", backend::kInbox},
+           {"drafts", "0", "Drafts", backend::kDrafts},
+           {"trash", "0", "Deleted Items", backend::kDeletedItems},
+           {"sent", "0", "Sent Items", backend::kSentItems},
+           {"outbox", "0", "Outbox", backend::kOutbox},
+           {"calendar", "0", "Calendar", backend::kCalendar},
+           {"contacts", "0", "Contacts", backend::kContacts},
+           {"tasks", "0", "Tasks", backend::kTasks},
+       }) {
+    ASSERT_TRUE(store_->AddFolder(miguel_, f).ok());
+  }
+  http::DispatcherOptions options;
+  options.now = [this] { return now_; };
+  options.random32 = [this] { return next_random_ += 0x1111; };
+  dispatcher_ = std::make_unique<http::Dispatcher>(*store_, *state_, options);
+}
+
+http::HttpRequest ConformanceTest::Request(const Phone& phone, const std::string& method,
+                                           const std::string& command) {
+  http::HttpRequest r;
+  r.method = method;
+  r.peer = "127.0.0.1";
+  if (phone.base64_query) {
+    r.target = absl::StrCat(http::kEasPath, "?", Base64Query(phone, command));
+  } else {
+    r.target = absl::StrCat(http::kEasPath, "?Cmd=", command, "&User=", phone.query_user,
+                            "&DeviceId=", phone.device_id, "&DeviceType=", phone.device_type);
+    r.headers.emplace_back("MS-ASProtocolVersion", phone.version);
+    if (phone.policy_key) r.headers.emplace_back("X-MS-PolicyKey", *phone.policy_key);
+  }
+  if (!phone.username.empty()) {
+    r.headers.emplace_back("Authorization",
+                           "Basic " + absl::Base64Escape(phone.username + ":" + phone.password));
+  }
+  if (!phone.user_agent.empty()) r.headers.emplace_back("User-Agent", phone.user_agent);
+  r.headers.emplace_back("Content-Type", http::kWbxmlContentType);
+  return r;
+}
+
+Reply ConformanceTest::Send(const http::HttpRequest& request) {
+  Reply reply;
+  reply.http = dispatcher_->Handle(request);
+  if (!reply.http.body.empty() && reply.http.Header("Content-Type") == http::kWbxmlContentType) {
+    absl::Status s = wbxml::Decode(reply.http.body, reply.doc);
+    EXPECT_TRUE(s.ok()) << "response does not decode: " << s;
+    reply.xml = wbxml::ToXmlText(reply.doc);
+  }
+  return reply;
+}
+
+Reply ConformanceTest::Post(const Phone& phone, const std::string& command,
+                            const std::string& xml) {
+  http::HttpRequest r = Request(phone, "POST", command);
+  if (!xml.empty()) {
+    pugi::xml_document doc;
+    EXPECT_TRUE(wbxml::ParseXmlText(xml, doc).ok()) << xml;
+    auto bytes = wbxml::Encode(doc);
+    EXPECT_TRUE(bytes.ok()) << bytes.status();
+    if (bytes.ok()) r.body = *bytes;
+  }
+  return Send(r);
+}
+
+Reply ConformanceTest::Options(const Phone& phone) {
+  http::HttpRequest r = Request(phone, "OPTIONS", "");
+  r.target = http::kEasPath;
+  return Send(r);
+}
+
+std::string ConformanceTest::Provision(Phone& phone) {
+  const std::string type = phone.version == "2.5" ? "MS-WAP-Provisioning-XML"
+                                                  : "MS-EAS-Provisioning-WBXML";
+  Reply first = Post(phone, "Provision",
+                     "<Provision xmlns=\"Provision:\"><Policies><Policy><PolicyType>" + type +
+                         "</PolicyType></Policy></Policies></Provision>");
+  const std::string temporary = first.Text("Policies/Policy/PolicyKey");
+  if (temporary.empty()) return "";
+  phone.policy_key = temporary;
+  Reply second = Post(phone, "Provision",
+                      "<Provision xmlns=\"Provision:\"><Policies><Policy><PolicyType>" + type +
+                          "</PolicyType><PolicyKey>" + temporary +
+                          "</PolicyKey><Status>1</Status></Policy></Policies></Provision>");
+  const std::string final_key = second.Text("Policies/Policy/PolicyKey");
+  phone.policy_key = final_key;
+  return final_key;
+}
+
+}  // namespace eas::conformance

@@ -1,0 +1,276 @@
+#include "reference/http/dispatcher.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "reference/commands/folder_sync.h"
+#include "reference/commands/provision.h"
+#include "reference/commands/settings.h"
+#include "reference/eas/status_codes.h"
+#include "reference/http/credentials.h"
+#include "reference/http/query.h"
+#include "reference/wbxml/decoder.h"
+#include "reference/wbxml/encoder.h"
+
+namespace eas::http {
+namespace {
+
+// HTTP 449 "Retry after sending a PROVISION command" (MS-ASHTTP 3.2.5.1),
+// for protocol 12.1 and earlier.
+constexpr int kHttpRetryWithProvision = 449;
+// Exchange 2016's answer in MS-Server-ActiveSync.
+constexpr char kServerVersion[] = "15.1";
+
+using Handler = commands::CommandResult (*)(commands::CommandContext&);
+
+struct CommandSpec {
+  Command command;
+  const char* root;       // the response's root element
+  const char* ns;         // and its code page
+  Handler handler;
+  bool needs_policy_key;  // behind the provisioning gate
+  // The answer to a body that does not decode: the command's own status.
+  int protocol_error;
+};
+
+// The implemented commands. Settings is outside the gate: iOS and Nokia send
+// it before Provision (../shared/device-notes.md).
+constexpr CommandSpec kCommands[] = {
+    {Command::kProvision, "Provision", "Provision:", &commands::Provision, false,
+     status::provision::kProtocolError},
+    {Command::kFolderSync, "FolderSync", "FolderHierarchy:", &commands::FolderSync, true,
+     status::folder_sync::kIncorrectlyFormattedRequest},
+    {Command::kSettings, "Settings", "Settings:", &commands::Settings, false,
+     status::settings::kProtocolError},
+};
+
+const CommandSpec* FindSpec(Command c) {
+  for (const auto& spec : kCommands) {
+    if (spec.command == c) return &spec;
+  }
+  return nullptr;
+}
+
+HttpResponse Plain(int status, const std::string& text) {
+  HttpResponse r;
+  r.status = status;
+  r.body = text.empty() ? "" : text + "\n";
+  if (!r.body.empty()) r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+  return r;
+}
+
+HttpResponse Wbxml(const commands::CommandResult& result) {
+  HttpResponse r;
+  r.status = result.http_status;
+  if (result.body->first_child()) {
+    auto bytes = wbxml::Encode(*result.body);
+    if (!bytes.ok()) return Plain(500, "cannot encode the response");
+    r.body = std::move(*bytes);
+    r.headers.emplace_back("Content-Type", kWbxmlContentType);
+  }
+  return r;
+}
+
+uint32_t OpenSslRandom32() {
+  uint32_t value = 0;
+  RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof(value));
+  return value;
+}
+
+}  // namespace
+
+std::string HttpRequest::Header(absl::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (absl::EqualsIgnoreCase(k, name)) return v;
+  }
+  return "";
+}
+
+std::string HttpResponse::Header(absl::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (absl::EqualsIgnoreCase(k, name)) return v;
+  }
+  return "";
+}
+
+Dispatcher::Dispatcher(backend::Backend& backend, state::DeviceState& state,
+                       DispatcherOptions options)
+    : backend_(backend), state_(state), options_(std::move(options)) {
+  if (!options_.now) options_.now = [] { return absl::ToUnixSeconds(absl::Now()); };
+  if (!options_.random32) options_.random32 = &OpenSslRandom32;
+}
+
+std::string Dispatcher::ImplementedCommands() {
+  std::vector<std::string> names;
+  for (const auto& spec : kCommands) names.emplace_back(CommandName(spec.command));
+  return absl::StrJoin(names, ",");
+}
+
+HttpResponse Dispatcher::Options() {
+  HttpResponse r;
+  r.headers = {{"Allow", "OPTIONS,POST"},
+               {"Public", "OPTIONS,POST"},
+               {"MS-Server-ActiveSync", kServerVersion},
+               {"MS-ASProtocolVersions", SupportedVersionsHeader()},
+               {"MS-ASProtocolCommands", ImplementedCommands()}};
+  return r;
+}
+
+HttpResponse Dispatcher::Unauthorized(const std::string& throttle_key) {
+  HttpResponse r = Plain(401, "authentication required");
+  r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"ActiveSync\"");
+  std::lock_guard<std::mutex> lock(failures_mutex_);
+  auto& [count, since] = failures_[throttle_key];
+  const absl::Time now = absl::FromUnixSeconds(options_.now());
+  if (count == 0 || now - since > options_.auth_failure_window) {
+    count = 0;
+    since = now;
+  }
+  ++count;
+  if (count > options_.free_auth_failures) {
+    // 1 s, 2 s, 4 s, ... up to the limit.
+    const int doublings = std::min(count - options_.free_auth_failures - 1, 16);
+    r.delay = std::min(absl::Seconds(1) * (1 << doublings), options_.max_auth_delay);
+  }
+  return r;
+}
+
+void Dispatcher::ForgetFailures(const std::string& throttle_key) {
+  std::lock_guard<std::mutex> lock(failures_mutex_);
+  failures_.erase(throttle_key);
+}
+
+HttpResponse Dispatcher::Handle(const HttpRequest& request) {
+  // Path and method (MS-ASHTTP 2.2.1.1.1).
+  const size_t question = request.target.find('?');
+  const std::string path = request.target.substr(0, question);
+  if (!absl::EqualsIgnoreCase(path, kEasPath)) return Plain(404, "not an ActiveSync URL");
+  if (request.method != "POST" && request.method != "OPTIONS") {
+    HttpResponse r = Plain(405, "only OPTIONS and POST");
+    r.headers.emplace_back("Allow", "OPTIONS,POST");
+    return r;
+  }
+  if (request.body.size() > options_.max_body_bytes) return Plain(413, "request body too large");
+
+  Query query;
+  if (question != std::string::npos && question + 1 < request.target.size()) {
+    auto parsed = ParseQuery(absl::string_view(request.target).substr(question + 1));
+    if (!parsed.ok()) return Plain(400, std::string(parsed.status().message()));
+    query = std::move(*parsed);
+  } else if (request.method == "POST") {
+    return Plain(400, "no query");
+  }
+  const std::string throttle_key = query.device_id.empty() ? "peer:" + request.peer
+                                                           : "device:" + query.device_id;
+
+  // Basic authentication (MS-ASHTTP 2.2.1.1.2.1), OPTIONS included: phones
+  // validate the account with it.
+  auto credentials = ParseBasicAuthorization(request.Header("Authorization"));
+  if (!credentials) return Unauthorized(throttle_key);
+  auto name = ResolveAccountName(credentials->username);
+  if (!name) return Unauthorized(throttle_key);
+  auto account = backend_.Authenticate(name->context, name->login, credentials->password);
+  if (account.status().code() == absl::StatusCode::kUnauthenticated) {
+    return Unauthorized(throttle_key);
+  }
+  if (!account.ok()) {
+    HttpResponse r = Plain(503, "the groupware server is not reachable; try again later");
+    r.headers.emplace_back("Retry-After", "30");
+    return r;
+  }
+  ForgetFailures(throttle_key);
+  if (request.method == "OPTIONS") return Options();
+
+  if (!QueryUserMatches(query.user, *name)) {
+    return Plain(403, "the User parameter names another account");
+  }
+
+  // Protocol version: the base64 query's first byte, else the header.
+  std::optional<ProtocolVersion> version = query.version;
+  if (!query.base64) version = ParseProtocolVersion(request.Header("MS-ASProtocolVersion"));
+  if (!version) {
+    HttpResponse r = Plain(400, "unsupported or missing protocol version");
+    r.headers.emplace_back("MS-ASProtocolVersions", SupportedVersionsHeader());
+    return r;
+  }
+  const CommandSpec* spec = query.command ? FindSpec(*query.command) : nullptr;
+  if (spec == nullptr) {
+    HttpResponse r = Plain(501, absl::StrCat("command not implemented: ", query.command_name));
+    r.headers.emplace_back("MS-ASProtocolCommands", ImplementedCommands());
+    return r;
+  }
+  if (query.device_id.empty() || query.device_type.empty()) {
+    return Plain(400, "DeviceId and DeviceType are required");
+  }
+
+  auto device = state_.Touch(account->key(), query.device_id, query.device_type,
+                             request.Header("User-Agent"), ToString(*version), options_.now());
+  if (!device.ok()) return Plain(500, "device state unavailable");
+  if (device->blocked) return Plain(403, "this device is blocked for this account");
+
+  // The provisioning gate (MS-ASPROV 3.2.5.1): 449 up to 12.1, a status in
+  // the command's body from 14.0.
+  if (spec->needs_policy_key) {
+    auto policy = state_.GetPolicy();
+    if (!policy.ok()) return Plain(500, "policy unavailable");
+    const bool exempt = std::find(policy->exempt_device_types.begin(),
+                                  policy->exempt_device_types.end(),
+                                  device->device_type) != policy->exempt_device_types.end();
+    int refusal = 0;
+    if (device->wipe == state::WipeStatus::kRequested) {
+      refusal = status::common::kRemoteWipeRequested;
+    } else if (policy->required && !exempt) {
+      // No key at all: a client that does not know provisioning (141). Key 0
+      // or a device never provisioned: 142. A wrong key: 144. A key from
+      // before the policy changed: 143. (MS-ASPROV 3.2.5.1, Appendix B.)
+      std::optional<uint32_t> key = query.policy_key;
+      if (!query.base64) {
+        uint32_t parsed = 0;
+        const std::string header = request.Header("X-MS-PolicyKey");
+        if (absl::SimpleAtoi(header, &parsed)) key = parsed;
+      }
+      if (!key.has_value()) {
+        refusal = device->policy_key == 0 ? status::common::kDeviceNotProvisioned
+                                          : status::common::kLegacyDeviceOnStrictPolicy;
+      } else if (device->policy_key == 0 || *key == 0) {
+        refusal = status::common::kDeviceNotProvisioned;
+      } else if (*key != device->policy_key) {
+        refusal = status::common::kInvalidPolicyKey;
+      } else if (device->policy_generation != policy->generation) {
+        refusal = status::common::kPolicyRefresh;
+      }
+    }
+    if (refusal != 0) {
+      if (*version <= ProtocolVersion::k12_1) return Plain(kHttpRetryWithProvision, "");
+      return Wbxml(commands::ProvisioningRequired(spec->root, spec->ns, refusal));
+    }
+  }
+
+  pugi::xml_document body;
+  if (!request.body.empty()) {
+    if (!wbxml::Decode(request.body, body).ok()) {
+      return Wbxml(commands::ProvisioningRequired(spec->root, spec->ns, spec->protocol_error));
+    }
+  }
+  commands::CommandContext ctx;
+  ctx.version = *version;
+  ctx.query = &query;
+  ctx.account = *account;
+  ctx.device = *device;
+  ctx.backend = &backend_;
+  ctx.state = &state_;
+  ctx.request = &body;
+  ctx.now = options_.now();
+  ctx.random32 = options_.random32;
+  return Wbxml(spec->handler(ctx));
+}
+
+}  // namespace eas::http

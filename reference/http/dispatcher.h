@@ -1,0 +1,80 @@
+// One EAS request, from HTTP message to HTTP message, without sockets: path,
+// method and size checks, query parsing, Basic auth, protocol version,
+// device bookkeeping, the provisioning gate (MS-ASPROV 3.2.5.1), WBXML
+// decode, the command handler, WBXML encode. The network front (server.h)
+// only moves bytes; tests drive this directly.
+#ifndef EAS_REFERENCE_HTTP_DISPATCHER_H_
+#define EAS_REFERENCE_HTTP_DISPATCHER_H_
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "reference/backend/backend.h"
+#include "reference/state/device_state.h"
+
+namespace eas::http {
+
+inline constexpr char kEasPath[] = "/Microsoft-Server-ActiveSync";
+inline constexpr char kWbxmlContentType[] = "application/vnd.ms-sync.wbxml";
+
+struct HttpRequest {
+  std::string method;
+  std::string target;  // path and query
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string peer;  // remote address, for throttling requests without a device id
+  // The first header of that name, compared case-insensitively; "" if none.
+  std::string Header(absl::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // Repeated authentication failures: hold the answer back this long.
+  absl::Duration delay = absl::ZeroDuration();
+  std::string Header(absl::string_view name) const;
+};
+
+struct DispatcherOptions {
+  size_t max_body_bytes = 32 << 20;
+  // Failed logins from one device (or address) before answers slow down,
+  // and the longest delay.
+  int free_auth_failures = 3;
+  absl::Duration max_auth_delay = absl::Seconds(30);
+  absl::Duration auth_failure_window = absl::Minutes(15);
+  std::function<int64_t()> now = nullptr;        // Unix seconds; default: the clock
+  std::function<uint32_t()> random32 = nullptr;  // default: OpenSSL's RAND_bytes
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(backend::Backend& backend, state::DeviceState& state, DispatcherOptions options = {});
+
+  HttpResponse Handle(const HttpRequest& request);
+
+  // "Provision,FolderSync,Settings": what MS-ASProtocolCommands advertises,
+  // exactly the commands that have a handler.
+  static std::string ImplementedCommands();
+
+ private:
+  HttpResponse Options();
+  HttpResponse Unauthorized(const std::string& throttle_key);
+  void ForgetFailures(const std::string& throttle_key);
+
+  backend::Backend& backend_;
+  state::DeviceState& state_;
+  DispatcherOptions options_;
+  std::mutex failures_mutex_;
+  absl::flat_hash_map<std::string, std::pair<int, absl::Time>> failures_;
+};
+
+}  // namespace eas::http
+
+#endif  // EAS_REFERENCE_HTTP_DISPATCHER_H_
