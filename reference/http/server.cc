@@ -1,0 +1,251 @@
+#include "reference/http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <chrono>
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace eas::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+
+// A connection may stay open this long between requests. (Ping will hold a
+// request for up to an hour; it will arm its own timer.)
+constexpr auto kIdleTimeout = std::chrono::minutes(5);
+constexpr size_t kHeaderLimit = 64 * 1024;
+
+template <bool kTls>
+class Session : public std::enable_shared_from_this<Session<kTls>> {
+ public:
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+
+  template <typename... Args>
+  Session(Dispatcher& dispatcher, size_t max_body, tcp::socket socket, Args&&... args)
+      : stream_(std::move(socket), std::forward<Args>(args)...),
+        timer_(stream_.get_executor()),
+        dispatcher_(dispatcher),
+        max_body_(max_body) {
+    boost::system::error_code ec;
+    auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) peer_ = remote.address().to_string();
+  }
+
+  void Start() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (!ec) self->Read();
+                              });
+    } else {
+      Read();
+    }
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(max_body_);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                        self->OnRead(ec);
+                      });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      // MS-ASHTTP: a body over the limit gets 413; the connection closes.
+      HttpResponse r;
+      r.status = 413;
+      r.body = "request body too large\n";
+      Respond(r, /*keep_alive=*/false, /*version=*/11);
+      return;
+    }
+    if (ec) return Close();
+    auto request = parser_->release();
+    HttpRequest in;
+    in.method = std::string(request.method_string());
+    in.target = std::string(request.target());
+    for (const auto& field : request) {
+      in.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    in.body = std::move(request.body());
+    in.peer = peer_;
+    HttpResponse out = dispatcher_.Handle(in);
+    Respond(out, request.keep_alive(), request.version());
+  }
+
+  void Respond(const HttpResponse& r, bool keep_alive, unsigned version) {
+    response_ = {};
+    response_.version(version);
+    response_.result(static_cast<unsigned>(r.status));
+    for (const auto& [name, value] : r.headers) response_.set(name, value);
+    response_.set(bhttp::field::server, "eas-reference");
+    response_.body() = r.body;
+    response_.keep_alive(keep_alive);
+    response_.prepare_payload();
+    if (r.delay > absl::ZeroDuration()) {
+      timer_.expires_after(absl::ToChronoMilliseconds(r.delay));
+      timer_.async_wait([self = this->shared_from_this()](beast::error_code) { self->Write(); });
+    } else {
+      Write();
+    }
+  }
+
+  void Write() {
+    bhttp::async_write(stream_, response_,
+                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                         if (ec || !self->response_.keep_alive()) return self->Close();
+                         self->Read();
+                       });
+  }
+
+  void Close() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->stream_).socket().close(ignored);
+      });
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+  }
+
+  Stream stream_;
+  net::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> response_;
+  Dispatcher& dispatcher_;
+  size_t max_body_;
+  std::string peer_;
+};
+
+}  // namespace
+
+absl::StatusOr<Endpoint> ParseEndpoint(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return absl::InvalidArgumentError("expected HOST:PORT, got " + text);
+  Endpoint e;
+  e.host = text.substr(0, colon);
+  if (e.host.size() >= 2 && e.host.front() == '[' && e.host.back() == ']') {
+    e.host = e.host.substr(1, e.host.size() - 2);
+  }
+  if (e.host.empty()) e.host = "0.0.0.0";
+  if (!absl::SimpleAtoi(text.substr(colon + 1), &e.port) || e.port < 0 || e.port > 65535) {
+    return absl::InvalidArgumentError("bad port in " + text);
+  }
+  return e;
+}
+
+struct Server::Impl {
+  Impl(Dispatcher& d, ServerOptions o)
+      : dispatcher(d), options(std::move(o)), tls_context(ssl::context::tls_server) {}
+
+  void Accept(tcp::acceptor& acceptor, bool tls) {
+    acceptor.async_accept(net::make_strand(io), [this, &acceptor, tls](beast::error_code ec,
+                                                                      tcp::socket socket) {
+      if (ec == net::error::operation_aborted) return;
+      if (!ec) {
+        socket.set_option(tcp::no_delay(true), ec);
+        if (tls) {
+          std::make_shared<Session<true>>(dispatcher, options.max_body_bytes, std::move(socket),
+                                          tls_context)
+              ->Start();
+        } else {
+          std::make_shared<Session<false>>(dispatcher, options.max_body_bytes, std::move(socket))
+              ->Start();
+        }
+      }
+      Accept(acceptor, tls);
+    });
+  }
+
+  Dispatcher& dispatcher;
+  ServerOptions options;
+  net::io_context io;
+  ssl::context tls_context;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::vector<int> ports;
+  std::vector<std::thread> threads;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+};
+
+Server::Server(Dispatcher& dispatcher, ServerOptions options)
+    : impl_(std::make_unique<Impl>(dispatcher, std::move(options))) {}
+
+Server::~Server() {
+  Stop();
+  Wait();
+}
+
+absl::Status Server::Start() {
+  Impl& s = *impl_;
+  if (!s.options.tls.empty()) {
+    boost::system::error_code ec;
+    s.tls_context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                              ssl::context::no_sslv3);
+    s.tls_context.use_certificate_chain_file(s.options.cert_file, ec);
+    if (!ec) s.tls_context.use_private_key_file(s.options.key_file, ssl::context::pem, ec);
+    if (ec) return absl::InvalidArgumentError("TLS certificate or key: " + ec.message());
+  }
+  auto bind = [&](const Endpoint& e, bool tls) -> absl::Status {
+    boost::system::error_code ec;
+    auto address = net::ip::make_address(e.host, ec);
+    if (ec) return absl::InvalidArgumentError("bad address " + e.host);
+    auto acceptor = std::make_unique<tcp::acceptor>(s.io);
+    tcp::endpoint endpoint(address, static_cast<unsigned short>(e.port));
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", e.host, ":", e.port, ": ", ec.message()));
+    s.ports.push_back(acceptor->local_endpoint().port());
+    s.Accept(*acceptor, tls);
+    s.acceptors.push_back(std::move(acceptor));
+    return absl::OkStatus();
+  };
+  for (const auto& e : s.options.plain) {
+    if (auto st = bind(e, false); !st.ok()) return st;
+  }
+  for (const auto& e : s.options.tls) {
+    if (auto st = bind(e, true); !st.ok()) return st;
+  }
+  s.work.emplace(s.io.get_executor());
+  for (int i = 0; i < std::max(1, s.options.threads); ++i) {
+    s.threads.emplace_back([&s] { s.io.run(); });
+  }
+  return absl::OkStatus();
+}
+
+std::vector<int> Server::BoundPorts() const { return impl_->ports; }
+
+void Server::Stop() {
+  impl_->work.reset();
+  impl_->io.stop();
+}
+
+void Server::Wait() {
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace eas::http

@@ -1,0 +1,53 @@
+// The network front: HTTP/1.1 and HTTPS on Boost.Beast, keep-alive, the body
+// size limit (413), and nothing else: every request goes to the Dispatcher.
+#ifndef EAS_REFERENCE_HTTP_SERVER_H_
+#define EAS_REFERENCE_HTTP_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "reference/http/dispatcher.h"
+
+namespace eas::http {
+
+struct Endpoint {
+  std::string host;
+  int port = 0;
+};
+
+// "HOST:PORT", "[::1]:PORT" or ":PORT" (all addresses).
+absl::StatusOr<Endpoint> ParseEndpoint(const std::string& text);
+
+struct ServerOptions {
+  std::vector<Endpoint> plain;
+  std::vector<Endpoint> tls;
+  std::string cert_file;  // PEM, for the TLS endpoints
+  std::string key_file;
+  int threads = 2;
+  size_t max_body_bytes = 32 << 20;
+};
+
+class Server {
+ public:
+  Server(Dispatcher& dispatcher, ServerOptions options);
+  ~Server();
+
+  // Binds every endpoint (port 0: any free port) and starts the threads.
+  absl::Status Start();
+  // The ports actually bound, plain then TLS, in the order given.
+  std::vector<int> BoundPorts() const;
+  void Stop();
+  void Wait();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eas::http
+
+#endif  // EAS_REFERENCE_HTTP_SERVER_H_

@@ -1,0 +1,59 @@
+#include "reference/server/demo.h"
+
+#include <vector>
+
+namespace eas::server {
+namespace {
+
+struct DemoUser {
+  const char* context;
+  const char* login;
+  const char* display_name;
+  const char* email;
+};
+
+constexpr DemoUser kUsers[] = {
+    {"ox.io", "miguel", "Miguel Ortega", "miguel@ox.io"},
+    {"ox.io", "ana", "Ana Souza", "ana@ox.io"},
+    {"defaultcontext", "juan", "Juan Pérez", "juan@example.org"},
+};
+
+const std::vector<backend::Folder>& DemoFolders() {
+  static const auto* folders = new std::vector<backend::Folder>{
+      {"inbox", "0", "Inbox", backend::kInbox},
+      {"drafts", "0", "Drafts", backend::kDrafts},
+      {"trash", "0", "Deleted Items", backend::kDeletedItems},
+      {"sent", "0", "Sent Items", backend::kSentItems},
+      {"outbox", "0", "Outbox", backend::kOutbox},
+      {"tasks", "0", "Tasks", backend::kTasks},
+      {"calendar", "0", "Calendar", backend::kCalendar},
+      {"contacts", "0", "Contacts", backend::kContacts},
+      {"inbox/projects", "inbox", "Projects", backend::kUserMail},
+      {"inbox/newsletters", "inbox", "Newsletters", backend::kUserMail},
+      {"calendar/team", "0", "Team calendar", backend::kUserCalendar},
+      {"contacts/customers", "0", "Customers", backend::kUserContacts},
+  };
+  return *folders;
+}
+
+bool Fine(const absl::Status& s) {
+  return s.ok() || s.code() == absl::StatusCode::kAlreadyExists;
+}
+
+}  // namespace
+
+absl::Status SeedDemo(backend::SqliteStore& store) {
+  for (const DemoUser& u : kUsers) {
+    auto account = store.FindUser(u.context, u.login);
+    if (!account.ok()) {
+      account = store.AddUser(u.context, u.login, kDemoPassword, u.display_name, u.email);
+      if (!account.ok()) return account.status();
+    }
+    for (const backend::Folder& f : DemoFolders()) {
+      if (auto s = store.AddFolder(*account, f); !Fine(s)) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace eas::server

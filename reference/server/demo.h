@@ -1,0 +1,20 @@
+// --demo: the accounts and folders the README promises, created once
+// (running it again changes nothing).
+#ifndef EAS_REFERENCE_SERVER_DEMO_H_
+#define EAS_REFERENCE_SERVER_DEMO_H_
+
+#include "absl/status/status.h"
+#include "reference/backend/sqlite_store.h"
+
+namespace eas::server {
+
+inline constexpr char kDemoPassword[] = "secret";
+
+// Context ox.io with miguel and ana, context defaultcontext with juan, all
+// with password "secret"; each with the default folders, two Inbox
+// subfolders, a second calendar and a second contacts folder.
+absl::Status SeedDemo(backend::SqliteStore& store);
+
+}  // namespace eas::server
+
+#endif  // EAS_REFERENCE_SERVER_DEMO_H_

@@ -1,0 +1,148 @@
+// eas-server: the reference EAS server (docs/operator-guide.md).
+#include <malloc.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "reference/backend/sqlite_store.h"
+#include "reference/commands/policy_document.h"
+#include "reference/http/dispatcher.h"
+#include "reference/http/server.h"
+#include "reference/server/demo.h"
+#include "reference/server/self_signed.h"
+#include "reference/state/device_state.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
+          "plain HTTP endpoints, HOST:PORT, comma-separated; empty for none");
+ABSL_FLAG(std::string, tls_listen, "", "HTTPS endpoints, HOST:PORT, comma-separated");
+ABSL_FLAG(std::string, cert, "", "TLS certificate chain (PEM); default: a self-signed one in --data-dir");
+ABSL_FLAG(std::string, key, "", "TLS private key (PEM)");
+ABSL_FLAG(std::string, data_dir, "./var", "embedded store and all state");
+ABSL_FLAG(bool, demo, false, "seed the demo accounts and folders (idempotent)");
+ABSL_FLAG(int, threads, 2, "network threads");
+ABSL_FLAG(int, max_body_mb, 32, "largest request body accepted, in MiB (413 above)");
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+std::vector<eas::http::Endpoint> Endpoints(const std::string& list) {
+  std::vector<eas::http::Endpoint> out;
+  for (absl::string_view item : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+    auto e = eas::http::ParseEndpoint(std::string(item));
+    if (!e.ok()) {
+      std::fprintf(stderr, "eas-server: %s\n", std::string(e.status().message()).c_str());
+      std::exit(2);
+    }
+    out.push_back(*e);
+  }
+  return out;
+}
+
+// The documented flags are --data-dir and --tls-listen; Abseil flag names
+// cannot hold '-', so "--data-dir=x" is read as "--data_dir=x".
+std::vector<char*> DashesToUnderscores(int argc, char** argv, std::vector<std::string>& storage) {
+  storage.assign(argv, argv + argc);
+  for (size_t i = 1; i < storage.size(); ++i) {
+    std::string& arg = storage[i];
+    if (arg.rfind("--", 0) != 0) continue;
+    const size_t end = std::min(arg.find('='), arg.size());
+    for (size_t k = 2; k < end; ++k) {
+      if (arg[k] == '-') arg[k] = '_';
+    }
+  }
+  std::vector<char*> out;
+  for (auto& a : storage) out.push_back(a.data());
+  return out;
+}
+
+int Die(const absl::Status& s) {
+  std::fprintf(stderr, "eas-server: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("the reference Exchange ActiveSync server");
+  std::vector<std::string> arg_storage;
+  std::vector<char*> args = DashesToUnderscores(argc, argv, arg_storage);
+  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  // Keep freed heap instead of returning it to the kernel at every request
+  // (docs/performance.md: a trimmed heap costs a page fault per 4 KB).
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+
+  const std::string dir = absl::GetFlag(FLAGS_data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Die(absl::InternalError("cannot create " + dir + ": " + ec.message()));
+
+  auto store = eas::backend::SqliteStore::Open(dir + "/store.db");
+  if (!store.ok()) return Die(store.status());
+  auto state = eas::state::DeviceState::Open(dir + "/state.db");
+  if (!state.ok()) return Die(state.status());
+  auto policy = (*state)->GetPolicy();
+  if (!policy.ok()) return Die(policy.status());
+  if (!policy->stored) {
+    if (auto s = (*state)->SetPolicy(eas::commands::DefaultPolicy()); !s.ok()) return Die(s);
+  }
+  if (absl::GetFlag(FLAGS_demo)) {
+    if (auto s = eas::server::SeedDemo(**store); !s.ok()) return Die(s);
+  }
+
+  eas::http::ServerOptions options;
+  options.plain = Endpoints(absl::GetFlag(FLAGS_listen));
+  options.tls = Endpoints(absl::GetFlag(FLAGS_tls_listen));
+  options.threads = absl::GetFlag(FLAGS_threads);
+  options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20;
+  if (!options.tls.empty()) {
+    options.cert_file = absl::GetFlag(FLAGS_cert);
+    options.key_file = absl::GetFlag(FLAGS_key);
+    if (options.cert_file.empty() != options.key_file.empty()) {
+      return Die(absl::InvalidArgumentError("--cert and --key go together"));
+    }
+    if (options.cert_file.empty()) {
+      options.cert_file = dir + "/tls-cert.pem";
+      options.key_file = dir + "/tls-key.pem";
+      char host[256] = "localhost";
+      gethostname(host, sizeof(host) - 1);
+      if (auto s = eas::server::EnsureSelfSignedCertificate(options.cert_file, options.key_file, host);
+          !s.ok()) {
+        return Die(s);
+      }
+    }
+  }
+  eas::http::DispatcherOptions dispatcher_options;
+  dispatcher_options.max_body_bytes = options.max_body_bytes;
+  eas::http::Dispatcher dispatcher(**store, **state, dispatcher_options);
+  eas::http::Server server(dispatcher, options);
+  if (auto s = server.Start(); !s.ok()) return Die(s);
+
+  const std::vector<int> ports = server.BoundPorts();
+  size_t i = 0;
+  for (const auto& e : options.plain) {
+    std::printf("listening: http://%s:%d/Microsoft-Server-ActiveSync\n", e.host.c_str(), ports[i++]);
+  }
+  for (const auto& e : options.tls) {
+    std::printf("listening: https://%s:%d/Microsoft-Server-ActiveSync\n", e.host.c_str(), ports[i++]);
+  }
+  std::fflush(stdout);
+
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  while (!g_stop) pause();
+  server.Stop();
+  server.Wait();
+  return 0;
+}
