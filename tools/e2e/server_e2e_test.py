@@ -1,0 +1,176 @@
+"""The real eas-server binary over real sockets, driven like a phone.
+
+Starts //reference/server:eas-server on free loopback ports (HTTP and HTTPS,
+self-signed certificate, --demo), then walks a first setup as devices do it:
+OPTIONS, Settings, Provision in two phases, FolderSync, over both transports
+and both query forms; and checks the HTTP edges a phone can hit (401, 413,
+keep-alive).
+"""
+
+import base64
+import http.client
+import os
+import re
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "wbxml"))
+import eas_wbxml  # noqa: E402
+
+SERVER = os.path.join("reference", "server", "eas-server")
+PATH = "/Microsoft-Server-ActiveSync"
+
+
+@pytest.fixture(scope="module")
+def server():
+    data_dir = tempfile.mkdtemp(prefix="eas-e2e-")
+    proc = subprocess.Popen(
+        [SERVER, "--data-dir=" + data_dir, "--demo", "--listen=127.0.0.1:0",
+         "--tls-listen=127.0.0.1:0", "--max-body-mb=1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ports = {}
+    deadline = time.time() + 30
+    while len(ports) < 2 and time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        m = re.match(r"listening: (https?)://127\.0\.0\.1:(\d+)/", line)
+        if m:
+            ports[m.group(1)] = int(m.group(2))
+    if len(ports) < 2:
+        proc.kill()
+        pytest.fail("server did not start: " + proc.stderr.read())
+    yield ports
+    proc.terminate()
+    proc.wait(timeout=10)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def connect(ports, tls):
+    if tls:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return http.client.HTTPSConnection("127.0.0.1", ports["https"], context=context, timeout=30)
+    return http.client.HTTPConnection("127.0.0.1", ports["http"], timeout=30)
+
+
+def auth(user="ox.io\\miguel", password="secret"):
+    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+
+
+def wbxml(xml_text):
+    return eas_wbxml.encode(ET.fromstring(xml_text))
+
+
+class Phone:
+    """A plain-query 14.1 client (iPhone-like) unless told otherwise."""
+
+    def __init__(self, conn, device_id, version="14.1", device_type="iPhone"):
+        self.conn, self.device_id, self.version, self.device_type = conn, device_id, version, device_type
+        self.policy_key = "0"
+
+    def post(self, command, xml_text=None, headers=None):
+        query = "Cmd=%s&User=miguel&DeviceId=%s&DeviceType=%s" % (command, self.device_id, self.device_type)
+        h = {"Authorization": auth(), "MS-ASProtocolVersion": self.version,
+             "X-MS-PolicyKey": self.policy_key, "Content-Type": "application/vnd.ms-sync.wbxml",
+             "User-Agent": "Apple-iPhone4C1/902.176"}
+        h.update(headers or {})
+        body = wbxml(xml_text) if xml_text else b""
+        self.conn.request("POST", PATH + "?" + query, body=body, headers=h)
+        r = self.conn.getresponse()
+        data = r.read()
+        root = eas_wbxml.decode(data) if data and r.getheader("Content-Type", "").startswith(
+            "application/vnd.ms-sync.wbxml") else None
+        return r.status, root
+
+    def provision(self):
+        ns = "{Provision:}"
+        first = ('<Provision xmlns="Provision:"><Policies><Policy><PolicyType>'
+                 'MS-EAS-Provisioning-WBXML</PolicyType></Policy></Policies></Provision>')
+        status, root = self.post("Provision", first)
+        assert status == 200
+        temporary = root.find("%sPolicies/%sPolicy/%sPolicyKey" % (ns, ns, ns)).text
+        self.policy_key = temporary
+        second = first.replace("</PolicyType>", "</PolicyType><PolicyKey>%s</PolicyKey><Status>1</Status>" % temporary)
+        status, root = self.post("Provision", second)
+        assert root.find("%sStatus" % ns).text == "1"
+        self.policy_key = root.find("%sPolicies/%sPolicy/%sPolicyKey" % (ns, ns, ns)).text
+        assert self.policy_key not in ("", "0", temporary)
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_first_setup_like_a_phone(server, tls):
+    conn = connect(server, tls)
+    conn.request("OPTIONS", PATH, headers={"Authorization": auth("miguel@ox.io"), "X-MS-PolicyKey": "0"})
+    r = conn.getresponse()
+    r.read()
+    assert r.status == 200
+    assert r.getheader("MS-ASProtocolVersions") == "2.5,12.0,12.1,14.0,14.1,16.0,16.1"
+    assert r.getheader("MS-ASProtocolCommands") == "Provision,FolderSync,Settings"
+
+    phone = Phone(conn, "E2E%s" % ("TLS" if tls else "PLAIN"))
+    # iOS: Settings before Provision.
+    status, root = phone.post("Settings", '<Settings xmlns="Settings:"><DeviceInformation><Set>'
+                              '<Model>iPhone</Model></Set></DeviceInformation></Settings>')
+    assert status == 200 and root.find("{Settings:}Status").text == "1"
+    # Not provisioned yet: Status 142 on 14.1.
+    status, root = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
+    assert status == 200 and root.find("{FolderHierarchy:}Status").text == "142"
+    phone.provision()
+    status, root = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
+    assert root.find("{FolderHierarchy:}Status").text == "1"
+    names = {a.find("{FolderHierarchy:}DisplayName").text
+             for a in root.iter("{FolderHierarchy:}Add")}
+    assert {"Inbox", "Drafts", "Deleted Items", "Sent Items", "Outbox", "Calendar", "Contacts",
+            "Tasks", "Projects", "Newsletters"} <= names
+    conn.close()
+
+
+def test_windows_mobile_12_1_gets_449_then_provisions(server):
+    conn = connect(server, False)
+    wm = Phone(conn, "WM61Device", version="12.1", device_type="PocketPC")
+    status, _ = wm.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
+    assert status == 449
+    wm.provision()
+    status, root = wm.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
+    assert status == 200 and root.find("{FolderHierarchy:}Status").text == "1"
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(server):
+    conn = connect(server, False)
+    for _ in range(20):
+        conn.request("OPTIONS", PATH, headers={"Authorization": auth()})
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 200
+    conn.close()
+
+
+def test_wrong_password_is_401(server):
+    conn = connect(server, False)
+    conn.request("OPTIONS", PATH, headers={"Authorization": auth(password="SECRET")})
+    r = conn.getresponse()
+    r.read()
+    assert r.status == 401 and "Basic" in r.getheader("WWW-Authenticate")
+
+
+def test_oversized_body_is_413(server):
+    conn = connect(server, False)
+    conn.request("POST", PATH + "?Cmd=FolderSync&User=miguel&DeviceId=big&DeviceType=iPhone",
+                 body=b"\x03" * (2 << 20),
+                 headers={"Authorization": auth(), "MS-ASProtocolVersion": "14.1"})
+    r = conn.getresponse()
+    r.read()
+    assert r.status == 413
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
