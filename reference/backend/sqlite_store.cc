@@ -61,14 +61,6 @@ absl::StatusOr<Account> SqliteStore::ReadAccount(storage::Statement& row) {
 absl::StatusOr<Account> SqliteStore::Authenticate(const std::string& context,
                                                   const std::string& login,
                                                   const std::string& password) {
-  const std::string key = CacheKey(context, login, password);
-  {
-    std::lock_guard<std::mutex> lock(cache_mutex_);
-    auto it = auth_cache_.find(key);
-    if (it != auth_cache_.end() && absl::Now() - it->second.second < kAuthCacheLifetime) {
-      return it->second.first;
-    }
-  }
   auto stmt = db_->Prepare(
       "SELECT id, context, login, display_name, email, password_hash FROM users "
       "WHERE context = ? AND login = ?");
@@ -76,6 +68,18 @@ absl::StatusOr<Account> SqliteStore::Authenticate(const std::string& context,
   stmt->Bind(1, context).Bind(2, login);
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
+  const std::string key = CacheKey(context, login, password);
+  if (*row) {
+    // A remembered success counts only while the stored hash is the one it
+    // was checked against: a password changed by eas-admin (another
+    // process) takes effect at once.
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auto it = auth_cache_.find(key);
+    if (it != auth_cache_.end() && it->second.stored_hash == stmt->Text(5) &&
+        absl::Now() - it->second.checked < kAuthCacheLifetime) {
+      return it->second.account;
+    }
+  }
   // The same answer, and about the same time, for an unknown account.
   const std::string stored = *row ? stmt->Text(5) : HashPassword("", kPasswordIterations);
   if (!VerifyPassword(password, stored) || !*row) {
@@ -84,7 +88,7 @@ absl::StatusOr<Account> SqliteStore::Authenticate(const std::string& context,
   auto account = ReadAccount(*stmt);
   if (account.ok()) {
     std::lock_guard<std::mutex> lock(cache_mutex_);
-    auth_cache_[key] = {*account, absl::Now()};
+    auth_cache_[key] = {*account, stored, absl::Now()};
   }
   return account;
 }
@@ -127,9 +131,7 @@ absl::Status SqliteStore::SetPassword(const std::string& context, const std::str
   stmt->Bind(1, HashPassword(password)).Bind(2, context).Bind(3, login);
   if (auto s = stmt->Run(); !s.ok()) return s;
   if (db_->Changes() == 0) return absl::NotFoundError(absl::StrCat("no user ", login, " in ", context));
-  std::lock_guard<std::mutex> lock(cache_mutex_);
-  auth_cache_.clear();
-  return absl::OkStatus();
+  return absl::OkStatus();  // cached logins check the stored hash (Authenticate)
 }
 
 absl::StatusOr<Account> SqliteStore::FindUser(const std::string& context, const std::string& login) {

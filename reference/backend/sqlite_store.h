@@ -46,9 +46,15 @@ class SqliteStore : public Backend {
   std::unique_ptr<storage::Database> db_;
   // Phones send the password with every request; PBKDF2 on each would cost
   // milliseconds. Successful checks are remembered for a while, keyed by a
-  // SHA-256 of context, login and password; SetPassword forgets them.
+  // SHA-256 of context, login and password, together with the stored hash
+  // they were checked against (a changed password invalidates them).
+  struct CachedLogin {
+    Account account;
+    std::string stored_hash;
+    absl::Time checked;
+  };
   std::mutex cache_mutex_;
-  absl::flat_hash_map<std::string, std::pair<Account, absl::Time>> auth_cache_;
+  absl::flat_hash_map<std::string, CachedLogin> auth_cache_;
 };
 
 }  // namespace eas::backend

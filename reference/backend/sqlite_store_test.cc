@@ -70,6 +70,18 @@ TEST(SqliteStore, FoldersKeepOrderAndParents) {
   EXPECT_EQ((*store)->DeleteFolder(*a, "inbox/x").code(), absl::StatusCode::kNotFound);
 }
 
+TEST(SqliteStore, PasswordChangedByAnotherProcessTakesEffectAtOnce) {
+  const std::string path = TempDb("two_processes");
+  auto server = SqliteStore::Open(path);
+  auto admin = SqliteStore::Open(path);  // eas-admin's own connection
+  ASSERT_TRUE(server.ok() && admin.ok());
+  ASSERT_TRUE((*admin)->AddUser("ox.io", "lena", "pw1", "Lena", "lena@ox.io").ok());
+  EXPECT_TRUE((*server)->Authenticate("ox.io", "lena", "pw1").ok());  // now cached
+  ASSERT_TRUE((*admin)->SetPassword("ox.io", "lena", "pw2").ok());
+  EXPECT_FALSE((*server)->Authenticate("ox.io", "lena", "pw1").ok());
+  EXPECT_TRUE((*server)->Authenticate("ox.io", "lena", "pw2").ok());
+}
+
 TEST(SqliteStore, SurvivesReopen) {
   const std::string path = TempDb("reopen");
   {

@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import eas_wbxml  # noqa: E402
 
 SERVER = os.path.join("reference", "server", "eas-server")
+ADMIN = os.path.join("reference", "server", "eas-admin")
 PATH = "/Microsoft-Server-ActiveSync"
 
 
@@ -47,6 +48,7 @@ def server():
     if len(ports) < 2:
         proc.kill()
         pytest.fail("server did not start: " + proc.stderr.read())
+    ports["data_dir"] = data_dir
     yield ports
     proc.terminate()
     proc.wait(timeout=10)
@@ -170,6 +172,53 @@ def test_oversized_body_is_413(server):
     r = conn.getresponse()
     r.read()
     assert r.status == 413
+
+
+def admin(server, *args):
+    return subprocess.run([ADMIN, "--data-dir=" + server["data_dir"], *args],
+                          capture_output=True, text=True)
+
+
+def test_admin_users_policy_and_remote_wipe(server):
+    r = admin(server, "users", "add", "ox.io", "lena", "pw1", "Lena", "lena@ox.io")
+    assert r.returncode == 0, r.stderr
+    assert "ox.io/lena\tLena\tlena@ox.io" in admin(server, "users", "list").stdout
+    assert admin(server, "users", "add", "ox.io", "lena", "x").returncode == 1
+    conn = connect(server, False)
+    conn.request("OPTIONS", PATH, headers={"Authorization": auth("lena@ox.io", "pw1")})
+    r = conn.getresponse()
+    r.read()
+    assert r.status == 200
+    assert admin(server, "users", "password", "ox.io", "lena", "pw2").returncode == 0
+    conn.request("OPTIONS", PATH, headers={"Authorization": auth("lena@ox.io", "pw1")})
+    r = conn.getresponse()
+    r.read()
+    assert r.status == 401
+
+    phone = Phone(conn, "WIPEME01")
+    phone.provision()
+    listing = admin(server, "devices", "list").stdout
+    assert "ox.io/miguel\tWIPEME01\tiPhone\tApple-iPhone4C1/902.176\t14.1" in listing
+    assert admin(server, "devices", "wipe", "ox.io/miguel", "WIPEME01").returncode == 0
+    sync0 = '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>'
+    status, root = phone.post("FolderSync", sync0)
+    assert root.find("{FolderHierarchy:}Status").text == "140"
+    status, root = phone.post("Provision", '<Provision xmlns="Provision:"><Policies><Policy>'
+                              '<PolicyType>MS-EAS-Provisioning-WBXML</PolicyType></Policy>'
+                              '</Policies></Provision>')
+    assert root.find("{Provision:}RemoteWipe") is not None
+    phone.post("Provision", '<Provision xmlns="Provision:"><RemoteWipe><Status>1</Status>'
+               '</RemoteWipe></Provision>')
+    assert "wiped" in admin(server, "devices", "list").stdout
+
+    # A policy change sends provisioned devices back to Provision (143).
+    other = Phone(conn, "POLICY01")
+    other.provision()
+    assert admin(server, "policy", "set", "DevicePasswordEnabled=1").returncode == 0
+    assert "DevicePasswordEnabled=1" in admin(server, "policy", "show").stdout
+    status, root = other.post("FolderSync", sync0)
+    assert root.find("{FolderHierarchy:}Status").text == "143"
+    assert admin(server, "policy", "set", "NoSuchSetting=1").returncode == 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,170 @@
+// eas-admin: administer a data directory (the server may be running).
+//
+//   eas-admin --data-dir=DIR users list
+//   eas-admin --data-dir=DIR users add CONTEXT LOGIN PASSWORD [DISPLAY NAME] [EMAIL]
+//   eas-admin --data-dir=DIR users password CONTEXT LOGIN PASSWORD
+//   eas-admin --data-dir=DIR devices list
+//   eas-admin --data-dir=DIR devices block|unblock|wipe CONTEXT/LOGIN DEVICEID
+//   eas-admin --data-dir=DIR policy show
+//   eas-admin --data-dir=DIR policy set NAME=VALUE...   (VALUE may be empty)
+//   eas-admin --data-dir=DIR policy required on|off
+//   eas-admin --data-dir=DIR policy exempt [DEVICETYPE,...]
+//
+// Every policy change makes provisioned devices fetch the policy again.
+#include <cstdio>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "reference/backend/sqlite_store.h"
+#include "reference/commands/policy_document.h"
+#include "reference/state/device_state.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: eas-admin [--data-dir=DIR] users list | users add CONTEXT LOGIN PASSWORD [NAME] [EMAIL]\n"
+    "                                  | users password CONTEXT LOGIN PASSWORD\n"
+    "                                  | devices list | devices block|unblock|wipe CONTEXT/LOGIN DEVICEID\n"
+    "                                  | policy show | policy set NAME=VALUE... | policy required on|off\n"
+    "                                  | policy exempt [TYPE,...]\n";
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "eas-admin: %s\n", message.c_str());
+  return 1;
+}
+
+std::string Time(int64_t t) {
+  if (t == 0) return "-";
+  char buffer[32];
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%d %H:%M:%S", std::gmtime(&tt));
+  return buffer;
+}
+
+const char* WipeName(eas::state::WipeStatus w) {
+  switch (w) {
+    case eas::state::WipeStatus::kRequested: return "wipe requested";
+    case eas::state::WipeStatus::kAcknowledged: return "wiped";
+    default: return "";
+  }
+}
+
+int Users(eas::backend::SqliteStore& store, const std::vector<std::string>& a) {
+  if (a.size() >= 2 && a[1] == "list") {
+    auto users = store.ListUsers();
+    if (!users.ok()) return Fail(std::string(users.status().message()));
+    for (const auto& u : *users) {
+      std::printf("%s/%s\t%s\t%s\n", u.context.c_str(), u.login.c_str(), u.display_name.c_str(),
+                  u.email.c_str());
+    }
+    return 0;
+  }
+  if (a.size() >= 5 && a[1] == "add") {
+    auto added = store.AddUser(a[2], a[3], a[4], a.size() > 5 ? a[5] : a[3],
+                               a.size() > 6 ? a[6] : a[3] + "@" + a[2]);
+    if (!added.ok()) return Fail(std::string(added.status().message()));
+    std::printf("added %s/%s\n", a[2].c_str(), a[3].c_str());
+    return 0;
+  }
+  if (a.size() == 5 && a[1] == "password") {
+    if (auto s = store.SetPassword(a[2], a[3], a[4]); !s.ok()) return Fail(std::string(s.message()));
+    std::printf("password changed for %s/%s\n", a[2].c_str(), a[3].c_str());
+    return 0;
+  }
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+int Devices(eas::state::DeviceState& state, const std::vector<std::string>& a) {
+  if (a.size() >= 2 && a[1] == "list") {
+    auto devices = state.List();
+    if (!devices.ok()) return Fail(std::string(devices.status().message()));
+    std::printf("user\tdevice id\ttype\tuser agent\tversion\tlast seen\tprovisioned\tstatus\n");
+    for (const auto& d : *devices) {
+      std::printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", d.user_key.c_str(), d.device_id.c_str(),
+                  d.device_type.c_str(), d.user_agent.c_str(), d.protocol_version.c_str(),
+                  Time(d.last_seen).c_str(), d.policy_key ? "yes" : "no", d.blocked ? "blocked " : "",
+                  WipeName(d.wipe));
+    }
+    return 0;
+  }
+  if (a.size() == 4 && (a[1] == "block" || a[1] == "unblock" || a[1] == "wipe")) {
+    absl::Status s = a[1] == "wipe"
+                         ? state.SetWipe(a[2], a[3], eas::state::WipeStatus::kRequested)
+                         : state.SetBlocked(a[2], a[3], a[1] == "block");
+    if (!s.ok()) return Fail(std::string(s.message()));
+    std::printf("%s: %s %s\n", a[1].c_str(), a[2].c_str(), a[3].c_str());
+    return 0;
+  }
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+int Policy(eas::state::DeviceState& state, const std::vector<std::string>& a) {
+  auto policy = state.GetPolicy();
+  if (!policy.ok()) return Fail(std::string(policy.status().message()));
+  if (!policy->stored) *policy = eas::commands::DefaultPolicy();
+  if (a.size() == 2 && a[1] == "show") {
+    std::printf("required: %s\ngeneration: %lld\nexempt device types: %s\n",
+                policy->required ? "on" : "off", static_cast<long long>(policy->generation),
+                absl::StrJoin(policy->exempt_device_types, ",").c_str());
+    for (const auto& [name, value] : policy->settings) {
+      std::printf("%s=%s\n", name.c_str(), value.c_str());
+    }
+    return 0;
+  }
+  if (a.size() >= 3 && a[1] == "set") {
+    for (size_t i = 2; i < a.size(); ++i) {
+      std::pair<std::string, std::string> kv = absl::StrSplit(a[i], absl::MaxSplits('=', 1));
+      if (!eas::commands::IsPolicySetting(kv.first)) {
+        return Fail("not an EASProvisionDoc setting: " + kv.first);
+      }
+      policy->settings[kv.first] = kv.second;
+    }
+  } else if (a.size() == 3 && a[1] == "required" && (a[2] == "on" || a[2] == "off")) {
+    policy->required = a[2] == "on";
+  } else if ((a.size() == 2 || a.size() == 3) && a[1] == "exempt") {
+    policy->exempt_device_types =
+        a.size() == 3 ? std::vector<std::string>(absl::StrSplit(a[2], ',', absl::SkipEmpty()))
+                      : std::vector<std::string>{};
+  } else {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  if (auto s = state.SetPolicy(*policy); !s.ok()) return Fail(std::string(s.message()));
+  std::printf("policy updated; devices will provision again\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir = "./var";
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--data-dir=", 0) == 0 || arg.rfind("--data_dir=", 0) == 0) {
+      dir = arg.substr(11);
+    } else {
+      args.push_back(arg);
+    }
+  }
+  if (args.empty() || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "users") {
+    auto store = eas::backend::SqliteStore::Open(dir + "/store.db");
+    if (!store.ok()) return Fail(std::string(store.status().message()));
+    return Users(**store, args);
+  }
+  auto state = eas::state::DeviceState::Open(dir + "/state.db");
+  if (!state.ok()) return Fail(std::string(state.status().message()));
+  if (args[0] == "devices") return Devices(**state, args);
+  if (args[0] == "policy") return Policy(**state, args);
+  std::fputs(kUsage, stderr);
+  return 2;
+}
