@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <array>
 #include <chrono>
 #include <optional>
 
@@ -26,6 +27,8 @@ using tcp = net::ip::tcp;
 // request for up to an hour; it will arm its own timer.)
 constexpr auto kIdleTimeout = std::chrono::minutes(5);
 constexpr size_t kHeaderLimit = 64 * 1024;
+constexpr auto kDrainTime = std::chrono::seconds(10);
+constexpr size_t kDrainLimit = 256u << 20;
 
 template <bool kTls>
 class Session : public std::enable_shared_from_this<Session<kTls>> {
@@ -69,10 +72,13 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
 
   void OnRead(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
-      // MS-ASHTTP: a body over the limit gets 413; the connection closes.
+      // A body over the limit gets 413 and the connection closes. The rest of
+      // the body is read and dropped first (Drain), or the client, still
+      // sending, would see a reset instead of our answer.
       HttpResponse r;
       r.status = 413;
       r.body = "request body too large\n";
+      draining_ = true;
       Respond(r, /*keep_alive=*/false, /*version=*/11);
       return;
     }
@@ -110,9 +116,22 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   void Write() {
     bhttp::async_write(stream_, response_,
                        [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                         if (!ec && self->draining_) return self->Drain(0);
                          if (ec || !self->response_.keep_alive()) return self->Close();
                          self->Read();
                        });
+  }
+
+  // Reads and drops what the client still sends (up to a limit and for at
+  // most kDrainTime), then closes.
+  void Drain(size_t drained) {
+    if (drained == 0) beast::get_lowest_layer(stream_).expires_after(kDrainTime);
+    if (drained > kDrainLimit) return Close();
+    stream_.async_read_some(
+        net::buffer(scratch_), [self = this->shared_from_this(), drained](beast::error_code ec, size_t n) {
+          if (ec) return self->Close();
+          self->Drain(drained + n);
+        });
   }
 
   void Close() {
@@ -129,6 +148,8 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   }
 
   Stream stream_;
+  bool draining_ = false;
+  std::array<char, 16384> scratch_;
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
