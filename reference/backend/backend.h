@@ -57,6 +57,29 @@ struct Folder {
   }
 };
 
+// One item as the store keeps it (sqlite_store.h, Items).
+struct ItemChange {
+  std::string server_id;
+  std::string item_class;  // Email, Contacts, Calendar, Tasks
+  std::string data;        // ApplicationData XML; empty for a delete
+  int64_t mod_seq = 0;
+  bool deleted = false;
+};
+
+// One person of the global address list (the GAL page of MS-ASWBXML).
+struct GalEntry {
+  std::string alias;
+  std::string display_name;
+  std::string first_name;
+  std::string last_name;
+  std::string email;
+  std::string phone;
+  std::string mobile_phone;
+  std::string office;
+  std::string title;
+  std::string company;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;

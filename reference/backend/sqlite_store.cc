@@ -28,7 +28,31 @@ CREATE TABLE IF NOT EXISTS folders(
   display_name TEXT NOT NULL,
   type INTEGER NOT NULL,
   position INTEGER NOT NULL,
+  change_counter INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(user_id, server_id));
+CREATE TABLE IF NOT EXISTS items(
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  server_id TEXT NOT NULL,
+  folder_id TEXT NOT NULL,
+  class TEXT NOT NULL,
+  data TEXT NOT NULL,
+  mod_seq INTEGER NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(user_id, server_id));
+CREATE INDEX IF NOT EXISTS items_by_change ON items(user_id, folder_id, mod_seq);
+CREATE TABLE IF NOT EXISTS gal(
+  context TEXT NOT NULL,
+  alias TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  phone TEXT NOT NULL DEFAULT '',
+  mobile_phone TEXT NOT NULL DEFAULT '',
+  office TEXT NOT NULL DEFAULT '',
+  title TEXT NOT NULL DEFAULT '',
+  company TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(context, alias));
 )sql";
 
 std::string CacheKey(const std::string& context, const std::string& login,

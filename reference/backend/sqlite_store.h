@@ -39,6 +39,29 @@ class SqliteStore : public Backend {
   absl::Status UpdateFolder(const Account& account, const Folder& folder);
   absl::Status DeleteFolder(const Account& account, const std::string& server_id);
 
+  // Items (sqlite_store_items.cc). An item is stored as its AirSync
+  // ApplicationData element in the DOM form of docs/wbxml.md, at the richest
+  // protocol version; the sync engine trims it per device. Every change bumps
+  // the folder's change counter and stamps the item with it (deletes leave a
+  // tombstone), so "what changed since N" reads only the changed rows.
+  absl::StatusOr<std::string> AddItem(const Account& account, const std::string& folder_id,
+                                      const std::string& item_class,
+                                      const std::string& application_data_xml);
+  absl::Status UpdateItem(const Account& account, const std::string& server_id,
+                          const std::string& application_data_xml);
+  absl::Status DeleteItem(const Account& account, const std::string& server_id);
+  absl::StatusOr<int64_t> FolderChangeCounter(const Account& account, const std::string& folder_id);
+  absl::StatusOr<std::vector<ItemChange>> ChangesSince(const Account& account,
+                                                       const std::string& folder_id,
+                                                       int64_t counter);
+
+  // The global address list of a context (sqlite_store_gal.cc).
+  absl::Status AddGalEntry(const std::string& context, const GalEntry& entry);
+  // Entries whose display name, first or last name, alias or e-mail address
+  // starts with `query` (case-insensitively), by display name.
+  absl::StatusOr<std::vector<GalEntry>> SearchGal(const std::string& context,
+                                                  const std::string& query, int limit);
+
  private:
   explicit SqliteStore(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}
   absl::StatusOr<Account> ReadAccount(storage::Statement& row);

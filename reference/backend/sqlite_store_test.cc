@@ -82,6 +82,55 @@ TEST(SqliteStore, PasswordChangedByAnotherProcessTakesEffectAtOnce) {
   EXPECT_TRUE((*server)->Authenticate("ox.io", "lena", "pw2").ok());
 }
 
+TEST(SqliteStore, ItemChangesAreReadByCounter) {
+  auto store = SqliteStore::Open(TempDb("items"));
+  ASSERT_TRUE(store.ok());
+  auto a = (*store)->AddUser("ox.io", "ana", "pw", "Ana", "ana@ox.io");
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE((*store)->AddFolder(*a, {"contacts", "0", "Contacts", kContacts}).ok());
+  ASSERT_TRUE((*store)->AddFolder(*a, {"inbox", "0", "Inbox", kInbox}).ok());
+  const std::string xml = "<ApplicationData><contacts:FileAs>A</contacts:FileAs></ApplicationData>";
+  auto first = (*store)->AddItem(*a, "contacts", "Contacts", xml);
+  auto second = (*store)->AddItem(*a, "contacts", "Contacts", xml);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_NE(*first, *second);
+  EXPECT_FALSE((*store)->AddItem(*a, "nope", "Contacts", xml).ok());
+  EXPECT_FALSE((*store)->AddItem(*a, "contacts", "Contacts", "<NotApplicationData/>").ok());
+  ASSERT_TRUE((*store)->AddItem(*a, "inbox", "Email", "<ApplicationData/>").ok());
+  auto counter = (*store)->FolderChangeCounter(*a, "contacts");
+  ASSERT_TRUE(counter.ok());
+  EXPECT_EQ(*counter, 2);
+  EXPECT_EQ((*store)->ChangesSince(*a, "contacts", 0)->size(), 2u);
+  // Update and delete: only those rows come back after the counter.
+  ASSERT_TRUE((*store)->UpdateItem(*a, *first, "<ApplicationData><contacts:FileAs>B</contacts:FileAs></ApplicationData>").ok());
+  ASSERT_TRUE((*store)->DeleteItem(*a, *second).ok());
+  auto changes = (*store)->ChangesSince(*a, "contacts", 2);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->size(), 2u);
+  EXPECT_EQ((*changes)[0].server_id, *first);
+  EXPECT_FALSE((*changes)[0].deleted);
+  EXPECT_EQ((*changes)[1].server_id, *second);
+  EXPECT_TRUE((*changes)[1].deleted);
+  EXPECT_EQ((*store)->DeleteItem(*a, *second).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ((*store)->ChangesSince(*a, "contacts", 4)->size(), 0u);
+}
+
+TEST(SqliteStore, GalSearchByPrefix) {
+  auto store = SqliteStore::Open(TempDb("gal"));
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->AddGalEntry("ox.io", {"lmeier", "Lena Meier", "Lena", "Meier", "lena.meier@ox.io"}).ok());
+  ASSERT_TRUE((*store)->AddGalEntry("ox.io", {"lmu", "Lars Müller", "Lars", "Müller", "lars@ox.io"}).ok());
+  ASSERT_TRUE((*store)->AddGalEntry("other", {"lx", "Lena X", "Lena", "X", "lx@other"}).ok());
+  auto found = (*store)->SearchGal("ox.io", "le", 10);
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].alias, "lmeier");
+  EXPECT_EQ((*store)->SearchGal("ox.io", "meier", 10)->size(), 1u);  // last name
+  EXPECT_EQ((*store)->SearchGal("ox.io", "L", 10)->size(), 2u);
+  EXPECT_EQ((*store)->SearchGal("ox.io", "L", 1)->size(), 1u);
+  EXPECT_EQ((*store)->SearchGal("ox.io", "%", 10)->size(), 0u);  // no wildcards
+}
+
 TEST(SqliteStore, SurvivesReopen) {
   const std::string path = TempDb("reopen");
   {

@@ -1,0 +1,122 @@
+// SqliteStore: items with per-folder change counters (sqlite_store.h).
+#include "absl/strings/str_cat.h"
+#include "pugixml.hpp"
+#include "reference/backend/sqlite_store.h"
+
+namespace eas::backend {
+namespace {
+
+absl::Status CheckApplicationData(const std::string& xml) {
+  pugi::xml_document doc;
+  if (!doc.load_string(xml.c_str()) || std::string(doc.first_child().name()) != "ApplicationData") {
+    return absl::InvalidArgumentError("item data must be an <ApplicationData> element");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SqliteStore::AddItem(const Account& account,
+                                                 const std::string& folder_id,
+                                                 const std::string& item_class,
+                                                 const std::string& application_data_xml) {
+  if (auto s = CheckApplicationData(application_data_xml); !s.ok()) return s;
+  std::string server_id;
+  absl::Status status = db_->Transaction([&]() -> absl::Status {
+    auto bump = db_->Prepare(
+        "UPDATE folders SET change_counter = change_counter + 1 WHERE user_id = ? AND server_id = ? "
+        "RETURNING change_counter");
+    if (!bump.ok()) return bump.status();
+    bump->Bind(1, account.id).Bind(2, folder_id);
+    auto row = bump->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError("no folder " + folder_id);
+    const int64_t counter = bump->Int(0);
+    if (auto done = bump->Run(); !done.ok()) return done;
+    // Server ids are "<folder>:<n>", unique per account, never reused.
+    server_id = absl::StrCat(folder_id, ":", counter);
+    auto insert = db_->Prepare(
+        "INSERT INTO items(user_id, server_id, folder_id, class, data, mod_seq) "
+        "VALUES(?, ?, ?, ?, ?, ?)");
+    if (!insert.ok()) return insert.status();
+    insert->Bind(1, account.id).Bind(2, server_id).Bind(3, folder_id).Bind(4, item_class)
+        .Bind(5, application_data_xml).Bind(6, counter);
+    return insert->Run();
+  });
+  if (!status.ok()) return status;
+  return server_id;
+}
+
+absl::Status SqliteStore::UpdateItem(const Account& account, const std::string& server_id,
+                                     const std::string& application_data_xml) {
+  if (auto s = CheckApplicationData(application_data_xml); !s.ok()) return s;
+  return db_->Transaction([&]() -> absl::Status {
+    auto bump = db_->Prepare(
+        "UPDATE folders SET change_counter = change_counter + 1 WHERE user_id = ?1 AND server_id = "
+        "(SELECT folder_id FROM items WHERE user_id = ?1 AND server_id = ?2 AND deleted = 0) "
+        "RETURNING change_counter");
+    if (!bump.ok()) return bump.status();
+    bump->Bind(1, account.id).Bind(2, server_id);
+    auto row = bump->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError("no item " + server_id);
+    const int64_t counter = bump->Int(0);
+    if (auto done = bump->Run(); !done.ok()) return done;
+    auto update = db_->Prepare("UPDATE items SET data = ?, mod_seq = ? WHERE user_id = ? AND server_id = ?");
+    if (!update.ok()) return update.status();
+    update->Bind(1, application_data_xml).Bind(2, counter).Bind(3, account.id).Bind(4, server_id);
+    return update->Run();
+  });
+}
+
+absl::Status SqliteStore::DeleteItem(const Account& account, const std::string& server_id) {
+  return db_->Transaction([&]() -> absl::Status {
+    auto bump = db_->Prepare(
+        "UPDATE folders SET change_counter = change_counter + 1 WHERE user_id = ?1 AND server_id = "
+        "(SELECT folder_id FROM items WHERE user_id = ?1 AND server_id = ?2 AND deleted = 0) "
+        "RETURNING change_counter");
+    if (!bump.ok()) return bump.status();
+    bump->Bind(1, account.id).Bind(2, server_id);
+    auto row = bump->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError("no item " + server_id);
+    const int64_t counter = bump->Int(0);
+    if (auto done = bump->Run(); !done.ok()) return done;
+    // A tombstone: devices that hold the item learn of the delete.
+    auto tomb = db_->Prepare(
+        "UPDATE items SET data = '', deleted = 1, mod_seq = ? WHERE user_id = ? AND server_id = ?");
+    if (!tomb.ok()) return tomb.status();
+    tomb->Bind(1, counter).Bind(2, account.id).Bind(3, server_id);
+    return tomb->Run();
+  });
+}
+
+absl::StatusOr<int64_t> SqliteStore::FolderChangeCounter(const Account& account,
+                                                         const std::string& folder_id) {
+  auto stmt = db_->Prepare("SELECT change_counter FROM folders WHERE user_id = ? AND server_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, account.id).Bind(2, folder_id);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError("no folder " + folder_id);
+  return stmt->Int(0);
+}
+
+absl::StatusOr<std::vector<ItemChange>> SqliteStore::ChangesSince(const Account& account,
+                                                                  const std::string& folder_id,
+                                                                  int64_t counter) {
+  auto stmt = db_->Prepare(
+      "SELECT server_id, class, data, mod_seq, deleted FROM items "
+      "WHERE user_id = ? AND folder_id = ? AND mod_seq > ? ORDER BY mod_seq");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, account.id).Bind(2, folder_id).Bind(3, counter);
+  std::vector<ItemChange> changes;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return changes;
+    changes.push_back({stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Int(3), stmt->Int(4) != 0});
+  }
+}
+
+}  // namespace eas::backend
