@@ -1,5 +1,7 @@
 #include "reference/server/demo.h"
 
+#include "reference/server/demo_content.h"
+
 #include <vector>
 
 namespace eas::server {
@@ -51,6 +53,26 @@ absl::Status SeedDemo(backend::SqliteStore& store) {
     }
     for (const backend::Folder& f : DemoFolders()) {
       if (auto s = store.AddFolder(*account, f); !Fine(s)) return s;
+    }
+    // Items only into folders that never held any: a second --demo run adds
+    // nothing, and the user's own changes stay.
+    std::vector<DemoItem> items = DemoItems(account->display_name, account->email);
+    for (const backend::Folder& f : DemoFolders()) {
+      auto counter = store.FolderChangeCounter(*account, f.server_id);
+      if (!counter.ok()) return counter.status();
+      if (*counter != 0) continue;
+      for (const DemoItem& item : items) {
+        if (item.folder_id != f.server_id) continue;
+        if (auto id = store.AddItem(*account, item.folder_id, item.item_class, item.xml); !id.ok()) {
+          return id.status();
+        }
+      }
+    }
+  }
+  for (const char* context : {"ox.io", "defaultcontext"}) {
+    const std::string domain = std::string(context) == "ox.io" ? "ox.io" : "example.org";
+    for (const backend::GalEntry& entry : DemoGal(domain)) {
+      if (auto s = store.AddGalEntry(context, entry); !s.ok()) return s;
     }
   }
   return absl::OkStatus();

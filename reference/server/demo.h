@@ -12,7 +12,8 @@ inline constexpr char kDemoPassword[] = "secret";
 
 // Context ox.io with miguel and ana, context defaultcontext with juan, all
 // with password "secret"; each with the default folders, two Inbox
-// subfolders, a second calendar and a second contacts folder.
+// subfolders, a second calendar and a second contacts folder, and the items
+// of demo_content.h in them; a global address list of 60 people per context.
 absl::Status SeedDemo(backend::SqliteStore& store);
 
 }  // namespace eas::server
