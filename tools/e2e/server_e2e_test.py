@@ -2,21 +2,16 @@
 
 Starts //reference/server:eas-server on free loopback ports (HTTP and HTTPS,
 self-signed certificate, --demo), then walks a first setup as devices do it:
-OPTIONS, Settings, Provision in two phases, FolderSync, over both transports
-and both query forms; and checks the HTTP edges a phone can hit (401, 413,
-keep-alive).
+OPTIONS, Settings, Provision in two phases, FolderSync, over both
+transports; and checks the HTTP edges a phone can hit (401, 413, keep-alive),
+and eas-admin acting on the running server (users, remote wipe, policy).
 """
 
 import base64
 import http.client
 import os
-import re
-import shutil
 import ssl
-import subprocess
 import sys
-import tempfile
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -24,35 +19,18 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "wbxml"))
 import eas_wbxml  # noqa: E402
 
-SERVER = os.path.join("reference", "server", "eas-server")
-ADMIN = os.path.join("reference", "server", "eas-admin")
 PATH = "/Microsoft-Server-ActiveSync"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from eas_server import RunningServer  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def server():
-    data_dir = tempfile.mkdtemp(prefix="eas-e2e-")
-    proc = subprocess.Popen(
-        [SERVER, "--data-dir=" + data_dir, "--demo", "--listen=127.0.0.1:0",
-         "--tls-listen=127.0.0.1:0", "--max-body-mb=1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    ports = {}
-    deadline = time.time() + 30
-    while len(ports) < 2 and time.time() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        m = re.match(r"listening: (https?)://127\.0\.0\.1:(\d+)/", line)
-        if m:
-            ports[m.group(1)] = int(m.group(2))
-    if len(ports) < 2:
-        proc.kill()
-        pytest.fail("server did not start: " + proc.stderr.read())
-    ports["data_dir"] = data_dir
+    running = RunningServer(["--max-body-mb=1"])
+    ports = dict(running.ports)
+    ports["running"] = running
     yield ports
-    proc.terminate()
-    proc.wait(timeout=10)
-    shutil.rmtree(data_dir, ignore_errors=True)
+    running.stop()
 
 
 def connect(ports, tls):
@@ -175,8 +153,7 @@ def test_oversized_body_is_413(server):
 
 
 def admin(server, *args):
-    return subprocess.run([ADMIN, "--data-dir=" + server["data_dir"], *args],
-                          capture_output=True, text=True)
+    return server["running"].admin(*args)
 
 
 def test_admin_users_policy_and_remote_wipe(server):

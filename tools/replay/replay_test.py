@@ -1,0 +1,95 @@
+"""Replays every capture in captures/ (docs/captures.md).
+
+Default (bazel test //tools/replay:replay_test): against a fresh reference
+server with the demo data. Against any EAS server:
+
+    bazel run //tools/replay:replay_test -- --server https://host \
+        --user 'DOMAIN\\user' --password secret [--junitxml=report.xml]
+
+Then the captures' account is replaced by the one given, and captures that
+need the reference server's admin (events) are skipped with that reason.
+"""
+
+import glob
+import os
+import shlex
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "wbxml"))
+sys.path.insert(0, os.path.join(HERE, "..", "testing"))
+import capture as cap  # noqa: E402
+
+OPTIONS = {"server": None, "user": None, "password": None}
+
+
+def capture_root():
+    for root in (os.environ.get("BUILD_WORKSPACE_DIRECTORY"), os.getcwd()):
+        if root and os.path.isdir(os.path.join(root, "captures")):
+            return os.path.join(root, "captures")
+    raise RuntimeError("no captures/ directory")
+
+
+PATHS = sorted(glob.glob(os.path.join(capture_root(), "**", "*.xml"), recursive=True))
+
+
+@pytest.fixture(scope="module")
+def target():
+    if OPTIONS["server"]:
+        yield OPTIONS["server"], None
+        return
+    from eas_server import RunningServer
+    server = RunningServer()
+    yield "http://127.0.0.1:%d" % server.ports["http"], server
+    server.stop()
+
+
+def test_corpus_is_present_and_well_formed():
+    assert PATHS, "no captures found"
+    device_ids = {}
+    for path in PATHS:
+        c = cap.Capture(path)
+        assert c.family and c.scenario, path
+        # Device ids are per capture, so captures do not disturb each other.
+        did = c.device.get("device-id")
+        assert did and did not in device_ids, "%s reuses device id of %s" % (path, device_ids.get(did))
+        device_ids[did] = path
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[os.path.relpath(p, capture_root()) for p in PATHS])
+def test_capture(path, target):
+    url, server = target
+    c = cap.Capture(path)
+    needs_admin = any(s.tag == "event" for s in c.steps)
+    if needs_admin and server is None:
+        pytest.skip("needs the reference server's eas-admin (events)")
+
+    def run_event(step, bindings):
+        if step.get("kind") != "admin":
+            raise cap.CaptureError("unknown event kind %r" % step.get("kind"))
+        result = server.admin(*shlex.split(bindings.fill(step.get("args"))))
+        if result.returncode != 0:
+            raise cap.CaptureError("admin %s failed: %s" % (step.get("args"), result.stderr))
+
+    override = None
+    if OPTIONS["server"]:
+        override = {"user": OPTIONS["user"], "password": OPTIONS["password"]}
+    cap.replay(c, url, run_event, override)
+
+
+def main(argv):
+    args, rest = list(argv), []
+    while args:
+        a = args.pop(0)
+        if a in ("--server", "--user", "--password"):
+            OPTIONS[a[2:]] = args.pop(0)
+        else:
+            rest.append(a)
+    return pytest.main([__file__, "-p", "no:cacheprovider", "-q"] + rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
