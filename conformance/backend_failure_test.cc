@@ -21,6 +21,18 @@ class MockBackend : public backend::Backend {
               (const std::string&, const std::string&, const std::string&), (override));
   MOCK_METHOD(absl::StatusOr<std::vector<backend::Folder>>, ListFolders,
               (const backend::Account&), (override));
+  MOCK_METHOD(absl::StatusOr<std::string>, AddItem,
+              (const backend::Account&, const std::string&, const std::string&, const std::string&),
+              (override));
+  MOCK_METHOD(absl::Status, UpdateItem,
+              (const backend::Account&, const std::string&, const std::string&), (override));
+  MOCK_METHOD(absl::Status, DeleteItem, (const backend::Account&, const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<backend::ItemChange>, GetItem,
+              (const backend::Account&, const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<int64_t>, FolderChangeCounter,
+              (const backend::Account&, const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<std::vector<backend::ItemChange>>, ChangesSince,
+              (const backend::Account&, const std::string&, int64_t), (override));
 };
 
 class BackendFailure : public ::testing::Test {

@@ -92,6 +92,23 @@ class Backend {
 
   // Every folder of the account the phone may see, parents before children.
   virtual absl::StatusOr<std::vector<Folder>> ListFolders(const Account& account) = 0;
+
+  // Items. Data is the AirSync ApplicationData element as XML (see
+  // sqlite_store.h). NotFound for an unknown folder or item.
+  virtual absl::StatusOr<std::string> AddItem(const Account& account, const std::string& folder_id,
+                                              const std::string& item_class,
+                                              const std::string& application_data_xml) = 0;
+  virtual absl::Status UpdateItem(const Account& account, const std::string& server_id,
+                                  const std::string& application_data_xml) = 0;
+  virtual absl::Status DeleteItem(const Account& account, const std::string& server_id) = 0;
+  virtual absl::StatusOr<ItemChange> GetItem(const Account& account, const std::string& server_id) = 0;
+  // A number that grows with every change in the folder.
+  virtual absl::StatusOr<int64_t> FolderChangeCounter(const Account& account,
+                                                      const std::string& folder_id) = 0;
+  // Items (and tombstones) changed after `counter`, oldest change first.
+  virtual absl::StatusOr<std::vector<ItemChange>> ChangesSince(const Account& account,
+                                                               const std::string& folder_id,
+                                                               int64_t counter) = 0;
 };
 
 }  // namespace eas::backend

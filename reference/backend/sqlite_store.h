@@ -46,14 +46,16 @@ class SqliteStore : public Backend {
   // tombstone), so "what changed since N" reads only the changed rows.
   absl::StatusOr<std::string> AddItem(const Account& account, const std::string& folder_id,
                                       const std::string& item_class,
-                                      const std::string& application_data_xml);
+                                      const std::string& application_data_xml) override;
   absl::Status UpdateItem(const Account& account, const std::string& server_id,
-                          const std::string& application_data_xml);
-  absl::Status DeleteItem(const Account& account, const std::string& server_id);
-  absl::StatusOr<int64_t> FolderChangeCounter(const Account& account, const std::string& folder_id);
+                          const std::string& application_data_xml) override;
+  absl::Status DeleteItem(const Account& account, const std::string& server_id) override;
+  absl::StatusOr<ItemChange> GetItem(const Account& account, const std::string& server_id) override;
+  absl::StatusOr<int64_t> FolderChangeCounter(const Account& account,
+                                              const std::string& folder_id) override;
   absl::StatusOr<std::vector<ItemChange>> ChangesSince(const Account& account,
                                                        const std::string& folder_id,
-                                                       int64_t counter);
+                                                       int64_t counter) override;
 
   // The global address list of a context (sqlite_store_gal.cc).
   absl::Status AddGalEntry(const std::string& context, const GalEntry& entry);

@@ -36,6 +36,15 @@ CREATE TABLE IF NOT EXISTS hierarchy_snapshots(
   key_number INTEGER NOT NULL,
   folders TEXT NOT NULL,
   PRIMARY KEY(user_key, device_id, sync_key));
+CREATE TABLE IF NOT EXISTS collection_snapshots(
+  user_key TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  collection_id TEXT NOT NULL,
+  sync_key TEXT NOT NULL,
+  counter INTEGER NOT NULL,
+  items TEXT NOT NULL,
+  client_ids TEXT NOT NULL,
+  PRIMARY KEY(user_key, device_id, collection_id, sync_key));
 CREATE TABLE IF NOT EXISTS policy(
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL);
@@ -69,6 +78,21 @@ absl::StatusOr<std::vector<backend::Folder>> ParseFolders(const std::string& tex
     folders.push_back(std::move(folder));
   }
   return folders;
+}
+
+// "<escaped key>\t<escaped value>" lines.
+template <typename Map>
+std::string SerializeMap(const Map& map) {
+  std::string out;
+  for (const auto& [k, v] : map) {
+    absl::StrAppend(&out, absl::CEscape(k), "\t", absl::CEscape(absl::StrCat(v)), "\n");
+  }
+  return out;
+}
+
+bool ParseMapLine(absl::string_view line, std::string* key, std::string* value) {
+  std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+  return f.size() == 2 && absl::CUnescape(f[0], key) && absl::CUnescape(f[1], value);
 }
 
 }  // namespace
@@ -303,6 +327,69 @@ absl::Status DeviceState::ResetHierarchy(const Device& device) {
   auto stmt = db_->Prepare("DELETE FROM hierarchy_snapshots WHERE user_key = ? AND device_id = ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, device.user_key).Bind(2, device.device_id);
+  return stmt->Run();
+}
+
+}  // namespace eas::state
+
+namespace eas::state {
+
+absl::StatusOr<std::optional<CollectionState>> DeviceState::CollectionSnapshot(
+    const Device& device, const std::string& collection_id, const std::string& sync_key) {
+  auto stmt = db_->Prepare(
+      "SELECT counter, items, client_ids FROM collection_snapshots WHERE user_key = ? AND "
+      "device_id = ? AND collection_id = ? AND sync_key = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id).Bind(4, sync_key);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<CollectionState>();
+  CollectionState state;
+  state.counter = stmt->Int(0);
+  std::string key, value;
+  for (absl::string_view line : absl::StrSplit(stmt->Text(1), '\n', absl::SkipEmpty())) {
+    int64_t seq = 0;
+    if (!ParseMapLine(line, &key, &value) || !absl::SimpleAtoi(value, &seq)) {
+      return absl::DataLossError("corrupt collection snapshot");
+    }
+    state.items[key] = seq;
+  }
+  for (absl::string_view line : absl::StrSplit(stmt->Text(2), '\n', absl::SkipEmpty())) {
+    if (!ParseMapLine(line, &key, &value)) return absl::DataLossError("corrupt collection snapshot");
+    state.client_ids[key] = value;
+  }
+  return std::optional<CollectionState>(std::move(state));
+}
+
+absl::Status DeviceState::SaveCollectionSnapshot(const Device& device,
+                                                 const std::string& collection_id,
+                                                 const std::string& new_key,
+                                                 const CollectionState& state,
+                                                 const std::string& keep_key) {
+  return db_->Transaction([&]() -> absl::Status {
+    auto drop = db_->Prepare(
+        "DELETE FROM collection_snapshots WHERE user_key = ? AND device_id = ? AND "
+        "collection_id = ? AND sync_key NOT IN (?, ?)");
+    if (!drop.ok()) return drop.status();
+    drop->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id)
+        .Bind(4, new_key).Bind(5, keep_key);
+    if (auto s = drop->Run(); !s.ok()) return s;
+    auto put = db_->Prepare(
+        "INSERT OR REPLACE INTO collection_snapshots(user_key, device_id, collection_id, sync_key, "
+        "counter, items, client_ids) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    if (!put.ok()) return put.status();
+    put->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id)
+        .Bind(4, new_key).Bind(5, state.counter).Bind(6, SerializeMap(state.items))
+        .Bind(7, SerializeMap(state.client_ids));
+    return put->Run();
+  });
+}
+
+absl::Status DeviceState::ResetCollection(const Device& device, const std::string& collection_id) {
+  auto stmt = db_->Prepare(
+      "DELETE FROM collection_snapshots WHERE user_key = ? AND device_id = ? AND collection_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id);
   return stmt->Run();
 }
 

@@ -55,6 +55,16 @@ struct Policy {
   std::vector<std::string> exempt_device_types;
 };
 
+// What a device holds of one collection under one Sync key: each item with
+// the change stamp (mod_seq) it last received, the folder counter up to
+// which every change has been delivered, and the ClientId -> ServerId map of
+// the Adds that produced this key (a resent request gets the same ids).
+struct CollectionState {
+  int64_t counter = 0;
+  std::map<std::string, int64_t> items;
+  std::map<std::string, std::string> client_ids;
+};
+
 class DeviceState {
  public:
   static absl::StatusOr<std::unique_ptr<DeviceState>> Open(const std::string& path);
@@ -92,6 +102,14 @@ class DeviceState {
   absl::StatusOr<int64_t> LastHierarchyKey(const Device& device);
   // SyncKey 0: the device starts over; every snapshot goes.
   absl::Status ResetHierarchy(const Device& device);
+
+  // Collection snapshots, as for the hierarchy: the last two keys are kept.
+  absl::StatusOr<std::optional<CollectionState>> CollectionSnapshot(
+      const Device& device, const std::string& collection_id, const std::string& sync_key);
+  absl::Status SaveCollectionSnapshot(const Device& device, const std::string& collection_id,
+                                      const std::string& new_key, const CollectionState& state,
+                                      const std::string& keep_key);
+  absl::Status ResetCollection(const Device& device, const std::string& collection_id);
 
  private:
   explicit DeviceState(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}
