@@ -58,6 +58,23 @@ inline constexpr int kUnknownError = 11;
 inline constexpr int kCodeUnknown = 12;
 }  // namespace folder_sync
 
+// Sync (MS-ASCMD 2.2.3.177.17).
+namespace sync {
+inline constexpr int kSuccess = 1;
+inline constexpr int kInvalidSyncKey = 3;
+inline constexpr int kProtocolError = 4;
+inline constexpr int kServerError = 5;
+inline constexpr int kConversionError = 6;
+inline constexpr int kConflict = 7;
+inline constexpr int kObjectNotFound = 8;
+inline constexpr int kCannotComplete = 9;
+inline constexpr int kFolderHierarchyChanged = 12;
+inline constexpr int kIncompleteRequest = 13;
+inline constexpr int kInvalidWaitOrHeartbeat = 14;
+inline constexpr int kInvalidCommand = 15;
+inline constexpr int kRetry = 16;
+}  // namespace sync
+
 // Settings (MS-ASCMD 2.2.3.177.14).
 namespace settings {
 inline constexpr int kSuccess = 1;

@@ -14,6 +14,7 @@
 #include "reference/commands/folder_sync.h"
 #include "reference/commands/provision.h"
 #include "reference/commands/settings.h"
+#include "reference/commands/sync.h"
 #include "reference/eas/status_codes.h"
 #include "reference/http/credentials.h"
 #include "reference/http/query.h"
@@ -50,6 +51,7 @@ constexpr CommandSpec kCommands[] = {
      status::folder_sync::kIncorrectlyFormattedRequest},
     {Command::kSettings, "Settings", "Settings:", &commands::Settings, false,
      status::settings::kProtocolError},
+    {Command::kSync, "Sync", "AirSync:", &commands::Sync, true, status::sync::kProtocolError},
 };
 
 const CommandSpec* FindSpec(Command c) {

@@ -1,0 +1,207 @@
+// MS-ASCMD Sync: initial key, the server's items in windows, the device's
+// Add/Change/Delete/Fetch, ghosting, invalid keys, lost responses.
+#include <set>
+
+#include "absl/strings/match.h"
+#include "conformance/harness.h"
+#include "gmock/gmock.h"
+
+namespace eas::conformance {
+namespace {
+
+class Sync : public ConformanceTest {
+ protected:
+  void SetUp() override {
+    ConformanceTest::SetUp();
+    ASSERT_FALSE(Provision(phone_).empty());
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts", Contact("Person" + std::to_string(i))).ok());
+    }
+  }
+  static std::string Contact(const std::string& name) {
+    return "<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\" "
+           "xmlns:airsyncbase=\"AirSyncBase:\"><contacts:FileAs>" + name +
+           "</contacts:FileAs><contacts:FirstName>" + name + "</contacts:FirstName>"
+           "<contacts:JobTitle>Engineer</contacts:JobTitle>"
+           "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type><airsyncbase:Data>"
+           "A rather long note about " + name + " that a small TruncationSize cuts."
+           "</airsyncbase:Data></airsyncbase:Body></ApplicationData>";
+  }
+  Reply SyncRequest(const std::string& key, const std::string& extra = "",
+                    const std::string& collection = "contacts") {
+    return Post(phone_, "Sync",
+                "<Sync xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\" xmlns:airsyncbase=\"AirSyncBase:\">"
+                "<Collections><Collection><SyncKey>" + key + "</SyncKey><CollectionId>" + collection +
+                "</CollectionId>" + extra + "</Collection></Collections></Sync>");
+  }
+  static std::vector<pugi::xml_node> Commands(const Reply& r, const char* kind) {
+    std::vector<pugi::xml_node> out;
+    for (pugi::xml_node n : r.doc.first_child().child("Collections").child("Collection").child("Commands").children(kind)) {
+      out.push_back(n);
+    }
+    return out;
+  }
+  std::string Key(const Reply& r) { return r.Text("Collections/Collection/SyncKey"); }
+  std::string Status(const Reply& r) { return r.Text("Collections/Collection/Status"); }
+  Phone phone_;
+};
+
+TEST_F(Sync, InitialKeyThenAllItemsInWindows) {
+  Verifies({"MS-ASCMD 2.2.1.21", "MS-ASCMD 2.2.3.110 (MoreAvailable)", "MS-ASCMD 2.2.3.199 (WindowSize)"});
+  Reply first = SyncRequest("0");
+  EXPECT_EQ(Status(first), "1") << first.xml;
+  EXPECT_EQ(Key(first), "1");
+  EXPECT_TRUE(Commands(first, "Add").empty());
+  Reply page1 = SyncRequest("1", "<WindowSize>3</WindowSize>");
+  EXPECT_EQ(Key(page1), "2");
+  EXPECT_EQ(Commands(page1, "Add").size(), 3u);
+  EXPECT_TRUE(page1.Has("Collections/Collection/MoreAvailable")) << page1.xml;
+  Reply page2 = SyncRequest("2", "<WindowSize>3</WindowSize>");
+  EXPECT_EQ(Commands(page2, "Add").size(), 2u);
+  EXPECT_FALSE(page2.Has("Collections/Collection/MoreAvailable"));
+  Reply quiet = SyncRequest(Key(page2));
+  EXPECT_EQ(Status(quiet), "1");
+  EXPECT_EQ(Key(quiet), Key(page2));  // nothing new: the key stays
+  EXPECT_FALSE(quiet.Has("Collections/Collection/Commands"));
+}
+
+TEST_F(Sync, ServerChangesAndDeletesReachTheDevice) {
+  Verifies({"MS-ASCMD 2.2.3.24 (Change)", "MS-ASCMD 2.2.3.42 (Delete)"});
+  SyncRequest("0");
+  Reply all = SyncRequest("1");
+  ASSERT_EQ(Commands(all, "Add").size(), 5u);
+  const std::string first_id = Commands(all, "Add")[0].child("ServerId").text().get();
+  const std::string second_id = Commands(all, "Add")[1].child("ServerId").text().get();
+  ASSERT_TRUE(store_->UpdateItem(miguel_, first_id, Contact("Renamed")).ok());
+  ASSERT_TRUE(store_->DeleteItem(miguel_, second_id).ok());
+  Reply changes = SyncRequest(Key(all));
+  ASSERT_EQ(Commands(changes, "Change").size(), 1u) << changes.xml;
+  EXPECT_EQ(std::string(Commands(changes, "Change")[0].child("ServerId").text().get()), first_id);
+  EXPECT_STREQ(Commands(changes, "Change")[0].child("ApplicationData").child("contacts:FileAs").text().get(),
+               "Renamed");
+  ASSERT_EQ(Commands(changes, "Delete").size(), 1u);
+  EXPECT_EQ(std::string(Commands(changes, "Delete")[0].child("ServerId").text().get()), second_id);
+}
+
+TEST_F(Sync, ClientAddGetsAServerIdAndIsNotEchoed) {
+  Verifies({"MS-ASCMD 2.2.3.7.2 (Add)", "MS-ASCMD 2.2.3.28 (ClientId)"});
+  SyncRequest("0");
+  Reply all = SyncRequest("1");
+  Reply add = SyncRequest(Key(all),
+                          "<Commands><Add><ClientId>c-1</ClientId><ApplicationData>"
+                          "<contacts:FileAs>New, Person</contacts:FileAs></ApplicationData></Add></Commands>");
+  EXPECT_EQ(add.Text("Collections/Collection/Responses/Add/ClientId"), "c-1") << add.xml;
+  EXPECT_EQ(add.Text("Collections/Collection/Responses/Add/Status"), "1");
+  const std::string id = add.Text("Collections/Collection/Responses/Add/ServerId");
+  EXPECT_FALSE(id.empty());
+  auto stored = store_->GetItem(miguel_, id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_THAT(stored->data, ::testing::HasSubstr("New, Person"));
+  Reply next = SyncRequest(Key(add));
+  EXPECT_TRUE(Commands(next, "Add").empty()) << next.xml;  // not sent back
+}
+
+TEST_F(Sync, LostResponseResentAddCreatesNoDuplicate) {
+  Verifies({"MS-ASCMD 2.2.3.166.4 (SyncKey)"});
+  SyncRequest("0");
+  Reply all = SyncRequest("1");
+  const std::string body = "<Commands><Add><ClientId>c-9</ClientId><ApplicationData>"
+                           "<contacts:FileAs>Once</contacts:FileAs></ApplicationData></Add></Commands>";
+  Reply first = SyncRequest(Key(all), body);   // this answer is lost
+  Reply again = SyncRequest(Key(all), body);   // the phone sends it again
+  EXPECT_EQ(again.Text("Collections/Collection/Responses/Add/ServerId"),
+            first.Text("Collections/Collection/Responses/Add/ServerId"));
+  EXPECT_EQ(Key(again), Key(first));
+  auto changes = store_->ChangesSince(miguel_, "contacts", 0);
+  int named_once = 0;
+  for (const auto& c : *changes) named_once += absl::StrContains(c.data, ">Once<");
+  EXPECT_EQ(named_once, 1);
+}
+
+TEST_F(Sync, ClientChangeKeepsPropertiesItDidNotSend) {
+  Verifies({"MS-ASCMD 2.2.3.168 (Supported, ghosting)"});
+  SyncRequest("0");
+  Reply all = SyncRequest("1");
+  const std::string id = Commands(all, "Add")[0].child("ServerId").text().get();
+  Reply change = SyncRequest(Key(all), "<Commands><Change><ServerId>" + id +
+                                           "</ServerId><ApplicationData><contacts:FileAs>Edited"
+                                           "</contacts:FileAs></ApplicationData></Change></Commands>");
+  EXPECT_EQ(Status(change), "1") << change.xml;
+  EXPECT_FALSE(change.Has("Collections/Collection/Responses"));  // only errors are answered
+  auto stored = store_->GetItem(miguel_, id);
+  EXPECT_THAT(stored->data, ::testing::HasSubstr("Edited"));
+  EXPECT_THAT(stored->data, ::testing::HasSubstr("<contacts:JobTitle>Engineer"));
+  EXPECT_TRUE(Commands(SyncRequest(Key(change)), "Change").empty());  // not echoed
+}
+
+TEST_F(Sync, ClientDeleteAndUnknownItems) {
+  Verifies({"MS-ASCMD 2.2.3.177.17 (Sync Status 8)"});
+  SyncRequest("0");
+  Reply all = SyncRequest("1");
+  const std::string id = Commands(all, "Add")[0].child("ServerId").text().get();
+  Reply del = SyncRequest(Key(all), "<Commands><Delete><ServerId>" + id + "</ServerId></Delete>"
+                                    "<Change><ServerId>contacts:999</ServerId><ApplicationData>"
+                                    "<contacts:FileAs>x</contacts:FileAs></ApplicationData></Change></Commands>");
+  EXPECT_EQ(del.Text("Collections/Collection/Responses/Change/Status"), "8") << del.xml;
+  EXPECT_FALSE(store_->GetItem(miguel_, id).ok());
+  EXPECT_TRUE(Commands(SyncRequest(Key(del)), "Delete").empty());  // the device knows
+}
+
+TEST_F(Sync, FetchAndBodyTruncation) {
+  Verifies({"MS-ASCMD 2.2.3.67 (Fetch)", "MS-ASAIRS 2.2.2.40 (TruncationSize)"});
+  SyncRequest("0");
+  Reply all = SyncRequest("1", "<Options><airsyncbase:BodyPreference><airsyncbase:Type>1</airsyncbase:Type>"
+                               "<airsyncbase:TruncationSize>10</airsyncbase:TruncationSize>"
+                               "</airsyncbase:BodyPreference></Options>");
+  pugi::xml_node body = Commands(all, "Add")[0].child("ApplicationData").child("airsyncbase:Body");
+  EXPECT_EQ(std::string(body.child("airsyncbase:Data").text().get()).size(), 10u) << all.xml;
+  EXPECT_STREQ(body.child("airsyncbase:Truncated").text().get(), "1");
+  const std::string id = Commands(all, "Add")[0].child("ServerId").text().get();
+  Reply fetch = SyncRequest(Key(all), "<Commands><Fetch><ServerId>" + id + "</ServerId></Fetch></Commands>");
+  EXPECT_EQ(fetch.Text("Collections/Collection/Responses/Fetch/Status"), "1") << fetch.xml;
+  EXPECT_TRUE(fetch.Has("Collections/Collection/Responses/Fetch/ApplicationData/contacts:FileAs"));
+}
+
+TEST_F(Sync, OlderVersionsGetOnlyTheirElements) {
+  Verifies({"MS-ASWBXML 2.1.2.1 (protocol versions per tag)"});
+  ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts",
+                              "<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\">"
+                              "<contacts:FileAs>Alias</contacts:FileAs><contacts:Alias>al</contacts:Alias>"
+                              "</ApplicationData>").ok());
+  Phone old = phone_;
+  old.version = "12.1";
+  old.device_id = "OldClient1";
+  ASSERT_FALSE(Provision(old).empty());
+  auto sync = [&](const std::string& key) {
+    return Post(old, "Sync",
+                "<Sync xmlns=\"AirSync:\"><Collections><Collection><Class>Contacts</Class><SyncKey>" + key +
+                "</SyncKey><CollectionId>contacts</CollectionId><GetChanges/></Collection></Collections></Sync>");
+  };
+  sync("0");
+  Reply r = sync("1");
+  bool alias_seen = false;
+  for (auto add : Commands(r, "Add")) alias_seen |= static_cast<bool>(add.child("ApplicationData").child("contacts:Alias"));
+  EXPECT_FALSE(alias_seen) << r.xml;  // Alias is 14.0+
+  EXPECT_EQ(Commands(r, "Add").size(), 6u);
+}
+
+TEST_F(Sync, InvalidKeyIsStatus3UnknownFolderIs12EmptyIs13) {
+  Verifies({"MS-ASCMD 2.2.3.177.17 (Sync Status 3, 12, 13)"});
+  EXPECT_EQ(Status(SyncRequest("99")), "3");
+  EXPECT_EQ(Status(SyncRequest("0", "", "no-such-folder")), "12");
+  Reply empty = Post(phone_, "Sync", "");
+  EXPECT_EQ(empty.Text("Status"), "13");
+}
+
+TEST_F(Sync, GatedByProvisioning) {
+  Verifies({"MS-ASPROV 3.2.5.1"});
+  Phone stranger;
+  stranger.device_id = "NotProvisioned1";
+  stranger.policy_key = "0";
+  Reply r = Post(stranger, "Sync", "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>0</SyncKey>"
+                                   "<CollectionId>contacts</CollectionId></Collection></Collections></Sync>");
+  EXPECT_EQ(r.Text("Status"), "142");
+}
+
+}  // namespace
+}  // namespace eas::conformance

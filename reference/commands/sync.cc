@@ -1,0 +1,327 @@
+#include "reference/commands/sync.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "reference/commands/application_data.h"
+#include "reference/eas/status_codes.h"
+
+namespace eas::commands {
+namespace {
+
+namespace st = eas::status::sync;
+
+std::string ClassOf(int folder_type) {
+  switch (folder_type) {
+    case backend::kTasks:
+    case backend::kUserTasks:
+      return "Tasks";
+    case backend::kCalendar:
+    case backend::kUserCalendar:
+      return "Calendar";
+    case backend::kContacts:
+    case backend::kUserContacts:
+      return "Contacts";
+    case backend::kNotes:
+    case backend::kUserNotes:
+      return "Notes";
+    default:
+      return "Email";
+  }
+}
+
+struct Pending {
+  enum Kind { kAdd, kChange, kDelete } kind;
+  backend::ItemChange item;
+};
+
+// The request's options for one collection.
+struct CollectionRequest {
+  std::string key;
+  std::string id;
+  bool get_changes = false;
+  int window = kDefaultWindowSize;
+  BodyPreference body;
+  pugi::xml_node commands;
+};
+
+CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
+  CollectionRequest r;
+  r.key = c.child("SyncKey").text().get();
+  r.id = c.child("CollectionId").text().get();
+  pugi::xml_node get_changes = c.child("GetChanges");
+  // MS-ASCMD 2.2.3.79: absent means "yes" from 12.1 on (never with key 0);
+  // before 12.1 the client asks explicitly.
+  if (get_changes) {
+    r.get_changes = std::string(get_changes.text().get()) != "0";
+  } else {
+    r.get_changes = version >= ProtocolVersion::k12_1;
+  }
+  if (r.key == "0") r.get_changes = false;
+  int window = 0;
+  if (absl::SimpleAtoi(c.child("WindowSize").text().get(), &window) && window > 0) {
+    r.window = std::min(window, kMaxWindowSize);
+  }
+  uint32_t truncation = 0;
+  if (absl::SimpleAtoi(c.child("Options")
+                           .child("airsyncbase:BodyPreference")
+                           .child("airsyncbase:TruncationSize")
+                           .text()
+                           .get(),
+                       &truncation)) {
+    r.body.truncation_size = truncation;
+  }
+  r.commands = c.child("Commands");
+  return r;
+}
+
+class CollectionSync {
+ public:
+  CollectionSync(CommandContext& ctx, const CollectionRequest& req, pugi::xml_node out,
+                 pugi::xml_node root)
+      : ctx_(ctx), req_(req), out_(out), root_(root) {}
+
+  // Fills `out_` (a response <Collection>); returns its status.
+  int Run(const std::string& folder_class) {
+    if (req_.key == "0") return Initial();
+    int64_t number = 0;
+    auto snapshot = ctx_.state->CollectionSnapshot(ctx_.device, req_.id, req_.key);
+    if (!snapshot.ok()) return Finish(st::kServerError);
+    if (!snapshot->has_value() || !absl::SimpleAtoi(req_.key, &number)) {
+      return Finish(st::kInvalidSyncKey);
+    }
+    state_ = **snapshot;
+    state_.client_ids.clear();
+    next_key_ = absl::StrCat(number + 1);
+    // A resent request (lost response): the Adds it repeats were done; the
+    // snapshot of the key we gave then remembers their ServerIds.
+    auto earlier = ctx_.state->CollectionSnapshot(ctx_.device, req_.id, next_key_);
+    if (earlier.ok() && earlier->has_value()) earlier_client_ids_ = (*earlier)->client_ids;
+
+    if (req_.commands && !ClientCommands(folder_class)) return Finish(st::kServerError);
+    if (req_.get_changes && !ServerChanges()) return Finish(st::kServerError);
+
+    const bool advanced = changed_;
+    std::string key = req_.key;
+    if (advanced) {
+      if (!ctx_.state->SaveCollectionSnapshot(ctx_.device, req_.id, next_key_, state_, req_.key).ok()) {
+        return Finish(st::kServerError);
+      }
+      key = next_key_;
+    }
+    AddText(out_, "SyncKey", key);
+    AddText(out_, "CollectionId", req_.id);
+    AddText(out_, "Status", absl::StrCat(st::kSuccess));
+    if (more_available_) out_.append_child("MoreAvailable");
+    // Built aside (MoreAvailable, known last, goes before them); pugixml
+    // moves nodes only within one document, so they are copied over.
+    if (commands_.first_child()) out_.append_copy(commands_);
+    if (responses_.first_child()) out_.append_copy(responses_);
+    return st::kSuccess;
+  }
+
+ private:
+  int Initial() {
+    if (!ctx_.state->ResetCollection(ctx_.device, req_.id).ok() ||
+        !ctx_.state->SaveCollectionSnapshot(ctx_.device, req_.id, "1", state::CollectionState{}, "0")
+             .ok()) {
+      return Finish(st::kServerError);
+    }
+    AddText(out_, "SyncKey", "1");
+    AddText(out_, "CollectionId", req_.id);
+    AddText(out_, "Status", absl::StrCat(st::kSuccess));
+    return st::kSuccess;
+  }
+
+  int Finish(int status) {
+    if (status == st::kInvalidSyncKey) AddText(out_, "SyncKey", "0");
+    AddText(out_, "CollectionId", req_.id);
+    AddText(out_, "Status", absl::StrCat(status));
+    return status;
+  }
+
+  pugi::xml_node Response(const char* kind) {
+    if (!responses_) responses_ = scratch_.append_child("Responses");
+    return responses_.append_child(kind);
+  }
+
+  bool ClientCommands(const std::string& folder_class) {
+    for (pugi::xml_node cmd : req_.commands.children()) {
+      const std::string kind = cmd.name();
+      const std::string server_id = cmd.child("ServerId").text().get();
+      changed_ = true;
+      if (kind == "Add") {
+        const std::string client_id = cmd.child("ClientId").text().get();
+        pugi::xml_node r = Response("Add");
+        AddText(r, "ClientId", client_id);
+        std::string id;
+        if (auto it = earlier_client_ids_.find(client_id); it != earlier_client_ids_.end()) {
+          id = it->second;  // done before: same ServerId, no duplicate
+        } else {
+          auto added = ctx_.backend->AddItem(ctx_.account, req_.id, folder_class,
+                                             ToStoredForm(cmd.child("ApplicationData")));
+          if (!added.ok()) {
+            AddText(r, "Status", absl::StrCat(st::kServerError));
+            continue;
+          }
+          id = *added;
+        }
+        auto item = ctx_.backend->GetItem(ctx_.account, id);
+        if (item.ok()) state_.items[id] = item->mod_seq;  // the device has it: no echo
+        state_.client_ids[client_id] = id;
+        AddText(r, "ServerId", id);
+        AddText(r, "Status", absl::StrCat(st::kSuccess));
+      } else if (kind == "Change") {
+        auto item = ctx_.backend->GetItem(ctx_.account, server_id);
+        absl::Status s = item.status();
+        if (item.ok()) {
+          auto merged = MergeChange(item->data, cmd.child("ApplicationData"));
+          s = merged.ok() ? ctx_.backend->UpdateItem(ctx_.account, server_id, *merged) : merged.status();
+        }
+        if (!s.ok()) {
+          pugi::xml_node r = Response("Change");
+          AddText(r, "ServerId", server_id);
+          AddText(r, "Status", absl::StrCat(s.code() == absl::StatusCode::kNotFound
+                                                ? st::kObjectNotFound
+                                                : st::kServerError));
+          continue;
+        }
+        auto updated = ctx_.backend->GetItem(ctx_.account, server_id);
+        if (updated.ok()) state_.items[server_id] = updated->mod_seq;
+      } else if (kind == "Delete") {
+        absl::Status s = ctx_.backend->DeleteItem(ctx_.account, server_id);
+        const bool had = state_.items.erase(server_id) > 0;
+        if (!s.ok() && !(s.code() == absl::StatusCode::kNotFound && had)) {
+          pugi::xml_node r = Response("Delete");
+          AddText(r, "ServerId", server_id);
+          AddText(r, "Status", absl::StrCat(s.code() == absl::StatusCode::kNotFound
+                                                ? st::kObjectNotFound
+                                                : st::kServerError));
+        }
+      } else if (kind == "Fetch") {
+        pugi::xml_node r = Response("Fetch");
+        AddText(r, "ServerId", server_id);
+        auto item = ctx_.backend->GetItem(ctx_.account, server_id);
+        if (!item.ok()) {
+          AddText(r, "Status", absl::StrCat(st::kObjectNotFound));
+          continue;
+        }
+        AddText(r, "Status", absl::StrCat(st::kSuccess));
+        if (!AppendForDevice(item->data, r.append_child("ApplicationData"), root_, ctx_.version,
+                             req_.body)
+                 .ok()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  bool ServerChanges() {
+    // Read the counter first: anything newer that ChangesSince also returns
+    // is delivered now and filtered by its stamp next time.
+    auto counter = ctx_.backend->FolderChangeCounter(ctx_.account, req_.id);
+    if (!counter.ok()) return false;
+    auto changes = ctx_.backend->ChangesSince(ctx_.account, req_.id, state_.counter);
+    if (!changes.ok()) return false;
+    std::vector<Pending> pending;
+    for (auto& c : *changes) {
+      auto held = state_.items.find(c.server_id);
+      if (c.deleted) {
+        if (held != state_.items.end()) pending.push_back({Pending::kDelete, std::move(c)});
+      } else if (held == state_.items.end()) {
+        pending.push_back({Pending::kAdd, std::move(c)});
+      } else if (held->second != c.mod_seq) {
+        pending.push_back({Pending::kChange, std::move(c)});
+      }
+    }
+    const size_t window = static_cast<size_t>(req_.window);
+    for (size_t i = 0; i < pending.size() && i < window; ++i) {
+      const Pending& p = pending[i];
+      if (!commands_) commands_ = scratch_.append_child("Commands");
+      const char* kind = p.kind == Pending::kAdd ? "Add" : p.kind == Pending::kChange ? "Change" : "Delete";
+      pugi::xml_node node = commands_.append_child(kind);
+      AddText(node, "ServerId", p.item.server_id);
+      if (p.kind == Pending::kDelete) {
+        state_.items.erase(p.item.server_id);
+      } else {
+        if (!AppendForDevice(p.item.data, node.append_child("ApplicationData"), root_, ctx_.version,
+                             req_.body)
+                 .ok()) {
+          return false;
+        }
+        state_.items[p.item.server_id] = p.item.mod_seq;
+      }
+      changed_ = true;
+    }
+    if (pending.size() > window) {
+      more_available_ = true;
+    } else if (state_.counter != *counter) {
+      state_.counter = *counter;
+      changed_ = changed_ || !pending.empty();
+    }
+    return true;
+  }
+
+  CommandContext& ctx_;
+  const CollectionRequest& req_;
+  pugi::xml_node out_;
+  pugi::xml_node root_;
+  state::CollectionState state_;
+  std::map<std::string, std::string> earlier_client_ids_;
+  std::string next_key_;
+  bool changed_ = false;
+  bool more_available_ = false;
+  pugi::xml_document scratch_;
+  pugi::xml_node commands_;
+  pugi::xml_node responses_;
+};
+
+}  // namespace
+
+CommandResult Sync(CommandContext& ctx) {
+  CommandResult result;
+  pugi::xml_node root = StartResponse(result, "Sync", "AirSync:");
+  pugi::xml_node request = ctx.request->child("Sync");
+  if (!request) {
+    // An empty body: 12.1+ would repeat the cached request; there is none.
+    AddText(root, "Status", absl::StrCat(st::kIncompleteRequest));
+    return result;
+  }
+  pugi::xml_node collections = request.child("Collections");
+  if (!collections || !collections.child("Collection")) {
+    AddText(root, "Status", absl::StrCat(st::kIncompleteRequest));
+    return result;
+  }
+  auto folders = ctx.backend->ListFolders(ctx.account);
+  if (!folders.ok()) {
+    AddText(root, "Status", absl::StrCat(st::kServerError));
+    return result;
+  }
+  pugi::xml_node out_collections = root.append_child("Collections");
+  for (pugi::xml_node c : collections.children("Collection")) {
+    const CollectionRequest req = ReadCollection(c, ctx.version);
+    pugi::xml_node out = out_collections.append_child("Collection");
+    auto folder = std::find_if(folders->begin(), folders->end(),
+                               [&](const backend::Folder& f) { return f.server_id == req.id; });
+    if (req.id.empty() || req.key.empty()) {
+      AddText(out, "CollectionId", req.id);
+      AddText(out, "Status", absl::StrCat(st::kProtocolError));
+      continue;
+    }
+    if (folder == folders->end()) {
+      // The device holds a folder that is gone: resync the hierarchy.
+      AddText(out, "CollectionId", req.id);
+      AddText(out, "Status", absl::StrCat(st::kFolderHierarchyChanged));
+      continue;
+    }
+    const std::string folder_class = ClassOf(folder->type);
+    if (ctx.version < ProtocolVersion::k12_1) AddText(out, "Class", folder_class);
+    CollectionSync(ctx, req, out, root).Run(folder_class);
+  }
+  return result;
+}
+
+}  // namespace eas::commands

@@ -1,0 +1,23 @@
+// Sync (MS-ASCMD 2.2.1.21): per collection, the device's changes to the
+// server (Add, Change, Delete, Fetch) and the server's changes to the
+// device, windowed, with sync keys that make a resent request safe.
+//
+// Not yet: empty and partial Sync with the cached request (an empty Sync
+// gets Status 13), Wait/HeartbeatInterval, FilterType windows, conflicts
+// other than "server wins", DeletesAsMoves into Deleted Items, the 2.5 body
+// options, several Options blocks.
+#ifndef EAS_REFERENCE_COMMANDS_SYNC_H_
+#define EAS_REFERENCE_COMMANDS_SYNC_H_
+
+#include "reference/commands/command.h"
+
+namespace eas::commands {
+
+inline constexpr int kDefaultWindowSize = 100;
+inline constexpr int kMaxWindowSize = 512;
+
+CommandResult Sync(CommandContext& ctx);
+
+}  // namespace eas::commands
+
+#endif  // EAS_REFERENCE_COMMANDS_SYNC_H_
