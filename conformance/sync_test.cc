@@ -205,3 +205,54 @@ TEST_F(Sync, GatedByProvisioning) {
 
 }  // namespace
 }  // namespace eas::conformance
+
+namespace eas::conformance {
+namespace {
+
+class GetItemEstimate : public ConformanceTest {
+ protected:
+  void SetUp() override {
+    ConformanceTest::SetUp();
+    ASSERT_FALSE(Provision(phone_).empty());
+    for (int i = 0; i < 4; ++i) {
+      ASSERT_TRUE(store_->AddItem(miguel_, "tasks", "Tasks",
+                                  "<ApplicationData xmlns=\"AirSync:\" xmlns:tasks=\"Tasks:\">"
+                                  "<tasks:Subject>t" + std::to_string(i) + "</tasks:Subject></ApplicationData>").ok());
+    }
+  }
+  Reply Estimate(const std::string& key, const std::string& collection = "tasks") {
+    return Post(phone_, "GetItemEstimate",
+                "<GetItemEstimate xmlns=\"GetItemEstimate:\" xmlns:airsync=\"AirSync:\"><Collections>"
+                "<Collection><airsync:SyncKey>" + key + "</airsync:SyncKey><CollectionId>" + collection +
+                "</CollectionId></Collection></Collections></GetItemEstimate>");
+  }
+  Reply SyncTasks(const std::string& key, int window) {
+    return Post(phone_, "Sync",
+                "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key +
+                "</SyncKey><CollectionId>tasks</CollectionId><WindowSize>" + std::to_string(window) +
+                "</WindowSize></Collection></Collections></Sync>");
+  }
+  Phone phone_;
+};
+
+TEST_F(GetItemEstimate, CountsWhatTheNextSyncsBring) {
+  Verifies({"MS-ASCMD 2.2.1.9", "MS-ASCMD 2.2.3.66 (Estimate)"});
+  EXPECT_EQ(Estimate("0").Text("Response/Status"), "3");  // not primed
+  SyncTasks("0", 100);
+  Reply before = Estimate("1");
+  EXPECT_EQ(before.Text("Response/Status"), "1") << before.xml;
+  EXPECT_EQ(before.Text("Response/Collection/Estimate"), "4");
+  Reply partial = SyncTasks("1", 3);
+  Reply after = Estimate(partial.Text("Collections/Collection/SyncKey"));
+  EXPECT_EQ(after.Text("Response/Collection/Estimate"), "1");
+}
+
+TEST_F(GetItemEstimate, UnknownCollectionAndKey) {
+  Verifies({"MS-ASCMD 2.2.3.177.6 (GetItemEstimate Status 2, 4)"});
+  EXPECT_EQ(Estimate("1", "nope").Text("Response/Status"), "2");
+  SyncTasks("0", 100);
+  EXPECT_EQ(Estimate("42").Text("Response/Status"), "4");
+}
+
+}  // namespace
+}  // namespace eas::conformance

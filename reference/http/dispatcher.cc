@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "reference/commands/folder_sync.h"
+#include "reference/commands/get_item_estimate.h"
 #include "reference/commands/provision.h"
 #include "reference/commands/settings.h"
 #include "reference/commands/sync.h"
@@ -52,6 +53,9 @@ constexpr CommandSpec kCommands[] = {
     {Command::kSettings, "Settings", "Settings:", &commands::Settings, false,
      status::settings::kProtocolError},
     {Command::kSync, "Sync", "AirSync:", &commands::Sync, true, status::sync::kProtocolError},
+    // A body that does not decode has no collection to blame: Status 2.
+    {Command::kGetItemEstimate, "GetItemEstimate", "GetItemEstimate:", &commands::GetItemEstimate,
+     true, 2},
 };
 
 const CommandSpec* FindSpec(Command c) {

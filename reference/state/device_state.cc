@@ -393,4 +393,16 @@ absl::Status DeviceState::ResetCollection(const Device& device, const std::strin
   return stmt->Run();
 }
 
+absl::StatusOr<std::string> DeviceState::LatestCollectionKey(const Device& device,
+                                                             const std::string& collection_id) {
+  auto stmt = db_->Prepare(
+      "SELECT sync_key FROM collection_snapshots WHERE user_key = ? AND device_id = ? AND "
+      "collection_id = ? ORDER BY CAST(sync_key AS INTEGER) DESC LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return *row ? stmt->Text(0) : std::string();
+}
+
 }  // namespace eas::state

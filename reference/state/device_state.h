@@ -110,6 +110,9 @@ class DeviceState {
                                       const std::string& new_key, const CollectionState& state,
                                       const std::string& keep_key);
   absl::Status ResetCollection(const Device& device, const std::string& collection_id);
+  // The newest key of a collection ("" if the device never synced it).
+  absl::StatusOr<std::string> LatestCollectionKey(const Device& device,
+                                                  const std::string& collection_id);
 
  private:
   explicit DeviceState(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}

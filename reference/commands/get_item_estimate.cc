@@ -1,0 +1,81 @@
+#include "reference/commands/get_item_estimate.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace eas::commands {
+namespace {
+
+// GetItemEstimate Status (MS-ASCMD 2.2.3.177.6).
+constexpr int kSuccess = 1;
+constexpr int kInvalidCollection = 2;
+constexpr int kNotPrimed = 3;
+constexpr int kInvalidSyncKey = 4;
+
+}  // namespace
+
+absl::StatusOr<PendingCount> CountPending(CommandContext& ctx, const std::string& collection_id,
+                                          const std::string& sync_key) {
+  auto snapshot = ctx.state->CollectionSnapshot(ctx.device, collection_id, sync_key);
+  if (!snapshot.ok()) return snapshot.status();
+  if (!snapshot->has_value()) return PendingCount{0, false};
+  const state::CollectionState& held = **snapshot;
+  auto changes = ctx.backend->ChangesSince(ctx.account, collection_id, held.counter);
+  if (!changes.ok()) return changes.status();
+  PendingCount result;
+  for (const auto& c : *changes) {
+    auto it = held.items.find(c.server_id);
+    if (c.deleted ? it != held.items.end() : (it == held.items.end() || it->second != c.mod_seq)) {
+      ++result.count;
+    }
+  }
+  return result;
+}
+
+CommandResult GetItemEstimate(CommandContext& ctx) {
+  CommandResult result;
+  pugi::xml_node root = StartResponse(result, "GetItemEstimate", "GetItemEstimate:");
+  pugi::xml_node request = ctx.request->child("GetItemEstimate");
+  pugi::xml_node collections = request.child("Collections");
+  if (!collections || !collections.child("Collection")) {
+    AddText(root.append_child("Response"), "Status", absl::StrCat(kInvalidCollection));
+    return result;
+  }
+  auto folders = ctx.backend->ListFolders(ctx.account);
+  for (pugi::xml_node c : collections.children("Collection")) {
+    pugi::xml_node response = root.append_child("Response");
+    const std::string id = c.child("CollectionId").text().get();
+    // 12.0+: airsync:SyncKey in the collection; 2.5 kept it elsewhere and
+    // sends only the class and filter (MS-ASCMD 2.2.3.166.2).
+    std::string key = c.child("airsync:SyncKey").text().get();
+    bool known_folder = false;
+    if (folders.ok()) {
+      for (const auto& f : *folders) known_folder |= f.server_id == id;
+    }
+    if (!known_folder) {
+      AddText(response, "Status", absl::StrCat(kInvalidCollection));
+      continue;
+    }
+    if (key.empty() && ctx.version == ProtocolVersion::k2_5) {
+      // 2.5: the estimate is against what the device last synced.
+      auto latest = ctx.state->LatestCollectionKey(ctx.device, id);
+      key = latest.ok() ? *latest : "";
+      if (key.empty()) key = "0";
+    }
+    if (key == "0") {
+      AddText(response, "Status", absl::StrCat(kNotPrimed));
+      continue;
+    }
+    auto count = CountPending(ctx, id, key);
+    if (!count.ok() || !count->known_key) {
+      AddText(response, "Status", absl::StrCat(count.ok() ? kInvalidSyncKey : kNotPrimed));
+      continue;
+    }
+    AddText(response, "Status", absl::StrCat(kSuccess));
+    pugi::xml_node collection = response.append_child("Collection");
+    AddText(collection, "CollectionId", id);
+    AddText(collection, "Estimate", absl::StrCat(count->count));
+  }
+  return result;
+}
+
+}  // namespace eas::commands
