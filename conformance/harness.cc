@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -88,7 +89,14 @@ void ConformanceTest::SetUp() {
        }) {
     ASSERT_TRUE(store_->AddFolder(miguel_, f).ok());
   }
+  hub_ = std::make_unique<push::PushHub>();
+  store_->SetChangeListener([hub = hub_.get()](const std::string& account, const std::string& folder) {
+    hub->Notify(account, folder);
+  });
   http::DispatcherOptions options;
+  options.hub = hub_.get();
+  options.ping.min_heartbeat = 1;  // heartbeats of a second keep the tests short
+  options.ping.max_folders = 5;
   options.now = [this] { return now_; };
   options.random32 = [this] { return next_random_ += 0x1111; };
   dispatcher_ = std::make_unique<http::Dispatcher>(*store_, *state_, options);
@@ -117,8 +125,33 @@ http::HttpRequest ConformanceTest::Request(const Phone& phone, const std::string
 }
 
 Reply ConformanceTest::Send(const http::HttpRequest& request) {
+  return Await(dispatcher_->Handle(request), std::chrono::seconds(10));
+}
+
+http::HttpResponse ConformanceTest::Start(const Phone& phone, const std::string& command,
+                                          const std::string& xml) {
+  http::HttpRequest r = Request(phone, "POST", command);
+  if (!xml.empty()) {
+    pugi::xml_document doc;
+    EXPECT_TRUE(wbxml::ParseXmlText(xml, doc).ok()) << xml;
+    r.body = *wbxml::Encode(doc);
+  }
+  return dispatcher_->Handle(r);
+}
+
+Reply ConformanceTest::Await(http::HttpResponse response, std::chrono::milliseconds limit) {
   Reply reply;
-  reply.http = dispatcher_->Handle(request);
+  if (response.later) {
+    auto promise = std::make_shared<std::promise<http::HttpResponse>>();
+    auto future = promise->get_future();
+    response.later->Then([promise](http::HttpResponse r) { promise->set_value(std::move(r)); });
+    if (future.wait_for(limit) != std::future_status::ready) {
+      reply.http.status = 0;  // still parked
+      return reply;
+    }
+    response = future.get();
+  }
+  reply.http = std::move(response);
   if (!reply.http.body.empty() && reply.http.Header("Content-Type") == http::kWbxmlContentType) {
     absl::Status s = wbxml::Decode(reply.http.body, reply.doc);
     EXPECT_TRUE(s.ok()) << "response does not decode: " << s;

@@ -15,6 +15,7 @@
 #include "pugixml.hpp"
 #include "reference/backend/sqlite_store.h"
 #include "reference/http/dispatcher.h"
+#include "reference/push/push_hub.h"
 #include "reference/state/device_state.h"
 
 namespace eas::conformance {
@@ -56,6 +57,11 @@ class ConformanceTest : public ::testing::Test {
   Reply Post(const Phone& phone, const std::string& command, const std::string& xml);
   Reply Options(const Phone& phone);
   Reply Send(const http::HttpRequest& request);
+  // For a parked answer (Ping): waits up to `limit` for it; a Reply with
+  // status 0 if none came. Call it once per response (Later hands over once).
+  Reply Await(http::HttpResponse parked, std::chrono::milliseconds limit);
+  // Starts a request whose answer may come later (Ping), without waiting.
+  http::HttpResponse Start(const Phone& phone, const std::string& command, const std::string& xml);
   http::HttpRequest Request(const Phone& phone, const std::string& method,
                             const std::string& command);
 
@@ -63,6 +69,8 @@ class ConformanceTest : public ::testing::Test {
   std::string Provision(Phone& phone);
 
   std::string dir_;
+  // Declared first, destroyed last: parked Pings end before the rest goes.
+  std::unique_ptr<push::PushHub> hub_;
   std::unique_ptr<backend::SqliteStore> store_;
   std::unique_ptr<state::DeviceState> state_;
   std::unique_ptr<http::Dispatcher> dispatcher_;

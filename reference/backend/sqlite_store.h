@@ -4,6 +4,7 @@
 #ifndef EAS_REFERENCE_BACKEND_SQLITE_STORE_H_
 #define EAS_REFERENCE_BACKEND_SQLITE_STORE_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,6 +58,11 @@ class SqliteStore : public Backend {
                                                        const std::string& folder_id,
                                                        int64_t counter) override;
 
+  // Told after every committed item change, in this process (the server's
+  // push hub listens). Changes by another process are not seen.
+  using ChangeListener = std::function<void(const std::string& account_key, const std::string& folder_id)>;
+  void SetChangeListener(ChangeListener listener);
+
   // The global address list of a context (sqlite_store_gal.cc).
   absl::Status AddGalEntry(const std::string& context, const GalEntry& entry);
   // Entries whose display name, first or last name, alias or e-mail address
@@ -68,7 +74,11 @@ class SqliteStore : public Backend {
   explicit SqliteStore(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}
   absl::StatusOr<Account> ReadAccount(storage::Statement& row);
 
+  void Changed(const Account& account, const std::string& folder_id);
+
   std::unique_ptr<storage::Database> db_;
+  std::mutex listener_mutex_;
+  ChangeListener listener_;
   // Phones send the password with every request; PBKDF2 on each would cost
   // milliseconds. Successful checks are remembered for a while, keyed by a
   // SHA-256 of context, login and password, together with the stored hash

@@ -17,26 +17,45 @@ absl::Status CheckApplicationData(const std::string& xml) {
 // Bumps a folder's change counter and returns the new value: the folder
 // named, or (item_id given) the folder that holds that live item. NotFound if
 // there is none. Runs inside the caller's transaction.
-absl::StatusOr<int64_t> BumpCounter(storage::Database& db, int64_t user_id,
-                                    const std::string& folder_id, const std::string& item_id) {
+struct Bumped {
+  std::string folder_id;
+  int64_t counter;
+};
+
+absl::StatusOr<Bumped> BumpCounter(storage::Database& db, int64_t user_id,
+                                   const std::string& folder_id, const std::string& item_id) {
   auto bump = db.Prepare(
       item_id.empty()
           ? "UPDATE folders SET change_counter = change_counter + 1 WHERE user_id = ?1 "
-            "AND server_id = ?2 RETURNING change_counter"
+            "AND server_id = ?2 RETURNING server_id, change_counter"
           : "UPDATE folders SET change_counter = change_counter + 1 WHERE user_id = ?1 AND "
             "server_id = (SELECT folder_id FROM items WHERE user_id = ?1 AND server_id = ?2 "
-            "AND deleted = 0) RETURNING change_counter");
+            "AND deleted = 0) RETURNING server_id, change_counter");
   if (!bump.ok()) return bump.status();
   bump->Bind(1, user_id).Bind(2, item_id.empty() ? folder_id : item_id);
   auto row = bump->Step();
   if (!row.ok()) return row.status();
   if (!*row) return absl::NotFoundError("no " + (item_id.empty() ? "folder " + folder_id : "item " + item_id));
-  const int64_t counter = bump->Int(0);
+  Bumped bumped{bump->Text(0), bump->Int(1)};
   if (auto done = bump->Run(); !done.ok()) return done;
-  return counter;
+  return bumped;
 }
 
 }  // namespace
+
+void SqliteStore::SetChangeListener(ChangeListener listener) {
+  std::lock_guard<std::mutex> lock(listener_mutex_);
+  listener_ = std::move(listener);
+}
+
+void SqliteStore::Changed(const Account& account, const std::string& folder_id) {
+  ChangeListener listener;
+  {
+    std::lock_guard<std::mutex> lock(listener_mutex_);
+    listener = listener_;
+  }
+  if (listener) listener(account.key(), folder_id);
+}
 
 absl::StatusOr<std::string> SqliteStore::AddItem(const Account& account,
                                                  const std::string& folder_id,
@@ -48,43 +67,52 @@ absl::StatusOr<std::string> SqliteStore::AddItem(const Account& account,
     auto counter = BumpCounter(*db_, account.id, folder_id, "");
     if (!counter.ok()) return counter.status();
     // Server ids are "<folder>:<n>", unique per account, never reused.
-    server_id = absl::StrCat(folder_id, ":", *counter);
+    server_id = absl::StrCat(folder_id, ":", counter->counter);
     auto insert = db_->Prepare(
         "INSERT INTO items(user_id, server_id, folder_id, class, data, mod_seq) "
         "VALUES(?, ?, ?, ?, ?, ?)");
     if (!insert.ok()) return insert.status();
     insert->Bind(1, account.id).Bind(2, server_id).Bind(3, folder_id).Bind(4, item_class)
-        .Bind(5, application_data_xml).Bind(6, *counter);
+        .Bind(5, application_data_xml).Bind(6, counter->counter);
     return insert->Run();
   });
   if (!status.ok()) return status;
+  Changed(account, folder_id);
   return server_id;
 }
 
 absl::Status SqliteStore::UpdateItem(const Account& account, const std::string& server_id,
                                      const std::string& application_data_xml) {
   if (auto s = CheckApplicationData(application_data_xml); !s.ok()) return s;
-  return db_->Transaction([&]() -> absl::Status {
+  std::string folder;
+  absl::Status status = db_->Transaction([&]() -> absl::Status {
     auto counter = BumpCounter(*db_, account.id, "", server_id);
     if (!counter.ok()) return counter.status();
     auto update = db_->Prepare("UPDATE items SET data = ?, mod_seq = ? WHERE user_id = ? AND server_id = ?");
     if (!update.ok()) return update.status();
-    update->Bind(1, application_data_xml).Bind(2, *counter).Bind(3, account.id).Bind(4, server_id);
+    update->Bind(1, application_data_xml).Bind(2, counter->counter).Bind(3, account.id).Bind(4, server_id);
+    folder = counter->folder_id;
     return update->Run();
   });
+  if (status.ok()) Changed(account, folder);
+  return status;
 }
 
 absl::Status SqliteStore::DeleteItem(const Account& account, const std::string& server_id) {
-  return db_->Transaction([&]() -> absl::Status {
+  std::string folder;
+  absl::Status status = db_->Transaction([&]() -> absl::Status {
     auto counter = BumpCounter(*db_, account.id, "", server_id);
     if (!counter.ok()) return counter.status();
     // A tombstone: devices that hold the item learn of the delete.
     auto tomb = db_->Prepare(
         "UPDATE items SET data = '', deleted = 1, mod_seq = ? WHERE user_id = ? AND server_id = ?");
     if (!tomb.ok()) return tomb.status();
-    tomb->Bind(1, *counter).Bind(2, account.id).Bind(3, server_id);
+    tomb->Bind(1, counter->counter).Bind(2, account.id).Bind(3, server_id);
+    folder = counter->folder_id;
     return tomb->Run();
   });
+  if (status.ok()) Changed(account, folder);
+  return status;
 }
 
 absl::StatusOr<ItemChange> SqliteStore::GetItem(const Account& account,

@@ -9,11 +9,20 @@
 
 #include "pugixml.hpp"
 #include "reference/backend/backend.h"
+#include "reference/eas/later.h"
 #include "reference/eas/protocol_version.h"
 #include "reference/http/query.h"
+#include "reference/push/push_hub.h"
 #include "reference/state/device_state.h"
 
 namespace eas::commands {
+
+// Ping's bounds (MS-ASCMD 2.2.3.84, 2.2.3.100), configurable.
+struct PingLimits {
+  int min_heartbeat = 60;
+  int max_heartbeat = 3540;
+  int max_folders = 300;
+};
 
 struct CommandContext {
   ProtocolVersion version;
@@ -27,12 +36,16 @@ struct CommandContext {
   int64_t now = 0;  // Unix seconds
   // Random source for policy keys (replaceable in tests).
   std::function<uint32_t()> random32;
+  push::PushHub* hub = nullptr;
+  PingLimits ping;
 };
 
 struct CommandResult {
   int http_status = 200;
   // The response body; no root element means an empty body.
   std::unique_ptr<pugi::xml_document> body = std::make_unique<pugi::xml_document>();
+  // Set instead of a body when the answer comes later (a parked Ping).
+  std::shared_ptr<Later<CommandResult>> later;
 };
 
 // Starts a response document whose root is `name` in code page `ns`.

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "reference/commands/folder_sync.h"
 #include "reference/commands/get_item_estimate.h"
+#include "reference/commands/ping.h"
 #include "reference/commands/provision.h"
 #include "reference/commands/settings.h"
 #include "reference/commands/sync.h"
@@ -56,11 +57,13 @@ constexpr CommandSpec kCommands[] = {
     // A body that does not decode has no collection to blame: Status 2.
     {Command::kGetItemEstimate, "GetItemEstimate", "GetItemEstimate:", &commands::GetItemEstimate,
      true, 2},
+    // Ping's syntax error is Status 4.
+    {Command::kPing, "Ping", "Ping:", &commands::Ping, true, 4},
 };
 
-const CommandSpec* FindSpec(Command c) {
+const CommandSpec* FindSpec(Command c, bool push) {
   for (const auto& spec : kCommands) {
-    if (spec.command == c) return &spec;
+    if (spec.command == c && (push || c != Command::kPing)) return &spec;
   }
   return nullptr;
 }
@@ -114,9 +117,11 @@ Dispatcher::Dispatcher(backend::Backend& backend, state::DeviceState& state,
   if (!options_.random32) options_.random32 = &OpenSslRandom32;
 }
 
-std::string Dispatcher::ImplementedCommands() {
+std::string Dispatcher::ImplementedCommands() const {
   std::vector<std::string> names;
-  for (const auto& spec : kCommands) names.emplace_back(CommandName(spec.command));
+  for (const auto& spec : kCommands) {
+    if (FindSpec(spec.command, options_.hub != nullptr)) names.emplace_back(CommandName(spec.command));
+  }
   return absl::StrJoin(names, ",");
 }
 
@@ -207,7 +212,7 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
     r.headers.emplace_back("MS-ASProtocolVersions", SupportedVersionsHeader());
     return r;
   }
-  const CommandSpec* spec = query.command ? FindSpec(*query.command) : nullptr;
+  const CommandSpec* spec = query.command ? FindSpec(*query.command, options_.hub != nullptr) : nullptr;
   if (spec == nullptr) {
     HttpResponse r = Plain(501, absl::StrCat("command not implemented: ", query.command_name));
     r.headers.emplace_back("MS-ASProtocolCommands", ImplementedCommands());
@@ -276,7 +281,18 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
   ctx.request = &body;
   ctx.now = options_.now();
   ctx.random32 = options_.random32;
-  return Wbxml(spec->handler(ctx));
+  ctx.hub = options_.hub;
+  ctx.ping = options_.ping;
+  commands::CommandResult result = spec->handler(ctx);
+  if (result.later) {
+    HttpResponse parked;
+    parked.later = std::make_shared<Later<HttpResponse>>();
+    result.later->Then([answer = parked.later](commands::CommandResult done) {
+      answer->Complete(Wbxml(done));
+    });
+    return parked;
+  }
+  return Wbxml(result);
 }
 
 }  // namespace eas::http

@@ -16,6 +16,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "reference/backend/backend.h"
+#include "reference/commands/command.h"
+#include "reference/eas/later.h"
+#include "reference/push/push_hub.h"
 #include "reference/state/device_state.h"
 
 namespace eas::http {
@@ -39,6 +42,8 @@ struct HttpResponse {
   std::string body;
   // Repeated authentication failures: hold the answer back this long.
   absl::Duration delay = absl::ZeroDuration();
+  // Set when the answer comes later (a parked Ping); then nothing else is.
+  std::shared_ptr<Later<HttpResponse>> later;
   std::string Header(absl::string_view name) const;
 };
 
@@ -51,6 +56,9 @@ struct DispatcherOptions {
   absl::Duration auth_failure_window = absl::Minutes(15);
   std::function<int64_t()> now = nullptr;        // Unix seconds; default: the clock
   std::function<uint32_t()> random32 = nullptr;  // default: OpenSSL's RAND_bytes
+  // Direct Push; without a hub Ping is not offered.
+  push::PushHub* hub = nullptr;
+  commands::PingLimits ping;
 };
 
 class Dispatcher {
@@ -59,9 +67,9 @@ class Dispatcher {
 
   HttpResponse Handle(const HttpRequest& request);
 
-  // "Provision,FolderSync,Settings": what MS-ASProtocolCommands advertises,
-  // exactly the commands that have a handler.
-  static std::string ImplementedCommands();
+  // What MS-ASProtocolCommands advertises: exactly the commands that have a
+  // handler here.
+  std::string ImplementedCommands() const;
 
  private:
   HttpResponse Options();

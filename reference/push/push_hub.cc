@@ -81,6 +81,25 @@ void PushHub::Notify(const std::string& account_key, const std::string& folder_i
   for (auto& w : woken) w->done({folder_id});
 }
 
+void PushHub::Wake(const std::string& device_key, std::vector<std::string> folders) {
+  std::shared_ptr<Waiter> w;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = by_device_.find(device_key);
+    if (it == by_device_.end()) return;
+    w = Take(it->second);
+  }
+  if (w) w->done(std::move(folders));
+}
+
+void PushHub::Abandon() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  waiters_.clear();
+  by_device_.clear();
+  by_folder_.clear();
+  deadlines_.clear();
+}
+
 size_t PushHub::parked() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return waiters_.size();

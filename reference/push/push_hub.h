@@ -43,6 +43,14 @@ class PushHub {
   // A change in a folder: every Ping watching it ends with that folder.
   void Notify(const std::string& account_key, const std::string& folder_id);
 
+  // Ends the device's parked Ping with these folders (a change found right
+  // after parking, which Notify may have missed).
+  void Wake(const std::string& device_key, std::vector<std::string> folders);
+
+  // Forgets every parked Ping without answering it: for shutdown, after the
+  // network front stopped (answers could no longer be written).
+  void Abandon();
+
   size_t parked() const;
 
  private:

@@ -18,6 +18,7 @@
 #include "reference/commands/policy_document.h"
 #include "reference/http/dispatcher.h"
 #include "reference/http/server.h"
+#include "reference/push/push_hub.h"
 #include "reference/server/demo.h"
 #include "reference/server/self_signed.h"
 #include "reference/state/device_state.h"
@@ -31,6 +32,9 @@ ABSL_FLAG(std::string, data_dir, "./var", "embedded store and all state");
 ABSL_FLAG(bool, demo, false, "seed the demo accounts and folders (idempotent)");
 ABSL_FLAG(int, threads, 2, "network threads");
 ABSL_FLAG(int, max_body_mb, 32, "largest request body accepted, in MiB (413 above)");
+ABSL_FLAG(int, ping_min_heartbeat, 60, "shortest Ping heartbeat accepted, seconds");
+ABSL_FLAG(int, ping_max_heartbeat, 3540, "longest Ping heartbeat accepted, seconds");
+ABSL_FLAG(int, ping_max_folders, 300, "most folders one Ping may watch");
 
 namespace {
 
@@ -123,8 +127,16 @@ int main(int argc, char** argv) {
       }
     }
   }
+  eas::push::PushHub hub;
+  (*store)->SetChangeListener([&hub](const std::string& account, const std::string& folder) {
+    hub.Notify(account, folder);
+  });
   eas::http::DispatcherOptions dispatcher_options;
   dispatcher_options.max_body_bytes = options.max_body_bytes;
+  dispatcher_options.hub = &hub;
+  dispatcher_options.ping.min_heartbeat = absl::GetFlag(FLAGS_ping_min_heartbeat);
+  dispatcher_options.ping.max_heartbeat = absl::GetFlag(FLAGS_ping_max_heartbeat);
+  dispatcher_options.ping.max_folders = absl::GetFlag(FLAGS_ping_max_folders);
   eas::http::Dispatcher dispatcher(**store, **state, dispatcher_options);
   eas::http::Server server(dispatcher, options);
   if (auto s = server.Start(); !s.ok()) return Die(s);
@@ -144,5 +156,7 @@ int main(int argc, char** argv) {
   while (!g_stop) pause();
   server.Stop();
   server.Wait();
+  (*store)->SetChangeListener(nullptr);
+  hub.Abandon();  // parked Pings cannot be answered any more
   return 0;
 }

@@ -45,6 +45,12 @@ CREATE TABLE IF NOT EXISTS collection_snapshots(
   items TEXT NOT NULL,
   client_ids TEXT NOT NULL,
   PRIMARY KEY(user_key, device_id, collection_id, sync_key));
+CREATE TABLE IF NOT EXISTS ping_parameters(
+  user_key TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  heartbeat INTEGER NOT NULL,
+  folders TEXT NOT NULL,
+  PRIMARY KEY(user_key, device_id));
 CREATE TABLE IF NOT EXISTS policy(
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL);
@@ -403,6 +409,37 @@ absl::StatusOr<std::string> DeviceState::LatestCollectionKey(const Device& devic
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
   return *row ? stmt->Text(0) : std::string();
+}
+
+absl::Status DeviceState::SavePingParameters(const Device& device, int heartbeat,
+                                             const std::vector<std::string>& folders) {
+  std::string list;
+  for (const auto& f : folders) absl::StrAppend(&list, absl::CEscape(f), "\n");
+  auto stmt = db_->Prepare(
+      "INSERT OR REPLACE INTO ping_parameters(user_key, device_id, heartbeat, folders) "
+      "VALUES(?, ?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, heartbeat).Bind(4, list);
+  return stmt->Run();
+}
+
+absl::StatusOr<std::optional<std::pair<int, std::vector<std::string>>>> DeviceState::PingParameters(
+    const Device& device) {
+  auto stmt = db_->Prepare(
+      "SELECT heartbeat, folders FROM ping_parameters WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  using Result = std::optional<std::pair<int, std::vector<std::string>>>;
+  if (!*row) return Result();
+  std::vector<std::string> folders;
+  for (absl::string_view line : absl::StrSplit(stmt->Text(1), '\n', absl::SkipEmpty())) {
+    std::string f;
+    if (!absl::CUnescape(line, &f)) return absl::DataLossError("corrupt ping parameters");
+    folders.push_back(std::move(f));
+  }
+  return Result(std::make_pair(static_cast<int>(stmt->Int(0)), std::move(folders)));
 }
 
 }  // namespace eas::state

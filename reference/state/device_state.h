@@ -110,6 +110,12 @@ class DeviceState {
                                       const std::string& new_key, const CollectionState& state,
                                       const std::string& keep_key);
   absl::Status ResetCollection(const Device& device, const std::string& collection_id);
+  // The parameters of the device's last Ping, for a Ping with an empty body.
+  absl::Status SavePingParameters(const Device& device, int heartbeat,
+                                  const std::vector<std::string>& folders);
+  absl::StatusOr<std::optional<std::pair<int, std::vector<std::string>>>> PingParameters(
+      const Device& device);
+
   // The newest key of a collection ("" if the device never synced it).
   absl::StatusOr<std::string> LatestCollectionKey(const Device& device,
                                                   const std::string& collection_id);

@@ -11,6 +11,7 @@ import base64
 import http.client
 import os
 import ssl
+import time
 import sys
 import xml.etree.ElementTree as ET
 
@@ -94,7 +95,7 @@ def test_first_setup_like_a_phone(server, tls):
     r.read()
     assert r.status == 200
     assert r.getheader("MS-ASProtocolVersions") == "2.5,12.0,12.1,14.0,14.1,16.0,16.1"
-    assert r.getheader("MS-ASProtocolCommands") == "Provision,FolderSync,Settings,Sync,GetItemEstimate"
+    assert r.getheader("MS-ASProtocolCommands") == "Provision,FolderSync,Settings,Sync,GetItemEstimate,Ping"
 
     phone = Phone(conn, "E2E%s" % ("TLS" if tls else "PLAIN"))
     # iOS: Settings before Provision.
@@ -150,6 +151,45 @@ def test_oversized_body_is_413(server):
     r = conn.getresponse()
     r.read()
     assert r.status == 413
+
+
+def test_ping_is_answered_when_another_device_adds_mail(server):
+    import threading
+    ns = "{AirSync:}"
+    pinger = Phone(connect(server, False), "PINGER01")
+    pinger.provision()
+    pinger.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>0</SyncKey>'
+                        '<CollectionId>inbox/newsletters</CollectionId></Collection></Collections></Sync>')
+    status, root = pinger.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>1</SyncKey>'
+                                       '<CollectionId>inbox/newsletters</CollectionId></Collection></Collections></Sync>')
+    assert root.find("%sCollections/%sCollection/%sStatus" % (ns, ns, ns)).text == "1"
+    result = {}
+
+    def ping():
+        result["reply"] = pinger.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>300</HeartbeatInterval>'
+                                              '<Folders><Folder><Id>inbox/newsletters</Id><Class>Email</Class>'
+                                              '</Folder></Folders></Ping>')
+        result["at"] = time.time()
+
+    t = threading.Thread(target=ping)
+    t.start()
+    time.sleep(0.5)
+    assert t.is_alive(), "the Ping should be parked"
+    writer = Phone(connect(server, True), "WRITER01")
+    writer.provision()
+    writer.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>0</SyncKey>'
+                        '<CollectionId>inbox/newsletters</CollectionId></Collection></Collections></Sync>')
+    added_at = time.time()
+    writer.post("Sync", '<Sync xmlns="AirSync:" xmlns:email="Email:"><Collections><Collection><SyncKey>1</SyncKey>'
+                        '<CollectionId>inbox/newsletters</CollectionId><Commands><Add><ClientId>1</ClientId>'
+                        '<ApplicationData><email:Subject>news</email:Subject></ApplicationData></Add>'
+                        '</Commands></Collection></Collections></Sync>')
+    t.join(timeout=10)
+    assert not t.is_alive()
+    status, root = result["reply"]
+    assert root.find("{Ping:}Status").text == "2"
+    assert root.find("{Ping:}Folders/{Ping:}Folder").text == "inbox/newsletters"
+    assert result["at"] - added_at < 1.0
 
 
 def admin(server, *args):

@@ -1,0 +1,120 @@
+// MS-ASCMD Ping: Direct Push with the push hub behind the dispatcher.
+#include <chrono>
+#include <thread>
+
+#include "conformance/harness.h"
+
+namespace eas::conformance {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class Ping : public ConformanceTest {
+ protected:
+  void SetUp() override {
+    ConformanceTest::SetUp();
+    ASSERT_FALSE(Provision(phone_).empty());
+    // The phone has synced its Inbox (so changes are relative to that).
+    Post(phone_, "Sync", SyncXml("0"));
+    key_ = Post(phone_, "Sync", SyncXml("1")).Text("Collections/Collection/SyncKey");
+  }
+  static std::string SyncXml(const std::string& key) {
+    return "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key +
+           "</SyncKey><CollectionId>inbox</CollectionId></Collection></Collections></Sync>";
+  }
+  static std::string PingXml(int heartbeat, std::vector<std::string> folders = {"inbox"}) {
+    std::string xml = "<Ping xmlns=\"Ping:\"><HeartbeatInterval>" + std::to_string(heartbeat) +
+                      "</HeartbeatInterval><Folders>";
+    for (const auto& f : folders) xml += "<Folder><Id>" + f + "</Id><Class>Email</Class></Folder>";
+    return xml + "</Folders></Ping>";
+  }
+  void NewMail() {
+    ASSERT_TRUE(store_->AddItem(miguel_, "inbox", "Email",
+                                "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\">"
+                                "<email:Subject>hi</email:Subject></ApplicationData>").ok());
+  }
+  Phone phone_;
+  std::string key_;
+};
+
+TEST_F(Ping, AChangeEndsTheParkedPingAtOnce) {
+  Verifies({"MS-ASCMD 2.2.1.13", "MS-ASCMD 2.2.3.177.10 (Ping Status 2)"});
+  http::HttpResponse parked = Start(phone_, "Ping", PingXml(300));
+  ASSERT_TRUE(parked.later);
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_EQ(hub_->parked(), 1u);  // still waiting
+  const auto start = std::chrono::steady_clock::now();
+  NewMail();
+  Reply r = Await(parked, seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(500));
+  EXPECT_EQ(r.Text("Status"), "2") << r.xml;
+  EXPECT_EQ(r.Text("Folders/Folder"), "inbox");
+  EXPECT_EQ(hub_->parked(), 0u);
+}
+
+TEST_F(Ping, PendingChangesAnswerWithoutParking) {
+  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 2)"});
+  NewMail();
+  Reply r = Post(phone_, "Ping", PingXml(300));
+  EXPECT_EQ(r.Text("Status"), "2");
+  EXPECT_EQ(hub_->parked(), 0u);
+}
+
+TEST_F(Ping, HeartbeatExpiryIsStatus1) {
+  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 1)"});
+  const auto start = std::chrono::steady_clock::now();
+  Reply r = Post(phone_, "Ping", PingXml(1));
+  EXPECT_EQ(r.Text("Status"), "1") << r.xml;
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(900));
+}
+
+TEST_F(Ping, EmptyPingReusesTheLastParameters) {
+  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 3)"});
+  Phone fresh = phone_;
+  fresh.device_id = "FreshPinger1";
+  ASSERT_FALSE(Provision(fresh).empty());
+  EXPECT_EQ(Post(fresh, "Ping", "").Text("Status"), "3");  // nothing stored yet
+  EXPECT_EQ(Post(phone_, "Ping", PingXml(1)).Text("Status"), "1");
+  http::HttpResponse parked = Start(phone_, "Ping", "");
+  ASSERT_TRUE(parked.later);
+  NewMail();
+  EXPECT_EQ(Await(parked, seconds(5)).Text("Folders/Folder"), "inbox");
+}
+
+TEST_F(Ping, BoundsAndUnknownFolders) {
+  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 5, 6, 7)", "MS-ASCMD 2.2.3.84", "MS-ASCMD 2.2.3.100"});
+  Reply too_long = Post(phone_, "Ping", PingXml(4000));
+  EXPECT_EQ(too_long.Text("Status"), "5");
+  EXPECT_EQ(too_long.Text("HeartbeatInterval"), "3540");
+  Reply too_many = Post(phone_, "Ping", PingXml(60, {"inbox", "drafts", "trash", "sent", "outbox", "tasks"}));
+  EXPECT_EQ(too_many.Text("Status"), "6");
+  EXPECT_EQ(too_many.Text("MaxFolders"), "5");
+  EXPECT_EQ(Post(phone_, "Ping", PingXml(60, {"gone"})).Text("Status"), "7");
+}
+
+TEST_F(Ping, ANewerPingFromTheDeviceEndsTheOlder) {
+  Verifies({"MS-ASCMD 3.2.5.1 (Ping)"});
+  http::HttpResponse first = Start(phone_, "Ping", PingXml(300));
+  http::HttpResponse second = Start(phone_, "Ping", PingXml(300));
+  EXPECT_EQ(Await(first, seconds(2)).Text("Status"), "1");
+  NewMail();
+  EXPECT_EQ(Await(second, seconds(2)).Text("Status"), "2");
+}
+
+TEST_F(Ping, AChangeByAnotherDeviceOfTheAccountIsPushed) {
+  Verifies({"MS-ASCMD 2.2.1.13"});
+  http::HttpResponse parked = Start(phone_, "Ping", PingXml(300));
+  Phone tablet = phone_;
+  tablet.device_id = "TabletOfMiguel1";
+  ASSERT_FALSE(Provision(tablet).empty());
+  Post(tablet, "Sync", SyncXml("0"));
+  Post(tablet, "Sync", "<Sync xmlns=\"AirSync:\" xmlns:email=\"Email:\"><Collections><Collection><SyncKey>1"
+                       "</SyncKey><CollectionId>inbox</CollectionId><Commands><Add><ClientId>1</ClientId>"
+                       "<ApplicationData><email:Subject>draft</email:Subject></ApplicationData></Add>"
+                       "</Commands></Collection></Collections></Sync>");
+  EXPECT_EQ(Await(parked, seconds(5)).Text("Status"), "2");
+}
+
+}  // namespace
+}  // namespace eas::conformance

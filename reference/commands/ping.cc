@@ -1,0 +1,111 @@
+#include "reference/commands/ping.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "reference/commands/get_item_estimate.h"
+
+namespace eas::commands {
+namespace {
+
+// Ping Status (MS-ASCMD 2.2.3.177.10).
+constexpr int kExpired = 1;
+constexpr int kChanges = 2;
+constexpr int kMissingParameters = 3;
+constexpr int kSyntaxError = 4;
+constexpr int kInvalidHeartbeat = 5;
+constexpr int kTooManyFolders = 6;
+constexpr int kHierarchySyncRequired = 7;
+constexpr int kServerError = 8;
+
+CommandResult Answer(int status, const std::vector<std::string>& folders = {},
+                     const char* extra_name = nullptr, int extra_value = 0) {
+  CommandResult result;
+  pugi::xml_node root = StartResponse(result, "Ping", "Ping:");
+  AddText(root, "Status", absl::StrCat(status));
+  if (!folders.empty()) {
+    pugi::xml_node list = root.append_child("Folders");
+    for (const auto& f : folders) AddText(list, "Folder", f);
+  }
+  if (extra_name != nullptr) AddText(root, extra_name, absl::StrCat(extra_value));
+  return result;
+}
+
+// Folders the device has synced and that hold changes it has not received.
+std::vector<std::string> FoldersWithChanges(CommandContext& ctx,
+                                            const std::vector<std::string>& folders) {
+  std::vector<std::string> changed;
+  for (const auto& f : folders) {
+    auto key = ctx.state->LatestCollectionKey(ctx.device, f);
+    if (!key.ok() || key->empty()) continue;
+    auto pending = CountPending(ctx, f, *key);
+    if (pending.ok() && pending->known_key && pending->count > 0) changed.push_back(f);
+  }
+  return changed;
+}
+
+}  // namespace
+
+CommandResult Ping(CommandContext& ctx) {
+  int heartbeat = 0;
+  std::vector<std::string> folders;
+  pugi::xml_node request = ctx.request->child("Ping");
+  if (!ctx.request->first_child()) {
+    auto stored = ctx.state->PingParameters(ctx.device);
+    if (!stored.ok()) return Answer(kServerError);
+    if (!stored->has_value()) return Answer(kMissingParameters);
+    heartbeat = (*stored)->first;
+    folders = (*stored)->second;
+  } else {
+    if (!request) return Answer(kSyntaxError);
+    auto stored = ctx.state->PingParameters(ctx.device);
+    // Either part may be left out and is then taken from the last Ping.
+    if (pugi::xml_node hb = request.child("HeartbeatInterval")) {
+      if (!absl::SimpleAtoi(hb.text().get(), &heartbeat)) return Answer(kSyntaxError);
+    } else if (stored.ok() && stored->has_value()) {
+      heartbeat = (*stored)->first;
+    }
+    if (pugi::xml_node list = request.child("Folders")) {
+      for (pugi::xml_node f : list.children("Folder")) folders.emplace_back(f.child("Id").text().get());
+    } else if (stored.ok() && stored->has_value()) {
+      folders = (*stored)->second;
+    }
+    if (heartbeat == 0 || folders.empty()) return Answer(kMissingParameters);
+  }
+  if (heartbeat < ctx.ping.min_heartbeat) {
+    return Answer(kInvalidHeartbeat, {}, "HeartbeatInterval", ctx.ping.min_heartbeat);
+  }
+  if (heartbeat > ctx.ping.max_heartbeat) {
+    return Answer(kInvalidHeartbeat, {}, "HeartbeatInterval", ctx.ping.max_heartbeat);
+  }
+  if (static_cast<int>(folders.size()) > ctx.ping.max_folders) {
+    return Answer(kTooManyFolders, {}, "MaxFolders", ctx.ping.max_folders);
+  }
+  auto known = ctx.backend->ListFolders(ctx.account);
+  if (!known.ok()) return Answer(kServerError);
+  for (const auto& f : folders) {
+    bool found = false;
+    for (const auto& k : *known) found |= k.server_id == f;
+    if (!found) return Answer(kHierarchySyncRequired);
+  }
+  if (!ctx.state->SavePingParameters(ctx.device, heartbeat, folders).ok()) return Answer(kServerError);
+
+  // Park first, then look: a change that lands in between still ends it.
+  // The hub holds the only lasting reference until the Ping ends.
+  CommandResult result;
+  auto later = std::make_shared<Later<CommandResult>>();
+  result.later = later;
+  const std::string device_key = absl::StrCat(ctx.account.key(), "/", ctx.device.device_id);
+  ctx.hub->Park(ctx.account.key(), device_key, folders, std::chrono::seconds(heartbeat),
+                [later](std::vector<std::string> changed) {
+                  later->Complete(changed.empty() ? Answer(kExpired) : Answer(kChanges, changed));
+                });
+  std::vector<std::string> changed = FoldersWithChanges(ctx, folders);
+  if (!changed.empty()) ctx.hub->Wake(device_key, std::move(changed));
+  return result;
+}
+
+}  // namespace eas::commands
