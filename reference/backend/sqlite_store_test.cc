@@ -1,6 +1,9 @@
 #include "reference/backend/sqlite_store.h"
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
+#include <vector>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -129,6 +132,27 @@ TEST(SqliteStore, GalSearchByPrefix) {
   EXPECT_EQ((*store)->SearchGal("ox.io", "L", 10)->size(), 2u);
   EXPECT_EQ((*store)->SearchGal("ox.io", "L", 1)->size(), 1u);
   EXPECT_EQ((*store)->SearchGal("ox.io", "%", 10)->size(), 0u);  // no wildcards
+}
+
+TEST(SqliteStore, TransactionsFromManyThreadsDoNotInterleave) {
+  auto store = SqliteStore::Open(TempDb("threads"));
+  ASSERT_TRUE(store.ok());
+  auto a = (*store)->AddUser("ox.io", "t", "pw", "T", "t@ox.io");
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE((*store)->AddFolder(*a, {"inbox", "0", "Inbox", kInbox}).ok());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        if (!(*store)->AddItem(*a, "inbox", "Email", "<ApplicationData/>").ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(*(*store)->FolderChangeCounter(*a, "inbox"), 400);
+  EXPECT_EQ((*store)->ChangesSince(*a, "inbox", 0)->size(), 400u);
 }
 
 TEST(SqliteStore, SurvivesReopen) {

@@ -96,6 +96,9 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     if (out.later) {
       // A parked Ping: the socket waits, no thread does. The answer comes
       // from the push hub's thread and is written on this connection's strand.
+      // Meanwhile the connection keeps as little as it can.
+      parser_.reset();
+      buffer_.shrink_to_fit();
       const bool keep_alive = request.keep_alive();
       const unsigned version = request.version();
       out.later->Then([self = this->shared_from_this(), keep_alive, version](HttpResponse r) {
@@ -137,10 +140,13 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   // Reads and drops what the client still sends (up to a limit and for at
   // most kDrainTime), then closes.
   void Drain(size_t drained) {
-    if (drained == 0) beast::get_lowest_layer(stream_).expires_after(kDrainTime);
+    if (drained == 0) {
+      beast::get_lowest_layer(stream_).expires_after(kDrainTime);
+      scratch_ = std::make_unique<std::array<char, 16384>>();
+    }
     if (drained > kDrainLimit) return Close();
     stream_.async_read_some(
-        net::buffer(scratch_), [self = this->shared_from_this(), drained](beast::error_code ec, size_t n) {
+        net::buffer(*scratch_), [self = this->shared_from_this(), drained](beast::error_code ec, size_t n) {
           if (ec) return self->Close();
           self->Drain(drained + n);
         });
@@ -161,7 +167,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
 
   Stream stream_;
   bool draining_ = false;
-  std::array<char, 16384> scratch_;
+  std::unique_ptr<std::array<char, 16384>> scratch_;  // only while draining
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;

@@ -18,6 +18,7 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "reference/backend/default_folders.h"
 #include "reference/backend/sqlite_store.h"
 #include "reference/commands/policy_document.h"
 #include "reference/state/device_state.h"
@@ -66,7 +67,10 @@ int Users(eas::backend::SqliteStore& store, const std::vector<std::string>& a) {
     auto added = store.AddUser(a[2], a[3], a[4], a.size() > 5 ? a[5] : a[3],
                                a.size() > 6 ? a[6] : a[3] + "@" + a[2]);
     if (!added.ok()) return Fail(std::string(added.status().message()));
-    std::printf("added %s/%s\n", a[2].c_str(), a[3].c_str());
+    if (auto s = eas::backend::AddDefaultFolders(store, *added); !s.ok()) {
+      return Fail(std::string(s.message()));
+    }
+    std::printf("added %s/%s with the default folders\n", a[2].c_str(), a[3].c_str());
     return 0;
   }
   if (a.size() == 5 && a[1] == "password") {

@@ -1,5 +1,6 @@
 #include "reference/server/demo.h"
 
+#include "reference/backend/default_folders.h"
 #include "reference/server/demo_content.h"
 
 #include <vector>
@@ -21,20 +22,16 @@ constexpr DemoUser kUsers[] = {
 };
 
 const std::vector<backend::Folder>& DemoFolders() {
-  static const auto* folders = new std::vector<backend::Folder>{
-      {"inbox", "0", "Inbox", backend::kInbox},
-      {"drafts", "0", "Drafts", backend::kDrafts},
-      {"trash", "0", "Deleted Items", backend::kDeletedItems},
-      {"sent", "0", "Sent Items", backend::kSentItems},
-      {"outbox", "0", "Outbox", backend::kOutbox},
-      {"tasks", "0", "Tasks", backend::kTasks},
-      {"calendar", "0", "Calendar", backend::kCalendar},
-      {"contacts", "0", "Contacts", backend::kContacts},
+  static const auto* folders = [] {
+    auto* all = new std::vector<backend::Folder>(backend::DefaultFolders());
+    all->insert(all->end(), {
       {"inbox/projects", "inbox", "Projects", backend::kUserMail},
       {"inbox/newsletters", "inbox", "Newsletters", backend::kUserMail},
       {"calendar/team", "0", "Team calendar", backend::kUserCalendar},
       {"contacts/customers", "0", "Customers", backend::kUserContacts},
-  };
+    });
+    return all;
+  }();
   return *folders;
 }
 

@@ -1,5 +1,6 @@
 // eas-server: the reference EAS server (docs/operator-guide.md).
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -86,6 +87,12 @@ int main(int argc, char** argv) {
   // (docs/performance.md: a trimmed heap costs a page fault per 4 KB).
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  // Every parked Ping holds a socket: allow as many as the system lets us.
+  struct rlimit files;
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
   std::error_code ec;

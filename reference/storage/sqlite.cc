@@ -88,15 +88,17 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
 Database::~Database() { sqlite3_close_v2(db_); }
 
 absl::StatusOr<Statement> Database::Prepare(absl::string_view sql) {
+  std::unique_lock<std::recursive_mutex> lock(mutex_);
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
       SQLITE_OK) {
     return SqliteError(db_, sql);
   }
-  return Statement(db_, stmt);
+  return Statement(db_, stmt, std::move(lock));
 }
 
 absl::Status Database::Execute(absl::string_view sql) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
   char* error = nullptr;
   const std::string text(sql);
   if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
@@ -16,10 +17,17 @@
 
 namespace eas::storage {
 
+// A prepared statement. It holds its connection's lock for as long as it
+// lives (statements are short-lived locals), so statements and transactions
+// of different threads never interleave on the shared connection.
 class Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::unique_lock<std::recursive_mutex> lock)
+      : db_(db), stmt_(stmt), lock_(std::move(lock)) {}
+  Statement(Statement&& other) noexcept
+      : db_(other.db_), stmt_(other.stmt_), bind_error_(other.bind_error_), lock_(std::move(other.lock_)) {
+    other.stmt_ = nullptr;
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   ~Statement() { sqlite3_finalize(stmt_); }
@@ -42,6 +50,7 @@ class Statement {
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   absl::Status bind_error_;
+  std::unique_lock<std::recursive_mutex> lock_;
 };
 
 class Database {
@@ -57,9 +66,11 @@ class Database {
   int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int Changes() const { return sqlite3_changes(db_); }
 
-  // BEGIN IMMEDIATE ... COMMIT; rolled back if `body` fails.
+  // BEGIN IMMEDIATE ... COMMIT; rolled back if `body` fails. Other threads
+  // wait for it (the connection's lock is held throughout).
   template <typename Body>
   absl::Status Transaction(Body&& body) {
+    std::lock_guard<std::recursive_mutex> hold(mutex_);
     if (auto s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
     absl::Status result = body();
     if (!result.ok()) {
@@ -72,6 +83,7 @@ class Database {
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::recursive_mutex mutex_;
 };
 
 }  // namespace eas::storage
