@@ -41,8 +41,9 @@ EAS reference server (embedded store, demo data)
                         user name juan, password secret, domain: leave empty (the phone
                         sends a single space; the server reads it as defaultcontext).
 
-  What works today: OPTIONS, Provision (policy and remote wipe), Settings and FolderSync.
-  Mail, contacts, calendar and tasks sync (Sync, Ping, …) are not implemented yet.
+  What works today: OPTIONS, Provision (policy and remote wipe), Settings, FolderSync,
+  Sync, GetItemEstimate and Ping (push). Not yet: GAL search, sending mail, attachments,
+  meeting responses.
   Administer:  bazel-bin/reference/server/eas-admin --data-dir=var help
   Stop:        Ctrl-C
 
