@@ -1,15 +1,12 @@
 #include "reference/commands/get_item_estimate.h"
 
 #include "absl/strings/str_cat.h"
+#include "reference/eas/status_codes.h"
 
 namespace eas::commands {
 namespace {
 
-// GetItemEstimate Status (MS-ASCMD 2.2.3.177.6).
-constexpr int kSuccess = 1;
-constexpr int kInvalidCollection = 2;
-constexpr int kNotPrimed = 3;
-constexpr int kInvalidSyncKey = 4;
+using namespace eas::status::get_item_estimate;  // NOLINT: the status names
 
 }  // namespace
 

@@ -7,19 +7,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "reference/commands/get_item_estimate.h"
+#include "reference/eas/status_codes.h"
 
 namespace eas::commands {
 namespace {
 
-// Ping Status (MS-ASCMD 2.2.3.177.10).
-constexpr int kExpired = 1;
-constexpr int kChanges = 2;
-constexpr int kMissingParameters = 3;
-constexpr int kSyntaxError = 4;
-constexpr int kInvalidHeartbeat = 5;
-constexpr int kTooManyFolders = 6;
-constexpr int kHierarchySyncRequired = 7;
-constexpr int kServerError = 8;
+using namespace eas::status::ping;  // NOLINT: the status names
 
 CommandResult Answer(int status, const std::vector<std::string>& folders = {},
                      const char* extra_name = nullptr, int extra_value = 0) {

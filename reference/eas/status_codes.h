@@ -75,6 +75,26 @@ inline constexpr int kInvalidCommand = 15;
 inline constexpr int kRetry = 16;
 }  // namespace sync
 
+// GetItemEstimate (MS-ASCMD 2.2.3.177.6).
+namespace get_item_estimate {
+inline constexpr int kSuccess = 1;
+inline constexpr int kInvalidCollection = 2;
+inline constexpr int kNotPrimed = 3;
+inline constexpr int kInvalidSyncKey = 4;
+}  // namespace get_item_estimate
+
+// Ping (MS-ASCMD 2.2.3.177.10).
+namespace ping {
+inline constexpr int kExpired = 1;
+inline constexpr int kChanges = 2;
+inline constexpr int kMissingParameters = 3;
+inline constexpr int kSyntaxError = 4;
+inline constexpr int kInvalidHeartbeat = 5;
+inline constexpr int kTooManyFolders = 6;
+inline constexpr int kHierarchySyncRequired = 7;
+inline constexpr int kServerError = 8;
+}  // namespace ping
+
 // Settings (MS-ASCMD 2.2.3.177.14).
 namespace settings {
 inline constexpr int kSuccess = 1;

@@ -56,9 +56,8 @@ constexpr CommandSpec kCommands[] = {
     {Command::kSync, "Sync", "AirSync:", &commands::Sync, true, status::sync::kProtocolError},
     // A body that does not decode has no collection to blame: Status 2.
     {Command::kGetItemEstimate, "GetItemEstimate", "GetItemEstimate:", &commands::GetItemEstimate,
-     true, 2},
-    // Ping's syntax error is Status 4.
-    {Command::kPing, "Ping", "Ping:", &commands::Ping, true, 4},
+     true, status::get_item_estimate::kInvalidCollection},
+    {Command::kPing, "Ping", "Ping:", &commands::Ping, true, status::ping::kSyntaxError},
 };
 
 const CommandSpec* FindSpec(Command c, bool push) {
