@@ -28,6 +28,7 @@ using tcp = net::ip::tcp;
 constexpr auto kIdleTimeout = std::chrono::minutes(5);
 constexpr size_t kHeaderLimit = 64 * 1024;
 constexpr auto kDrainTime = std::chrono::seconds(10);
+constexpr auto kWriteTimeout = std::chrono::seconds(60);
 constexpr size_t kDrainLimit = 256u << 20;
 
 template <bool kTls>
@@ -129,6 +130,9 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   }
 
   void Write() {
+    // The read's deadline may have passed while a Ping was parked; the
+    // write gets its own.
+    beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
     bhttp::async_write(stream_, response_,
                        [self = this->shared_from_this()](beast::error_code ec, size_t) {
                          if (!ec && self->draining_) return self->Drain(0);
