@@ -187,10 +187,43 @@ TEST_F(Sync, OlderVersionsGetOnlyTheirElements) {
 
 TEST_F(Sync, InvalidKeyIsStatus3UnknownFolderIs12EmptyIs13) {
   Verifies({"MS-ASCMD 2.2.3.177.17 (Sync Status 3, 12, 13)"});
+  Phone fresh = phone_;
+  fresh.device_id = "NeverSynced1";
+  ASSERT_FALSE(Provision(fresh).empty());
+  EXPECT_EQ(Post(fresh, "Sync", "").Text("Status"), "13");  // nothing cached to repeat
   EXPECT_EQ(Status(SyncRequest("99")), "3");
   EXPECT_EQ(Status(SyncRequest("0", "", "no-such-folder")), "12");
+}
+
+TEST_F(Sync, EmptySyncRepeatsTheLastRequestAtTheCurrentKey) {
+  Verifies({"MS-ASCMD 3.1.5.3 (empty Sync, cached request)"});
+  SyncRequest("0");
+  Reply all = SyncRequest("1", "<WindowSize>100</WindowSize>");
+  ASSERT_EQ(Commands(all, "Add").size(), 5u);
+  ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts", Contact("Later")).ok());
   Reply empty = Post(phone_, "Sync", "");
-  EXPECT_EQ(empty.Text("Status"), "13");
+  EXPECT_EQ(Commands(empty, "Add").size(), 1u) << empty.xml;
+  EXPECT_EQ(Key(empty), std::to_string(std::stoi(Key(all)) + 1));
+  Reply again = Post(phone_, "Sync", "<Sync xmlns=\"AirSync:\"/>");  // no collections: the same
+  EXPECT_EQ(Status(again), "1");
+  EXPECT_TRUE(Commands(again, "Add").empty());
+}
+
+TEST_F(Sync, PartialSyncAddsToTheCachedCollections) {
+  Verifies({"MS-ASCMD 2.2.3.125 (Partial)"});
+  SyncRequest("0");
+  SyncRequest("1");
+  ASSERT_TRUE(store_->AddItem(miguel_, "tasks", "Tasks",
+                              "<ApplicationData xmlns=\"AirSync:\" xmlns:tasks=\"Tasks:\">"
+                              "<tasks:Subject>t</tasks:Subject></ApplicationData>").ok());
+  Reply partial = Post(phone_, "Sync",
+                       "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>0</SyncKey>"
+                       "<CollectionId>tasks</CollectionId></Collection></Collections><Partial/></Sync>");
+  std::set<std::string> ids;
+  for (pugi::xml_node c : partial.doc.first_child().child("Collections").children("Collection")) {
+    ids.insert(c.child("CollectionId").text().get());
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"contacts", "tasks"})) << partial.xml;
 }
 
 TEST_F(Sync, GatedByProvisioning) {

@@ -1,6 +1,7 @@
 #include "reference/commands/sync.h"
 
 #include <algorithm>
+#include <sstream>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -279,22 +280,64 @@ class CollectionSync {
   pugi::xml_node responses_;
 };
 
+
+// MS-ASCMD 3.1.5.3: from 12.1 an empty Sync (no body, or no collections)
+// repeats the device's last full request at its current keys; a Partial one
+// names only some collections, the rest come from the last request. Builds
+// the effective request into `effective`; false if there is nothing to build
+// on (Status 13).
+bool EffectiveRequest(CommandContext& ctx, pugi::xml_document& effective) {
+  pugi::xml_node request = ctx.request->child("Sync");
+  const bool has_collections = request.child("Collections").child("Collection");
+  const bool partial = static_cast<bool>(request.child("Partial"));
+  if (has_collections && !partial) {
+    effective.reset(*ctx.request);
+  } else {
+    if (ctx.version < ProtocolVersion::k12_1) return false;
+    auto cached = ctx.state->SyncRequest(ctx.device);
+    if (!cached.ok() || cached->empty() || !effective.load_string(cached->c_str())) return false;
+    pugi::xml_node collections = effective.child("Sync").child("Collections");
+    // The cached collections continue at the device's newest keys.
+    for (pugi::xml_node c : collections.children("Collection")) {
+      auto key = ctx.state->LatestCollectionKey(ctx.device, c.child("CollectionId").text().get());
+      if (key.ok() && !key->empty()) c.child("SyncKey").text().set(key->c_str());
+    }
+    // A partial request's collections replace their cached namesakes.
+    for (pugi::xml_node c : request.child("Collections").children("Collection")) {
+      const std::string id = c.child("CollectionId").text().get();
+      for (pugi::xml_node old : collections.children("Collection")) {
+        if (id == old.child("CollectionId").text().get()) {
+          collections.remove_child(old);
+          break;
+        }
+      }
+      collections.append_copy(c);
+    }
+  }
+  // What the next empty Sync repeats: this request, without its commands.
+  pugi::xml_document cache;
+  cache.reset(effective);
+  for (pugi::xml_node c : cache.child("Sync").child("Collections").children("Collection")) {
+    c.remove_child("Commands");
+  }
+  cache.child("Sync").remove_child("Partial");
+  std::ostringstream text;
+  cache.save(text, "", pugi::format_raw | pugi::format_no_declaration);
+  ctx.state->SaveSyncRequest(ctx.device, text.str()).IgnoreError();
+  return true;
+}
+
 }  // namespace
 
 CommandResult Sync(CommandContext& ctx) {
   CommandResult result;
   pugi::xml_node root = StartResponse(result, "Sync", "AirSync:");
-  pugi::xml_node request = ctx.request->child("Sync");
-  if (!request) {
-    // An empty body: 12.1+ would repeat the cached request; there is none.
+  pugi::xml_document effective;
+  if (!EffectiveRequest(ctx, effective)) {
     AddText(root, "Status", absl::StrCat(st::kIncompleteRequest));
     return result;
   }
-  pugi::xml_node collections = request.child("Collections");
-  if (!collections || !collections.child("Collection")) {
-    AddText(root, "Status", absl::StrCat(st::kIncompleteRequest));
-    return result;
-  }
+  pugi::xml_node collections = effective.child("Sync").child("Collections");
   auto folders = ctx.backend->ListFolders(ctx.account);
   if (!folders.ok()) {
     AddText(root, "Status", absl::StrCat(st::kServerError));

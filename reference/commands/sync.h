@@ -2,10 +2,12 @@
 // server (Add, Change, Delete, Fetch) and the server's changes to the
 // device, windowed, with sync keys that make a resent request safe.
 //
-// Not yet: empty and partial Sync with the cached request (an empty Sync
-// gets Status 13), Wait/HeartbeatInterval, FilterType windows, conflicts
-// other than "server wins", DeletesAsMoves into Deleted Items, the 2.5 body
-// options, several Options blocks.
+// From 12.1 an empty Sync repeats the device's last full request and a
+// Partial one adds to it (MS-ASCMD 3.1.5.3); with nothing cached: Status 13.
+//
+// Not yet: Wait/HeartbeatInterval, FilterType windows, conflicts other than
+// "server wins", DeletesAsMoves into Deleted Items, the 2.5 body options,
+// several Options blocks, the device-profile quirks table.
 #ifndef EAS_REFERENCE_COMMANDS_SYNC_H_
 #define EAS_REFERENCE_COMMANDS_SYNC_H_
 

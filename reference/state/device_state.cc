@@ -51,6 +51,11 @@ CREATE TABLE IF NOT EXISTS ping_parameters(
   heartbeat INTEGER NOT NULL,
   folders TEXT NOT NULL,
   PRIMARY KEY(user_key, device_id));
+CREATE TABLE IF NOT EXISTS sync_requests(
+  user_key TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  xml TEXT NOT NULL,
+  PRIMARY KEY(user_key, device_id));
 CREATE TABLE IF NOT EXISTS policy(
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL);
@@ -440,6 +445,23 @@ absl::StatusOr<std::optional<std::pair<int, std::vector<std::string>>>> DeviceSt
     folders.push_back(std::move(f));
   }
   return Result(std::make_pair(static_cast<int>(stmt->Int(0)), std::move(folders)));
+}
+
+absl::Status DeviceState::SaveSyncRequest(const Device& device, const std::string& xml) {
+  auto stmt = db_->Prepare(
+      "INSERT OR REPLACE INTO sync_requests(user_key, device_id, xml) VALUES(?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, xml);
+  return stmt->Run();
+}
+
+absl::StatusOr<std::string> DeviceState::SyncRequest(const Device& device) {
+  auto stmt = db_->Prepare("SELECT xml FROM sync_requests WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return *row ? stmt->Text(0) : std::string();
 }
 
 }  // namespace eas::state

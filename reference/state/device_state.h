@@ -116,6 +116,11 @@ class DeviceState {
   absl::StatusOr<std::optional<std::pair<int, std::vector<std::string>>>> PingParameters(
       const Device& device);
 
+  // The device's last full Sync request (MS-ASCMD 3.1.5.3: an empty or
+  // partial Sync from 12.1 on builds on it), as XML text; "" if none.
+  absl::Status SaveSyncRequest(const Device& device, const std::string& xml);
+  absl::StatusOr<std::string> SyncRequest(const Device& device);
+
   // The newest key of a collection ("" if the device never synced it).
   absl::StatusOr<std::string> LatestCollectionKey(const Device& device,
                                                   const std::string& collection_id);
