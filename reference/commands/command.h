@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "pugixml.hpp"
@@ -38,6 +39,9 @@ struct CommandContext {
   std::function<uint32_t()> random32;
   push::PushHub* hub = nullptr;
   PingLimits ping;
+  // The device quirks that apply (reference/devices/quirks.txt).
+  std::set<std::string> quirks;
+  bool Quirk(const char* name) const { return quirks.count(name) > 0; }
 };
 
 struct CommandResult {

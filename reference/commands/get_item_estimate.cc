@@ -1,6 +1,7 @@
 #include "reference/commands/get_item_estimate.h"
 
 #include "absl/strings/str_cat.h"
+#include "reference/devices/device_quirks.h"
 #include "reference/eas/status_codes.h"
 
 namespace eas::commands {
@@ -63,6 +64,9 @@ CommandResult GetItemEstimate(CommandContext& ctx) {
       continue;
     }
     auto count = CountPending(ctx, id, key);
+    if (count.ok() && !count->known_key && ctx.Quirk(devices::kEstimateInsteadOfInvalidKey)) {
+      count = PendingCount{1, true};  // the next Sync repairs the key
+    }
     if (!count.ok() || !count->known_key) {
       AddText(response, "Status", absl::StrCat(count.ok() ? kInvalidSyncKey : kNotPrimed));
       continue;

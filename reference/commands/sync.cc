@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "reference/commands/application_data.h"
+#include "reference/devices/device_quirks.h"
 #include "reference/eas/status_codes.h"
 
 namespace eas::commands {
@@ -355,9 +356,12 @@ CommandResult Sync(CommandContext& ctx) {
       continue;
     }
     if (folder == folders->end()) {
-      // The device holds a folder that is gone: resync the hierarchy.
+      // The device holds a folder that is gone: resync the hierarchy (or,
+      // for clients that ignore 12, start the collection over).
       AddText(out, "CollectionId", req.id);
-      AddText(out, "Status", absl::StrCat(st::kFolderHierarchyChanged));
+      AddText(out, "Status", absl::StrCat(ctx.Quirk(devices::kUnknownCollectionAsInvalidKey)
+                                              ? st::kInvalidSyncKey
+                                              : st::kFolderHierarchyChanged));
       continue;
     }
     const std::string folder_class = ClassOf(folder->type);

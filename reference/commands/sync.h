@@ -7,7 +7,7 @@
 //
 // Not yet: Wait/HeartbeatInterval, FilterType windows, conflicts other than
 // "server wins", DeletesAsMoves into Deleted Items, the 2.5 body options,
-// several Options blocks, the device-profile quirks table.
+// several Options blocks. Device quirks come from reference/devices/quirks.txt.
 #ifndef EAS_REFERENCE_COMMANDS_SYNC_H_
 #define EAS_REFERENCE_COMMANDS_SYNC_H_
 

@@ -17,6 +17,7 @@
 #include "reference/commands/provision.h"
 #include "reference/commands/settings.h"
 #include "reference/commands/sync.h"
+#include "reference/devices/device_quirks.h"
 #include "reference/eas/status_codes.h"
 #include "reference/http/credentials.h"
 #include "reference/http/query.h"
@@ -282,6 +283,13 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
   ctx.random32 = options_.random32;
   ctx.hub = options_.hub;
   ctx.ping = options_.ping;
+  if (auto overrides = state_.QuirkOverrides(); overrides.ok()) {
+    std::set<std::string> off, on;
+    for (const auto& [name, enabled] : *overrides) (enabled ? on : off).insert(name);
+    const std::string agent = request.Header("User-Agent");
+    ctx.quirks = devices::QuirkTable::Default().For(device->device_type,
+                                                    agent.empty() ? device->user_agent : agent, off, on);
+  }
   commands::CommandResult result = spec->handler(ctx);
   if (result.later) {
     HttpResponse parked;

@@ -9,6 +9,7 @@
 //   eas-admin --data-dir=DIR policy set NAME=VALUE...   (VALUE may be empty)
 //   eas-admin --data-dir=DIR policy required on|off
 //   eas-admin --data-dir=DIR policy exempt [DEVICETYPE,...]
+//   eas-admin --data-dir=DIR quirks list | quirks on|off|default NAME
 //
 // Every policy change makes provisioned devices fetch the policy again.
 #include <cstdio>
@@ -21,6 +22,7 @@
 #include "reference/backend/default_folders.h"
 #include "reference/backend/sqlite_store.h"
 #include "reference/commands/policy_document.h"
+#include "reference/devices/device_quirks.h"
 #include "reference/state/device_state.h"
 
 namespace {
@@ -30,7 +32,8 @@ constexpr char kUsage[] =
     "                                  | users password CONTEXT LOGIN PASSWORD\n"
     "                                  | devices list | devices block|unblock|wipe CONTEXT/LOGIN DEVICEID\n"
     "                                  | policy show | policy set NAME=VALUE... | policy required on|off\n"
-    "                                  | policy exempt [TYPE,...]\n";
+    "                                  | policy exempt [TYPE,...]\n"
+    "                                  | quirks list | quirks on|off|default NAME\n";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "eas-admin: %s\n", message.c_str());
@@ -143,6 +146,31 @@ int Policy(eas::state::DeviceState& state, const std::vector<std::string>& a) {
   return 0;
 }
 
+int Quirks(eas::state::DeviceState& state, const std::vector<std::string>& a) {
+  const auto& table = eas::devices::QuirkTable::Default();
+  auto overrides = state.QuirkOverrides();
+  if (!overrides.ok()) return Fail(std::string(overrides.status().message()));
+  if (a.size() == 2 && a[1] == "list") {
+    for (const auto& q : table.quirks()) {
+      auto it = overrides->find(q.name);
+      const char* mode = it == overrides->end() ? "as matched" : it->second ? "on for all" : "off";
+      std::printf("%s [%s]\n  %s\n", q.name.c_str(), mode, q.behaviour.c_str());
+      for (const auto& s : q.sources) std::printf("  source: %s\n", s.c_str());
+    }
+    return 0;
+  }
+  if (a.size() == 3 && (a[1] == "on" || a[1] == "off" || a[1] == "default")) {
+    if (table.Find(a[2]) == nullptr) return Fail("no quirk " + a[2]);
+    std::optional<bool> on;
+    if (a[1] != "default") on = a[1] == "on";
+    if (auto s = state.SetQuirkOverride(a[2], on); !s.ok()) return Fail(std::string(s.message()));
+    std::printf("quirk %s: %s\n", a[2].c_str(), a[1].c_str());
+    return 0;
+  }
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -169,6 +197,7 @@ int main(int argc, char** argv) {
   if (!state.ok()) return Fail(std::string(state.status().message()));
   if (args[0] == "devices") return Devices(**state, args);
   if (args[0] == "policy") return Policy(**state, args);
+  if (args[0] == "quirks") return Quirks(**state, args);
   std::fputs(kUsage, stderr);
   return 2;
 }

@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS sync_requests(
   device_id TEXT NOT NULL,
   xml TEXT NOT NULL,
   PRIMARY KEY(user_key, device_id));
+CREATE TABLE IF NOT EXISTS quirk_overrides(
+  name TEXT PRIMARY KEY,
+  enabled INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS policy(
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL);
@@ -462,6 +465,27 @@ absl::StatusOr<std::string> DeviceState::SyncRequest(const Device& device) {
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
   return *row ? stmt->Text(0) : std::string();
+}
+
+absl::StatusOr<std::map<std::string, bool>> DeviceState::QuirkOverrides() {
+  auto stmt = db_->Prepare("SELECT name, enabled FROM quirk_overrides");
+  if (!stmt.ok()) return stmt.status();
+  std::map<std::string, bool> overrides;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return overrides;
+    overrides[stmt->Text(0)] = stmt->Int(1) != 0;
+  }
+}
+
+absl::Status DeviceState::SetQuirkOverride(const std::string& name, std::optional<bool> on) {
+  auto stmt = on ? db_->Prepare("INSERT OR REPLACE INTO quirk_overrides(name, enabled) VALUES(?, ?)")
+                 : db_->Prepare("DELETE FROM quirk_overrides WHERE name = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, name);
+  if (on) stmt->Bind(2, *on ? 1 : 0);
+  return stmt->Run();
 }
 
 }  // namespace eas::state

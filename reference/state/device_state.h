@@ -121,6 +121,11 @@ class DeviceState {
   absl::Status SaveSyncRequest(const Device& device, const std::string& xml);
   absl::StatusOr<std::string> SyncRequest(const Device& device);
 
+  // Admin switches for the device-quirk table: name -> true (on for every
+  // device) or false (off for every device); absent: as the table says.
+  absl::StatusOr<std::map<std::string, bool>> QuirkOverrides();
+  absl::Status SetQuirkOverride(const std::string& name, std::optional<bool> on);
+
   // The newest key of a collection ("" if the device never synced it).
   absl::StatusOr<std::string> LatestCollectionKey(const Device& device,
                                                   const std::string& collection_id);

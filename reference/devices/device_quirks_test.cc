@@ -1,0 +1,36 @@
+#include "reference/devices/device_quirks.h"
+
+#include "gtest/gtest.h"
+
+namespace eas::devices {
+namespace {
+
+TEST(QuirkTable, EveryQuirkCitesASourceAndMatchesSomething) {
+  const QuirkTable& table = QuirkTable::Default();
+  ASSERT_FALSE(table.quirks().empty());
+  for (const Quirk& q : table.quirks()) {
+    EXPECT_FALSE(q.sources.empty()) << q.name;
+    EXPECT_FALSE(q.device_types.empty() && q.user_agent_prefixes.empty()) << q.name;
+  }
+  EXPECT_NE(table.Find(kUnknownCollectionAsInvalidKey), nullptr);
+  EXPECT_NE(table.Find(kEstimateInsteadOfInvalidKey), nullptr);
+}
+
+TEST(QuirkTable, ByDeviceTypeOrUserAgentAndSwitchable) {
+  const QuirkTable& table = QuirkTable::Default();
+  EXPECT_TRUE(table.For("iPhone", "", {}, {}).count(kUnknownCollectionAsInvalidKey));
+  EXPECT_TRUE(table.For("SAMSUNGGTI9100", "Android/4.0.3-EAS-1.3", {}, {}).count(kEstimateInsteadOfInvalidKey));
+  EXPECT_TRUE(table.For("PocketPC", "MSFT-PPC/5.2.5082", {}, {}).empty());
+  EXPECT_TRUE(table.For("iPhone", "", {kUnknownCollectionAsInvalidKey}, {}).empty());
+  EXPECT_TRUE(table.For("PocketPC", "", {}, {kEstimateInsteadOfInvalidKey}).count(kEstimateInsteadOfInvalidKey));
+}
+
+TEST(QuirkTable, ParseRejectsQuirksWithoutSources) {
+  EXPECT_FALSE(QuirkTable::Parse("quirk a does b\n    match devicetype=X\n").ok());
+  EXPECT_FALSE(QuirkTable::Parse("source orphan\n").ok());
+  EXPECT_FALSE(QuirkTable::Parse("quirk a b\n source s\n match os=X\n").ok());
+  EXPECT_TRUE(QuirkTable::Parse("quirk a b\n source s\n match devicetype=X\n").ok());
+}
+
+}  // namespace
+}  // namespace eas::devices
