@@ -13,6 +13,12 @@ using namespace eas::status::get_item_estimate;  // NOLINT: the status names
 
 absl::StatusOr<PendingCount> CountPending(CommandContext& ctx, const std::string& collection_id,
                                           const std::string& sync_key) {
+  // The cheap answer first: the folder has not moved since the snapshot.
+  auto counter = ctx.state->CollectionSnapshotCounter(ctx.device, collection_id, sync_key);
+  if (!counter.ok()) return counter.status();
+  if (!counter->has_value()) return PendingCount{0, false};
+  auto now = ctx.backend->FolderChangeCounter(ctx.account, collection_id);
+  if (now.ok() && *now == **counter) return PendingCount{0, true};
   auto snapshot = ctx.state->CollectionSnapshot(ctx.device, collection_id, sync_key);
   if (!snapshot.ok()) return snapshot.status();
   if (!snapshot->has_value()) return PendingCount{0, false};

@@ -89,6 +89,14 @@ class CollectionSync {
   int Run(const std::string& folder_class) {
     if (req_.key == "0") return Initial();
     int64_t number = 0;
+    if (!req_.commands && Quiet()) {
+      // Nothing from the device, nothing new in the folder: the same key,
+      // without reading what the device holds.
+      AddText(out_, "SyncKey", req_.key);
+      AddText(out_, "CollectionId", req_.id);
+      AddText(out_, "Status", absl::StrCat(st::kSuccess));
+      return st::kSuccess;
+    }
     auto snapshot = ctx_.state->CollectionSnapshot(ctx_.device, req_.id, req_.key);
     if (!snapshot.ok()) return Finish(st::kServerError);
     if (!snapshot->has_value() || !absl::SimpleAtoi(req_.key, &number)) {
@@ -125,6 +133,15 @@ class CollectionSync {
   }
 
  private:
+  // True if the key is known and the folder has not changed since every
+  // change up to its counter was delivered.
+  bool Quiet() {
+    auto counter = ctx_.state->CollectionSnapshotCounter(ctx_.device, req_.id, req_.key);
+    if (!counter.ok() || !counter->has_value()) return false;
+    auto now = ctx_.backend->FolderChangeCounter(ctx_.account, req_.id);
+    return now.ok() && *now == **counter;
+  }
+
   int Initial() {
     if (!ctx_.state->ResetCollection(ctx_.device, req_.id).ok() ||
         !ctx_.state->SaveCollectionSnapshot(ctx_.device, req_.id, "1", state::CollectionState{}, "0")

@@ -488,4 +488,17 @@ absl::Status DeviceState::SetQuirkOverride(const std::string& name, std::optiona
   return stmt->Run();
 }
 
+absl::StatusOr<std::optional<int64_t>> DeviceState::CollectionSnapshotCounter(
+    const Device& device, const std::string& collection_id, const std::string& sync_key) {
+  auto stmt = db_->Prepare(
+      "SELECT counter FROM collection_snapshots WHERE user_key = ? AND device_id = ? AND "
+      "collection_id = ? AND sync_key = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id).Bind(4, sync_key);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt->Int(0));
+}
+
 }  // namespace eas::state

@@ -106,6 +106,9 @@ class DeviceState {
   // Collection snapshots, as for the hierarchy: the last two keys are kept.
   absl::StatusOr<std::optional<CollectionState>> CollectionSnapshot(
       const Device& device, const std::string& collection_id, const std::string& sync_key);
+  // Only the counter of a snapshot (cheap: a quiet Sync needs no more).
+  absl::StatusOr<std::optional<int64_t>> CollectionSnapshotCounter(
+      const Device& device, const std::string& collection_id, const std::string& sync_key);
   absl::Status SaveCollectionSnapshot(const Device& device, const std::string& collection_id,
                                       const std::string& new_key, const CollectionState& state,
                                       const std::string& keep_key);
