@@ -292,3 +292,56 @@ TEST_F(GetItemEstimate, UnknownCollectionAndKey) {
 
 }  // namespace
 }  // namespace eas::conformance
+
+namespace eas::conformance {
+namespace {
+
+class Sync25 : public ConformanceTest {
+ protected:
+  void SetUp() override {
+    ConformanceTest::SetUp();
+    wm_.version = "2.5";
+    wm_.device_type = "PocketPC";
+    wm_.user_agent = "MSFT-PPC/5.2.5082";
+    wm_.device_id = "WM60Sync25";
+    ASSERT_FALSE(Provision(wm_).empty());
+  }
+  Reply Sync(const std::string& key, const std::string& extra) {
+    return Post(wm_, "Sync",
+                "<Sync xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\"><Collections><Collection>"
+                "<Class>Contacts</Class><SyncKey>" + key + "</SyncKey><CollectionId>contacts</CollectionId>" +
+                extra + "</Collection></Collections></Sync>");
+  }
+  Phone wm_;
+};
+
+TEST_F(Sync25, BodiesTravelInThe25FormBothWays) {
+  Verifies({"MS-ASCMD 2.2.3.178 (Truncation, 2.5)", "MS-ASWBXML 2.1.2.1.2 (Contacts Body, 2.5)"});
+  ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts",
+                              "<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\" "
+                              "xmlns:airsyncbase=\"AirSyncBase:\"><contacts:FileAs>Body, Long</contacts:FileAs>"
+                              "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type><airsyncbase:Data>" +
+                              std::string(5000, 'b') + "</airsyncbase:Data></airsyncbase:Body></ApplicationData>").ok());
+  Sync("0", "");
+  // Truncation 1 = 4,096 bytes.
+  Reply r = Sync("1", "<GetChanges/><Options><Truncation>1</Truncation></Options>");
+  EXPECT_EQ(r.Text("Collections/Collection/Class"), "Contacts") << r.xml;
+  pugi::xml_node data = r.doc.first_child().child("Collections").child("Collection").child("Commands")
+                            .child("Add").child("ApplicationData");
+  EXPECT_FALSE(data.child("airsyncbase:Body")) << r.xml;
+  EXPECT_EQ(std::string(data.child("contacts:Body").text().get()).size(), 4096u);
+  EXPECT_STREQ(data.child("contacts:BodySize").text().get(), "5000");
+  EXPECT_STREQ(data.child("contacts:BodyTruncated").text().get(), "1");
+  // The device adds a contact with a 2.5 body; a 14.1 device reads it as AirSyncBase.
+  Reply add = Sync(r.Text("Collections/Collection/SyncKey"),
+                   "<Commands><Add><ClientId>9</ClientId><ApplicationData><contacts:FileAs>New</contacts:FileAs>"
+                   "<contacts:Body>hello</contacts:Body></ApplicationData></Add></Commands>");
+  const std::string id = add.Text("Collections/Collection/Responses/Add/ServerId");
+  auto stored = store_->GetItem(miguel_, id);
+  ASSERT_TRUE(stored.ok()) << add.xml;
+  EXPECT_NE(stored->data.find("<airsyncbase:Data>hello</airsyncbase:Data>"), std::string::npos) << stored->data;
+  EXPECT_EQ(stored->data.find("contacts:Body"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace eas::conformance

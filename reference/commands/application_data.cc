@@ -76,13 +76,72 @@ std::string Truncate(const std::string& text, size_t limit) {
   return text.substr(0, cut);
 }
 
+// The 2.5 body elements of each class page (MS-ASWBXML code pages 1, 2, 4,
+// 9): Calendar has no BodySize.
+constexpr const char* kBodyPages[] = {"email", "contacts", "calendar", "tasks"};
+
+// A 2.5 <prefix:Body> (plain text) into airsyncbase:Body.
+void BodyFrom25(pugi::xml_node data) {
+  for (const char* prefix : kBodyPages) {
+    const std::string body_name = std::string(prefix) + ":Body";
+    pugi::xml_node body = data.child(body_name.c_str());
+    if (!body) continue;
+    const std::string text = body.text().get();
+    const bool truncated =
+        std::string(data.child((std::string(prefix) + ":BodyTruncated").c_str()).text().get()) == "1";
+    for (const char* name : {":Body", ":BodySize", ":BodyTruncated"}) {
+      while (pugi::xml_node n = data.child((std::string(prefix) + name).c_str())) data.remove_child(n);
+    }
+    pugi::xml_node b = data.append_child("airsyncbase:Body");
+    b.append_child("airsyncbase:Type").text().set("1");
+    b.append_child("airsyncbase:EstimatedDataSize").text().set(std::to_string(text.size()).c_str());
+    if (truncated) b.append_child("airsyncbase:Truncated").text().set("1");
+    b.append_child("airsyncbase:Data").text().set(text.c_str());
+    return;
+  }
+}
+
+// airsyncbase:Body into the 2.5 body of the item's class page.
+void BodyTo25(pugi::xml_node data, const std::string& prefix, std::optional<uint32_t> limit) {
+  pugi::xml_node b = data.child("airsyncbase:Body");
+  if (!b || prefix.empty()) return;
+  std::string text = b.child("airsyncbase:Data").text().get();
+  const size_t full = text.size();
+  const bool truncated = limit && full > *limit;
+  if (truncated) text = text.substr(0, *limit);
+  data.remove_child(b);
+  if (prefix != "calendar") {
+    data.append_child((prefix + ":BodySize").c_str()).text().set(std::to_string(full).c_str());
+  }
+  data.append_child((prefix + ":BodyTruncated").c_str()).text().set(truncated ? "1" : "0");
+  if (!text.empty()) data.append_child((prefix + ":Body").c_str()).text().set(text.c_str());
+}
+
+// The class page an item's properties use ("email" for mail, ...).
+std::string ClassPrefix(pugi::xml_node data) {
+  for (pugi::xml_node child : data.children()) {
+    std::string name = child.name();
+    for (const char* prefix : kBodyPages) {
+      if (name.rfind(std::string(prefix) + ":", 0) == 0) return prefix;
+    }
+  }
+  return "";
+}
+
 }  // namespace
+
+std::optional<uint32_t> Truncation25Bytes(int code) {
+  static constexpr uint32_t kSizes[] = {0, 4096, 5120, 7168, 10240, 20480, 51200, 102400};
+  if (code >= 0 && code < 8) return kSizes[code];
+  return std::nullopt;  // 8 and anything else: the whole body
+}
 
 std::string ToStoredForm(pugi::xml_node application_data) {
   pugi::xml_document doc;
   pugi::xml_node root = doc.append_child("ApplicationData");
   root.append_attribute("xmlns") = "AirSync:";
   for (pugi::xml_node child : application_data.children()) root.append_copy(child);
+  BodyFrom25(root);
   DeclarePrefixes(root, root);
   return Print(doc);
 }
@@ -91,7 +150,10 @@ absl::StatusOr<std::string> MergeChange(const std::string& stored, pugi::xml_nod
   pugi::xml_document doc;
   if (!doc.load_string(stored.c_str())) return absl::DataLossError("stored item does not parse");
   pugi::xml_node root = doc.first_child();
-  for (pugi::xml_node property : change.children()) {
+  pugi::xml_document normalized;  // a 2.5 body in the change, as stored
+  pugi::xml_node changed = normalized.append_copy(change);
+  BodyFrom25(changed);
+  for (pugi::xml_node property : changed.children()) {
     if (property.type() != pugi::node_element) continue;
     // Remove every stored element of that name (multi-valued ones come as a
     // container, e.g. Categories, and are replaced whole).
@@ -107,6 +169,13 @@ absl::Status AppendForDevice(const std::string& stored, pugi::xml_node target, p
   pugi::xml_document doc;
   if (!doc.load_string(stored.c_str())) return absl::DataLossError("stored item does not parse");
   pugi::xml_node data = doc.first_child();
+  if (version == ProtocolVersion::k2_5) {
+    BodyTo25(data, ClassPrefix(data), body.truncation_size);
+    Trim(data, version);
+    for (pugi::xml_node child : data.children()) target.append_copy(child);
+    DeclarePrefixes(target, root);
+    return absl::OkStatus();
+  }
   Trim(data, version);
   if (body.truncation_size) {
     pugi::xml_node b = data.child("airsyncbase:Body");

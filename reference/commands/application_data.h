@@ -16,6 +16,8 @@
 namespace eas::commands {
 
 // A client's <ApplicationData> from a decoded request, as the store keeps it.
+// A 2.5 client's body (email:Body, contacts:Body, ... with BodySize and
+// BodyTruncated) is kept as airsyncbase:Body, the form every version reads.
 std::string ToStoredForm(pugi::xml_node application_data);
 
 // Ghosting (MS-ASCMD 2.2.3.168 Supported; ../shared/device-notes.md quirk
@@ -23,14 +25,20 @@ std::string ToStoredForm(pugi::xml_node application_data);
 // (iOS 4 omits Supported and would otherwise lose fields it never shows).
 absl::StatusOr<std::string> MergeChange(const std::string& stored, pugi::xml_node change);
 
-// What the device asked for as body (AirSyncBase BodyPreference).
+// What the device asked for as body: AirSyncBase BodyPreference
+// TruncationSize (12.0+) or the 2.5 Truncation option, as bytes.
 struct BodyPreference {
   std::optional<uint32_t> truncation_size;
 };
 
+// MS-ASCMD 2.2.3.178 (2.5 Truncation): 0 -> 0, 1 -> 4096, 2 -> 5120,
+// 3 -> 7168, 4 -> 10240, 5 -> 20480, 6 -> 51200, 7 -> 102400, 8 -> all.
+std::optional<uint32_t> Truncation25Bytes(int code);
+
 // Appends the stored item's properties under `target` (a wire
 // <ApplicationData>), keeping only the elements `version` knows (the code
-// page table's since/until) and truncating the body to the preference.
+// page table's since/until) and truncating the body to the preference; for
+// 2.5 the body becomes the class page's own Body/BodySize/BodyTruncated.
 // Declares the prefixes it uses on `root`.
 absl::Status AppendForDevice(const std::string& stored, pugi::xml_node target,
                              pugi::xml_node root, ProtocolVersion version,
