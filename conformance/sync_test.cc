@@ -345,3 +345,46 @@ TEST_F(Sync25, BodiesTravelInThe25FormBothWays) {
 
 }  // namespace
 }  // namespace eas::conformance
+
+namespace eas::conformance {
+namespace {
+
+class DeletesAsMoves : public ConformanceTest {};
+
+TEST_F(DeletesAsMoves, DeletedMailLandsInDeletedItemsUnlessTheDeviceSaysNo) {
+  Verifies({"MS-ASCMD 2.2.3.43 (DeletesAsMoves)"});
+  Phone phone;
+  ASSERT_FALSE(Provision(phone).empty());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(store_->AddItem(miguel_, "inbox", "Email",
+                                "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\"><email:Subject>m" +
+                                std::to_string(i) + "</email:Subject></ApplicationData>").ok());
+  }
+  auto sync = [&](const std::string& key, const std::string& extra) {
+    return Post(phone, "Sync", "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key +
+                                   "</SyncKey><CollectionId>inbox</CollectionId>" + extra +
+                                   "</Collection></Collections></Sync>");
+  };
+  sync("0", "");
+  Reply all = sync("1", "");
+  std::vector<std::string> ids;
+  for (pugi::xml_node a : all.doc.first_child().child("Collections").child("Collection").child("Commands").children("Add")) {
+    ids.push_back(a.child("ServerId").text().get());
+  }
+  ASSERT_EQ(ids.size(), 2u);
+  Reply moved = sync(all.Text("Collections/Collection/SyncKey"),
+                     "<DeletesAsMoves/><Commands><Delete><ServerId>" + ids[0] + "</ServerId></Delete></Commands>");
+  Reply gone = sync(moved.Text("Collections/Collection/SyncKey"),
+                    "<DeletesAsMoves>0</DeletesAsMoves><Commands><Delete><ServerId>" + ids[1] +
+                    "</ServerId></Delete></Commands>");
+  EXPECT_EQ(gone.Text("Collections/Collection/Status"), "1");
+  auto trash = store_->ChangesSince(miguel_, "trash", 0);
+  ASSERT_TRUE(trash.ok());
+  ASSERT_EQ(trash->size(), 1u);
+  EXPECT_NE((*trash)[0].data.find(">m0<"), std::string::npos);
+  EXPECT_FALSE(store_->GetItem(miguel_, ids[0]).ok());
+  EXPECT_FALSE(store_->GetItem(miguel_, ids[1]).ok());
+}
+
+}  // namespace
+}  // namespace eas::conformance

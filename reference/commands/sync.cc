@@ -47,6 +47,9 @@ struct CollectionRequest {
   int window = kDefaultWindowSize;
   BodyPreference body;
   pugi::xml_node commands;
+  // MS-ASCMD 2.2.3.43: deleted mail goes to Deleted Items. Absent means yes
+  // here: keeping the message is the safer reading.
+  bool deletes_as_moves = true;
 };
 
 CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
@@ -81,14 +84,18 @@ CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
     r.body.truncation_size = truncation;
   }
   r.commands = c.child("Commands");
+  if (pugi::xml_node d = c.child("DeletesAsMoves")) {
+    r.deletes_as_moves = std::string(d.text().get()) != "0";
+  }
   return r;
 }
 
 class CollectionSync {
  public:
+  // `trash_id`: where deleted items of this collection go ("" to delete).
   CollectionSync(CommandContext& ctx, const CollectionRequest& req, pugi::xml_node out,
-                 pugi::xml_node root)
-      : ctx_(ctx), req_(req), out_(out), root_(root) {}
+                 pugi::xml_node root, std::string trash_id)
+      : ctx_(ctx), req_(req), out_(out), root_(root), trash_id_(std::move(trash_id)) {}
 
   // Fills `out_` (a response <Collection>); returns its status.
   int Run(const std::string& folder_class) {
@@ -215,7 +222,14 @@ class CollectionSync {
         auto updated = ctx_.backend->GetItem(ctx_.account, server_id);
         if (updated.ok()) state_.items[server_id] = updated->mod_seq;
       } else if (kind == "Delete") {
-        absl::Status s = ctx_.backend->DeleteItem(ctx_.account, server_id);
+        absl::Status s = absl::OkStatus();
+        if (!trash_id_.empty()) {
+          // Moved: a copy in Deleted Items, then gone from here.
+          auto item = ctx_.backend->GetItem(ctx_.account, server_id);
+          s = item.status();
+          if (item.ok()) s = ctx_.backend->AddItem(ctx_.account, trash_id_, item->item_class, item->data).status();
+        }
+        if (s.ok()) s = ctx_.backend->DeleteItem(ctx_.account, server_id);
         const bool had = state_.items.erase(server_id) > 0;
         if (!s.ok() && !(s.code() == absl::StatusCode::kNotFound && had)) {
           pugi::xml_node r = Response("Delete");
@@ -293,6 +307,7 @@ class CollectionSync {
   const CollectionRequest& req_;
   pugi::xml_node out_;
   pugi::xml_node root_;
+  std::string trash_id_;
   state::CollectionState state_;
   std::map<std::string, std::string> earlier_client_ids_;
   std::string next_key_;
@@ -388,7 +403,13 @@ CommandResult Sync(CommandContext& ctx) {
     }
     const std::string folder_class = ClassOf(folder->type);
     if (ctx.version < ProtocolVersion::k12_1) AddText(out, "Class", folder_class);
-    CollectionSync(ctx, req, out, root).Run(folder_class);
+    std::string trash;
+    if (req.deletes_as_moves && folder_class == "Email" && folder->type != backend::kDeletedItems) {
+      for (const auto& f : *folders) {
+        if (f.type == backend::kDeletedItems) trash = f.server_id;
+      }
+    }
+    CollectionSync(ctx, req, out, root, trash).Run(folder_class);
   }
   return result;
 }

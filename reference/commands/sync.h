@@ -5,9 +5,11 @@
 // From 12.1 an empty Sync repeats the device's last full request and a
 // Partial one adds to it (MS-ASCMD 3.1.5.3); with nothing cached: Status 13.
 //
+// Deleted mail moves to Deleted Items (DeletesAsMoves; absent counts as yes).
+// Device quirks come from reference/devices/quirks.txt.
+//
 // Not yet: Wait/HeartbeatInterval, FilterType windows, conflicts other than
-// "server wins", DeletesAsMoves into Deleted Items, the 2.5 body options,
-// several Options blocks. Device quirks come from reference/devices/quirks.txt.
+// "server wins", several Options blocks.
 #ifndef EAS_REFERENCE_COMMANDS_SYNC_H_
 #define EAS_REFERENCE_COMMANDS_SYNC_H_
 
