@@ -1,6 +1,7 @@
 #include "reference/commands/get_item_estimate.h"
 
 #include "absl/strings/str_cat.h"
+#include "reference/commands/pending_changes.h"
 #include "reference/devices/device_quirks.h"
 #include "reference/eas/status_codes.h"
 
@@ -14,25 +15,16 @@ using namespace eas::status::get_item_estimate;  // NOLINT: the status names
 absl::StatusOr<PendingCount> CountPending(CommandContext& ctx, const std::string& collection_id,
                                           const std::string& sync_key) {
   // The cheap answer first: the folder has not moved since the snapshot.
-  auto counter = ctx.state->CollectionSnapshotCounter(ctx.device, collection_id, sync_key);
-  if (!counter.ok()) return counter.status();
-  if (!counter->has_value()) return PendingCount{0, false};
-  auto now = ctx.backend->FolderChangeCounter(ctx.account, collection_id);
-  if (now.ok() && *now == **counter) return PendingCount{0, true};
+  auto unchanged = UnchangedSince(ctx, collection_id, sync_key);
+  if (!unchanged.ok()) return unchanged.status();
+  if (!unchanged->has_value()) return PendingCount{0, false};
+  if (**unchanged) return PendingCount{0, true};
   auto snapshot = ctx.state->CollectionSnapshot(ctx.device, collection_id, sync_key);
   if (!snapshot.ok()) return snapshot.status();
   if (!snapshot->has_value()) return PendingCount{0, false};
-  const state::CollectionState& held = **snapshot;
-  auto changes = ctx.backend->ChangesSince(ctx.account, collection_id, held.counter);
+  auto changes = ctx.backend->ChangesSince(ctx.account, collection_id, (*snapshot)->counter);
   if (!changes.ok()) return changes.status();
-  PendingCount result;
-  for (const auto& c : *changes) {
-    auto it = held.items.find(c.server_id);
-    if (c.deleted ? it != held.items.end() : (it == held.items.end() || it->second != c.mod_seq)) {
-      ++result.count;
-    }
-  }
-  return result;
+  return PendingCount{static_cast<int>(PendingChanges(std::move(*changes), **snapshot).size()), true};
 }
 
 CommandResult GetItemEstimate(CommandContext& ctx) {

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "reference/commands/application_data.h"
+#include "reference/commands/pending_changes.h"
 #include "reference/devices/device_quirks.h"
 #include "reference/eas/status_codes.h"
 
@@ -33,11 +34,6 @@ std::string ClassOf(int folder_type) {
       return "Email";
   }
 }
-
-struct Pending {
-  enum Kind { kAdd, kChange, kDelete } kind;
-  backend::ItemChange item;
-};
 
 // The request's options for one collection.
 struct CollectionRequest {
@@ -148,10 +144,8 @@ class CollectionSync {
   // True if the key is known and the folder has not changed since every
   // change up to its counter was delivered.
   bool Quiet() {
-    auto counter = ctx_.state->CollectionSnapshotCounter(ctx_.device, req_.id, req_.key);
-    if (!counter.ok() || !counter->has_value()) return false;
-    auto now = ctx_.backend->FolderChangeCounter(ctx_.account, req_.id);
-    return now.ok() && *now == **counter;
+    auto unchanged = UnchangedSince(ctx_, req_.id, req_.key);
+    return unchanged.ok() && unchanged->value_or(false);
   }
 
   int Initial() {
@@ -264,25 +258,17 @@ class CollectionSync {
     if (!counter.ok()) return false;
     auto changes = ctx_.backend->ChangesSince(ctx_.account, req_.id, state_.counter);
     if (!changes.ok()) return false;
-    std::vector<Pending> pending;
-    for (auto& c : *changes) {
-      auto held = state_.items.find(c.server_id);
-      if (c.deleted) {
-        if (held != state_.items.end()) pending.push_back({Pending::kDelete, std::move(c)});
-      } else if (held == state_.items.end()) {
-        pending.push_back({Pending::kAdd, std::move(c)});
-      } else if (held->second != c.mod_seq) {
-        pending.push_back({Pending::kChange, std::move(c)});
-      }
-    }
+    const std::vector<PendingChange> pending = PendingChanges(std::move(*changes), state_);
     const size_t window = static_cast<size_t>(req_.window);
     for (size_t i = 0; i < pending.size() && i < window; ++i) {
-      const Pending& p = pending[i];
+      const PendingChange& p = pending[i];
       if (!commands_) commands_ = scratch_.append_child("Commands");
-      const char* kind = p.kind == Pending::kAdd ? "Add" : p.kind == Pending::kChange ? "Change" : "Delete";
+      const char* kind = p.kind == PendingChange::kAdd      ? "Add"
+                         : p.kind == PendingChange::kChange ? "Change"
+                                                            : "Delete";
       pugi::xml_node node = commands_.append_child(kind);
       AddText(node, "ServerId", p.item.server_id);
-      if (p.kind == Pending::kDelete) {
+      if (p.kind == PendingChange::kDelete) {
         state_.items.erase(p.item.server_id);
       } else {
         if (!AppendForDevice(p.item.data, node.append_child("ApplicationData"), root_, ctx_.version,
