@@ -388,3 +388,43 @@ TEST_F(DeletesAsMoves, DeletedMailLandsInDeletedItemsUnlessTheDeviceSaysNo) {
 
 }  // namespace
 }  // namespace eas::conformance
+
+namespace eas::conformance {
+namespace {
+
+class FilterType : public ConformanceTest {};
+
+TEST_F(FilterType, OnlyMailInsideTheWindowAndSoftDeleteWhenAnItemLeavesIt) {
+  Verifies({"MS-ASCMD 2.2.3.69.2 (FilterType)", "MS-ASCMD 2.2.3.163 (SoftDelete)"});
+  Phone phone;
+  ASSERT_FALSE(Provision(phone).empty());
+  // now_ is 2026-11-18 (harness); one week back is 2026-11-11.
+  auto mail = [](const std::string& date) {
+    return "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\"><email:Subject>s</email:Subject>"
+           "<email:DateReceived>" + date + "</email:DateReceived></ApplicationData>";
+  };
+  auto recent = store_->AddItem(miguel_, "inbox", "Email", mail("2026-11-17T10:00:00.000Z"));
+  ASSERT_TRUE(store_->AddItem(miguel_, "inbox", "Email", mail("2026-10-01T10:00:00.000Z")).ok());
+  ASSERT_TRUE(recent.ok());
+  auto sync = [&](const std::string& key) {
+    return Post(phone, "Sync", "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key +
+                                   "</SyncKey><CollectionId>inbox</CollectionId><Options><FilterType>3"
+                                   "</FilterType></Options></Collection></Collections></Sync>");
+  };
+  sync("0");
+  Reply r = sync("1");
+  pugi::xml_node commands = r.doc.first_child().child("Collections").child("Collection").child("Commands");
+  int adds = 0;
+  for (pugi::xml_node a : commands.children("Add")) {
+    ++adds;
+    EXPECT_EQ(std::string(a.child("ServerId").text().get()), *recent);
+  }
+  EXPECT_EQ(adds, 1) << r.xml;
+  // The recent message is redated into the past: the device drops it.
+  ASSERT_TRUE(store_->UpdateItem(miguel_, *recent, mail("2026-09-01T10:00:00.000Z")).ok());
+  Reply soft = sync(r.Text("Collections/Collection/SyncKey"));
+  EXPECT_EQ(soft.Text("Collections/Collection/Commands/SoftDelete/ServerId"), *recent) << soft.xml;
+}
+
+}  // namespace
+}  // namespace eas::conformance

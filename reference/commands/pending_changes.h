@@ -17,7 +17,8 @@
 namespace eas::commands {
 
 struct PendingChange {
-  enum Kind { kAdd, kChange, kDelete } kind;
+  // kSoftDelete: still in the store, but outside the device's filter.
+  enum Kind { kAdd, kChange, kDelete, kSoftDelete } kind;
   backend::ItemChange item;
 };
 

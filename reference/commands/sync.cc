@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "reference/commands/application_data.h"
+#include "reference/commands/filter_type.h"
 #include "reference/commands/pending_changes.h"
 #include "reference/devices/device_quirks.h"
 #include "reference/eas/status_codes.h"
@@ -46,6 +47,7 @@ struct CollectionRequest {
   // MS-ASCMD 2.2.3.43: deleted mail goes to Deleted Items. Absent means yes
   // here: keeping the message is the safer reading.
   bool deletes_as_moves = true;
+  int filter_type = 0;
 };
 
 CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
@@ -80,6 +82,7 @@ CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
     r.body.truncation_size = truncation;
   }
   r.commands = c.child("Commands");
+  absl::SimpleAtoi(c.child("Options").child("FilterType").text().get(), &r.filter_type);
   if (pugi::xml_node d = c.child("DeletesAsMoves")) {
     r.deletes_as_moves = std::string(d.text().get()) != "0";
   }
@@ -258,17 +261,30 @@ class CollectionSync {
     if (!counter.ok()) return false;
     auto changes = ctx_.backend->ChangesSince(ctx_.account, req_.id, state_.counter);
     if (!changes.ok()) return false;
-    const std::vector<PendingChange> pending = PendingChanges(std::move(*changes), state_);
+    // Outside the FilterType window: not sent; if the device has it, it is
+    // told to drop it (SoftDelete, MS-ASCMD 2.2.3.163). Items only leave a
+    // window as time passes, so one skipped now never has to come later.
+    std::vector<PendingChange> pending;
+    for (PendingChange& p : PendingChanges(std::move(*changes), state_)) {
+      if (p.kind == PendingChange::kDelete ||
+          InsideFilter(req_.filter_type, p.item.item_class, p.item.data, ctx_.now)) {
+        pending.push_back(std::move(p));
+      } else if (p.kind == PendingChange::kChange) {
+        p.kind = PendingChange::kSoftDelete;
+        pending.push_back(std::move(p));
+      }
+    }
     const size_t window = static_cast<size_t>(req_.window);
     for (size_t i = 0; i < pending.size() && i < window; ++i) {
       const PendingChange& p = pending[i];
       if (!commands_) commands_ = scratch_.append_child("Commands");
-      const char* kind = p.kind == PendingChange::kAdd      ? "Add"
-                         : p.kind == PendingChange::kChange ? "Change"
-                                                            : "Delete";
+      const char* kind = p.kind == PendingChange::kAdd          ? "Add"
+                         : p.kind == PendingChange::kChange     ? "Change"
+                         : p.kind == PendingChange::kSoftDelete ? "SoftDelete"
+                                                                : "Delete";
       pugi::xml_node node = commands_.append_child(kind);
       AddText(node, "ServerId", p.item.server_id);
-      if (p.kind == PendingChange::kDelete) {
+      if (p.kind == PendingChange::kDelete || p.kind == PendingChange::kSoftDelete) {
         state_.items.erase(p.item.server_id);
       } else {
         if (!AppendForDevice(p.item.data, node.append_child("ApplicationData"), root_, ctx_.version,

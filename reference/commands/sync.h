@@ -8,8 +8,11 @@
 // Deleted mail moves to Deleted Items (DeletesAsMoves; absent counts as yes).
 // Device quirks come from reference/devices/quirks.txt.
 //
-// Not yet: Wait/HeartbeatInterval, FilterType windows, conflicts other than
-// "server wins", several Options blocks.
+// FilterType windows for mail and calendar and "incomplete tasks" (items
+// that age out while nothing changes stay on the device until they change).
+//
+// Not yet: Wait/HeartbeatInterval, conflicts other than "server wins",
+// several Options blocks.
 #ifndef EAS_REFERENCE_COMMANDS_SYNC_H_
 #define EAS_REFERENCE_COMMANDS_SYNC_H_
 
