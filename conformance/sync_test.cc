@@ -428,3 +428,46 @@ TEST_F(FilterType, OnlyMailInsideTheWindowAndSoftDeleteWhenAnItemLeavesIt) {
 
 }  // namespace
 }  // namespace eas::conformance
+
+namespace eas::conformance {
+namespace {
+
+class Conflict : public ConformanceTest {
+ protected:
+  Reply Sync(Phone& phone, const std::string& key, const std::string& extra) {
+    return Post(phone, "Sync",
+                "<Sync xmlns=\"AirSync:\" xmlns:tasks=\"Tasks:\"><Collections><Collection><SyncKey>" + key +
+                "</SyncKey><CollectionId>tasks</CollectionId>" + extra + "</Collection></Collections></Sync>");
+  }
+  static std::string Task(const std::string& subject) {
+    return "<ApplicationData xmlns=\"AirSync:\" xmlns:tasks=\"Tasks:\"><tasks:Subject>" + subject +
+           "</tasks:Subject></ApplicationData>";
+  }
+};
+
+TEST_F(Conflict, ServerWinsByDefaultClientWinsWhenAsked) {
+  Verifies({"MS-ASCMD 2.2.3.34 (Conflict)", "MS-ASCMD 2.2.3.177.17 (Sync Status 7)"});
+  Phone phone;
+  ASSERT_FALSE(Provision(phone).empty());
+  auto id = store_->AddItem(miguel_, "tasks", "Tasks", Task("original"));
+  ASSERT_TRUE(id.ok());
+  Sync(phone, "0", "");
+  Reply all = Sync(phone, "1", "");
+  ASSERT_TRUE(store_->UpdateItem(miguel_, *id, Task("server edit")).ok());
+  const std::string change = "<Commands><Change><ServerId>" + *id +
+                             "</ServerId><ApplicationData><tasks:Subject>device edit</tasks:Subject>"
+                             "</ApplicationData></Change></Commands>";
+  Reply lost = Sync(phone, all.Text("Collections/Collection/SyncKey"), change);
+  EXPECT_EQ(lost.Text("Collections/Collection/Responses/Change/Status"), "7") << lost.xml;
+  EXPECT_EQ(lost.Text("Collections/Collection/Commands/Change/ApplicationData/tasks:Subject"), "server edit");
+  EXPECT_NE(store_->GetItem(miguel_, *id)->data.find("server edit"), std::string::npos);
+  // Again, now asking for the client to win.
+  ASSERT_TRUE(store_->UpdateItem(miguel_, *id, Task("server edit 2")).ok());
+  Reply won = Sync(phone, lost.Text("Collections/Collection/SyncKey"),
+                   "<Options><Conflict>0</Conflict></Options>" + change);
+  EXPECT_FALSE(won.Has("Collections/Collection/Responses")) << won.xml;
+  EXPECT_NE(store_->GetItem(miguel_, *id)->data.find("device edit"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace eas::conformance

@@ -48,6 +48,8 @@ struct CollectionRequest {
   // here: keeping the message is the safer reading.
   bool deletes_as_moves = true;
   int filter_type = 0;
+  // MS-ASCMD 2.2.3.34 Conflict: 1 (the default) the server wins, 0 the client.
+  bool client_wins = false;
 };
 
 CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
@@ -83,6 +85,7 @@ CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
   }
   r.commands = c.child("Commands");
   absl::SimpleAtoi(c.child("Options").child("FilterType").text().get(), &r.filter_type);
+  r.client_wins = std::string(c.child("Options").child("Conflict").text().get()) == "0";
   if (pugi::xml_node d = c.child("DeletesAsMoves")) {
     r.deletes_as_moves = std::string(d.text().get()) != "0";
   }
@@ -204,6 +207,17 @@ class CollectionSync {
       } else if (kind == "Change") {
         auto item = ctx_.backend->GetItem(ctx_.account, server_id);
         absl::Status s = item.status();
+        auto held = state_.items.find(server_id);
+        if (item.ok() && !req_.client_wins && held != state_.items.end() &&
+            held->second != item->mod_seq) {
+          // Changed on the server since the device saw it, and the server
+          // wins: the device's change is dropped (Status 7) and the server's
+          // version goes back to it with this response's changes.
+          pugi::xml_node r = Response("Change");
+          AddText(r, "ServerId", server_id);
+          AddText(r, "Status", absl::StrCat(st::kConflict));
+          continue;
+        }
         if (item.ok()) {
           auto merged = MergeChange(item->data, cmd.child("ApplicationData"));
           s = merged.ok() ? ctx_.backend->UpdateItem(ctx_.account, server_id, *merged) : merged.status();

@@ -11,8 +11,9 @@
 // FilterType windows for mail and calendar and "incomplete tasks" (items
 // that age out while nothing changes stay on the device until they change).
 //
-// Not yet: Wait/HeartbeatInterval, conflicts other than "server wins",
-// several Options blocks.
+// Conflicts follow the Conflict option (server wins by default: Status 7).
+//
+// Not yet: Wait/HeartbeatInterval, several Options blocks.
 #ifndef EAS_REFERENCE_COMMANDS_SYNC_H_
 #define EAS_REFERENCE_COMMANDS_SYNC_H_
 
