@@ -118,3 +118,55 @@ TEST_F(Ping, AChangeByAnotherDeviceOfTheAccountIsPushed) {
 
 }  // namespace
 }  // namespace eas::conformance
+
+namespace eas::conformance {
+namespace {
+
+class SyncWait : public ConformanceTest {
+ protected:
+  void SetUp() override {
+    ConformanceTest::SetUp();
+    ASSERT_FALSE(Provision(phone_).empty());
+    Post(phone_, "Sync", Xml("0", ""));
+    key_ = Post(phone_, "Sync", Xml("1", "")).Text("Collections/Collection/SyncKey");
+  }
+  static std::string Xml(const std::string& key, const std::string& wait) {
+    return "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key +
+           "</SyncKey><CollectionId>inbox</CollectionId></Collection></Collections>" + wait + "</Sync>";
+  }
+  Phone phone_;
+  std::string key_;
+};
+
+TEST_F(SyncWait, AQuietSyncWaitsForAChangeAndThenAnswersWithIt) {
+  Verifies({"MS-ASCMD 2.2.3.84 (HeartbeatInterval in Sync)"});
+  http::HttpResponse parked = Start(phone_, "Sync", Xml(key_, "<HeartbeatInterval>300</HeartbeatInterval>"));
+  ASSERT_TRUE(parked.later);
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_EQ(hub_->parked(), 1u);
+  ASSERT_TRUE(store_->AddItem(miguel_, "inbox", "Email",
+                              "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\">"
+                              "<email:Subject>arrived</email:Subject></ApplicationData>").ok());
+  Reply r = Await(parked, seconds(5));
+  EXPECT_EQ(r.Text("Collections/Collection/Commands/Add/ApplicationData/email:Subject"), "arrived") << r.xml;
+}
+
+TEST_F(SyncWait, TheIntervalEndsWithAnEmptyBody) {
+  Verifies({"MS-ASCMD 2.2.1.21 (empty Sync response)"});
+  Reply r = Post(phone_, "Sync", Xml(key_, "<HeartbeatInterval>1</HeartbeatInterval>"));
+  EXPECT_EQ(r.status(), 200);
+  EXPECT_TRUE(r.http.body.empty());
+}
+
+TEST_F(SyncWait, OutOfRangeIsStatus14WithTheLimit) {
+  Verifies({"MS-ASCMD 2.2.3.177.17 (Sync Status 14)", "MS-ASCMD 2.2.3.195 (Wait)"});
+  Reply r = Post(phone_, "Sync", Xml(key_, "<Wait>90</Wait>"));
+  EXPECT_EQ(r.Text("Status"), "14");
+  EXPECT_EQ(r.Text("Limit"), "59");
+  // A Sync that has something to say answers at once, Wait or not.
+  ASSERT_TRUE(store_->AddItem(miguel_, "inbox", "Email", "<ApplicationData/>").ok());
+  EXPECT_EQ(Post(phone_, "Sync", Xml(key_, "<Wait>5</Wait>")).Text("Collections/Collection/Status"), "1");
+}
+
+}  // namespace
+}  // namespace eas::conformance

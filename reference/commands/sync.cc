@@ -1,6 +1,7 @@
 #include "reference/commands/sync.h"
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 #include <vector>
 
@@ -383,7 +384,12 @@ bool EffectiveRequest(CommandContext& ctx, pugi::xml_document& effective) {
 
 }  // namespace
 
-CommandResult Sync(CommandContext& ctx) {
+namespace {
+
+// One pass over the (effective) request: the response, and the collections
+// it named.
+CommandResult SyncOnce(CommandContext& ctx,
+                       std::vector<std::pair<std::string, std::string>>* collections_asked) {
   CommandResult result;
   pugi::xml_node root = StartResponse(result, "Sync", "AirSync:");
   pugi::xml_document effective;
@@ -400,6 +406,7 @@ CommandResult Sync(CommandContext& ctx) {
   pugi::xml_node out_collections = root.append_child("Collections");
   for (pugi::xml_node c : collections.children("Collection")) {
     const CollectionRequest req = ReadCollection(c, ctx.version);
+    collections_asked->emplace_back(req.id, req.key);
     pugi::xml_node out = out_collections.append_child("Collection");
     auto folder = std::find_if(folders->begin(), folders->end(),
                                [&](const backend::Folder& f) { return f.server_id == req.id; });
@@ -430,4 +437,92 @@ CommandResult Sync(CommandContext& ctx) {
   return result;
 }
 
+// Nothing happened: every collection answered Status 1 at the key it was
+// asked with (so never for key 0), with no commands and no responses.
+bool Quiet(const CommandResult& result,
+           const std::vector<std::pair<std::string, std::string>>& asked) {
+  pugi::xml_node collections = result.body->first_child().child("Collections");
+  if (!collections || asked.empty()) return false;
+  size_t i = 0;
+  for (pugi::xml_node c : collections.children("Collection")) {
+    if (i >= asked.size() || std::string(c.child("Status").text().get()) != "1" ||
+        std::string(c.child("SyncKey").text().get()) != asked[i].second || c.child("Commands") ||
+        c.child("Responses") || c.child("MoreAvailable")) {
+      return false;
+    }
+    ++i;
+  }
+  return i == asked.size();
+}
+
+struct WaitingSync {
+  CommandContext ctx;
+  pugi::xml_document request;
+};
+
+}  // namespace
+
+// A Sync with Wait (minutes, MS-ASCMD 2.2.3.195) or HeartbeatInterval
+// (seconds, 2.2.3.84) that finds nothing waits like a Ping for a change in
+// its collections, then answers as if it had just been sent; at the end of
+// the interval it answers with an empty body.
+CommandResult Sync(CommandContext& ctx) {
+  pugi::xml_node request = ctx.request->child("Sync");
+  int wait = 0;
+  int limit = 0;
+  if (pugi::xml_node w = request.child("Wait")) {
+    int minutes = 0;
+    if (!absl::SimpleAtoi(w.text().get(), &minutes) || minutes < 1 || minutes > 59) {
+      limit = minutes < 1 ? 1 : 59;
+    }
+    wait = minutes * 60;
+  } else if (pugi::xml_node hb = request.child("HeartbeatInterval")) {
+    if (!absl::SimpleAtoi(hb.text().get(), &wait) || wait < ctx.ping.min_heartbeat ||
+        wait > ctx.ping.max_heartbeat) {
+      limit = wait < ctx.ping.min_heartbeat ? ctx.ping.min_heartbeat : ctx.ping.max_heartbeat;
+    }
+  }
+  if (limit != 0) {
+    CommandResult invalid;
+    pugi::xml_node root = StartResponse(invalid, "Sync", "AirSync:");
+    AddText(root, "Status", absl::StrCat(st::kInvalidWaitOrHeartbeat));
+    AddText(root, "Limit", absl::StrCat(limit));
+    return invalid;
+  }
+  std::vector<std::pair<std::string, std::string>> asked;
+  CommandResult result = SyncOnce(ctx, &asked);
+  if (wait == 0 || ctx.hub == nullptr || !Quiet(result, asked)) return result;
+  std::vector<std::string> ids;
+  for (const auto& a : asked) ids.push_back(a.first);
+
+  auto waiting = std::make_shared<WaitingSync>();
+  waiting->request.reset(*ctx.request);
+  waiting->ctx = ctx;
+  waiting->ctx.request = &waiting->request;
+  auto later = std::make_shared<Later<CommandResult>>();
+  const std::string device_key = absl::StrCat(ctx.account.key(), "/", ctx.device.device_id);
+  ctx.hub->Park(ctx.account.key(), device_key, ids, std::chrono::seconds(wait),
+                [waiting, later](std::vector<std::string> changed) {
+                  if (changed.empty()) {
+                    later->Complete(CommandResult{});  // the interval ended: empty body
+                    return;
+                  }
+                  std::vector<std::pair<std::string, std::string>> unused;
+                  later->Complete(SyncOnce(waiting->ctx, &unused));
+                });
+  // A change between the pass above and parking still ends the wait.
+  for (const auto& [id, key] : asked) {
+    auto unchanged = UnchangedSince(ctx, id, key);
+    if (unchanged.ok() && unchanged->has_value() && !**unchanged) {
+      ctx.hub->Wake(device_key, {id});
+      break;
+    }
+  }
+  CommandResult parked;
+  parked.later = later;
+  return parked;
+}
+
 }  // namespace eas::commands
+
+

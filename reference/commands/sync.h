@@ -13,7 +13,10 @@
 //
 // Conflicts follow the Conflict option (server wins by default: Status 7).
 //
-// Not yet: Wait/HeartbeatInterval, several Options blocks.
+// With Wait or HeartbeatInterval a Sync that finds nothing waits, like a
+// Ping, for a change in its collections (empty body when the time is up).
+//
+// Not yet: several Options blocks.
 #ifndef EAS_REFERENCE_COMMANDS_SYNC_H_
 #define EAS_REFERENCE_COMMANDS_SYNC_H_
 
