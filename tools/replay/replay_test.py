@@ -4,7 +4,7 @@ Default (bazel test //tools/replay:replay_test): against a fresh reference
 server with the demo data. Against any EAS server:
 
     bazel run //tools/replay:replay_test -- --server https://host \
-        --user 'DOMAIN\\user' --password secret [--junitxml=report.xml]
+        --user 'DOMAIN\\user' --password secret [--junitxml=report.xml] [--html-report=report.html]
 
 Then the captures' account is replaced by the one given, and captures that
 need the reference server's admin (events) are skipped with that reason.
@@ -22,8 +22,22 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "wbxml"))
 sys.path.insert(0, os.path.join(HERE, "..", "testing"))
 import capture as cap  # noqa: E402
+import report  # noqa: E402
 
-OPTIONS = {"server": None, "user": None, "password": None}
+OPTIONS = {"server": None, "user": None, "password": None, "html": None}
+RESULTS = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def html_report():
+    """Writes the HTML report at the end: --html-report PATH, or under Bazel
+    into the test's undeclared outputs (bazel-testlogs/.../outputs.zip)."""
+    yield
+    path = OPTIONS["html"]
+    if path is None and os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR"):
+        path = os.path.join(os.environ["TEST_UNDECLARED_OUTPUTS_DIR"], "replay.html")
+    if path and RESULTS:
+        report.write(path, RESULTS)
 
 
 def capture_root():
@@ -65,6 +79,8 @@ def test_capture(path, target):
     c = cap.Capture(path)
     needs_admin = any(s.tag == "event" for s in c.steps)
     if needs_admin and server is None:
+        RESULTS.append({"family": c.family, "scenario": c.scenario, "name": os.path.basename(path),
+                        "outcome": "skipped", "message": "needs the reference server's eas-admin"})
         pytest.skip("needs the reference server's eas-admin (events)")
 
     def run_event(step, bindings):
@@ -77,15 +93,23 @@ def test_capture(path, target):
     override = None
     if OPTIONS["server"]:
         override = {"user": OPTIONS["user"], "password": OPTIONS["password"]}
-    cap.replay(c, url, run_event, override)
+    entry = {"family": c.family, "scenario": c.scenario, "name": os.path.basename(path),
+             "outcome": "passed", "message": ""}
+    RESULTS.append(entry)
+    try:
+        cap.replay(c, url, run_event, override)
+    except cap.CaptureError as e:
+        entry.update(outcome="failed", message=str(e))
+        raise
 
 
 def main(argv):
     args, rest = list(argv), []
     while args:
         a = args.pop(0)
-        if a in ("--server", "--user", "--password"):
-            OPTIONS[a[2:]] = args.pop(0)
+        name, eq, value = a.partition("=")
+        if name in ("--server", "--user", "--password", "--html-report"):
+            OPTIONS[{"--html-report": "html"}.get(name, name[2:])] = value if eq else args.pop(0)
         else:
             rest.append(a)
     return pytest.main([__file__, "-p", "no:cacheprovider", "-q"] + rest)
