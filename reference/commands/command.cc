@@ -1,11 +1,20 @@
 #include "reference/commands/command.h"
 
+#include <string>
+
 namespace eas::commands {
 
 pugi::xml_node StartResponse(CommandResult& result, const char* name, const char* ns) {
   pugi::xml_node root = result.body->append_child(name);
   root.append_attribute("xmlns").set_value(ns);
   return root;
+}
+
+CommandResult StatusResponse(absl::string_view root, absl::string_view ns, int status) {
+  CommandResult result;
+  const std::string name(root), space(ns);
+  AddText(StartResponse(result, name.c_str(), space.c_str()), "Status", std::to_string(status));
+  return result;
 }
 
 pugi::xml_node AddText(pugi::xml_node parent, const char* name, const std::string& text) {

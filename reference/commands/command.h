@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "pugixml.hpp"
 #include "reference/backend/backend.h"
 #include "reference/eas/later.h"
@@ -54,6 +55,10 @@ struct CommandResult {
 
 // Starts a response document whose root is `name` in code page `ns`.
 pugi::xml_node StartResponse(CommandResult& result, const char* name, const char* ns);
+
+// <root xmlns="ns"><Status>status</Status></root>: how most commands answer
+// a request they cannot serve, and the provisioning gate's answer from 14.0.
+CommandResult StatusResponse(absl::string_view root, absl::string_view ns, int status);
 
 // Appends <name>text</name>.
 pugi::xml_node AddText(pugi::xml_node parent, const char* name, const std::string& text);

@@ -12,9 +12,7 @@ namespace {
 namespace st = eas::status::folder_sync;
 
 CommandResult StatusOnly(int status) {
-  CommandResult result;
-  AddText(StartResponse(result, "FolderSync", "FolderHierarchy:"), "Status", absl::StrCat(status));
-  return result;
+  return StatusResponse("FolderSync", "FolderHierarchy:", status);
 }
 
 void AppendFolder(pugi::xml_node parent, const char* op, const backend::Folder& f) {

@@ -19,11 +19,7 @@ uint32_t NonZeroKey(CommandContext& ctx, uint32_t avoid) {
   }
 }
 
-CommandResult TopStatus(int status) {
-  CommandResult result;
-  AddText(StartResponse(result, "Provision", "Provision:"), "Status", absl::StrCat(status));
-  return result;
-}
+CommandResult TopStatus(int status) { return StatusResponse("Provision", "Provision:", status); }
 
 }  // namespace
 
@@ -37,14 +33,6 @@ state::DeviceInformation ReadDeviceInformation(pugi::xml_node set) {
   };
   return {get("Model"), get("IMEI"),        get("FriendlyName"), get("OS"),
           get("OSLanguage"), get("PhoneNumber"), get("UserAgent"), get("MobileOperator")};
-}
-
-CommandResult ProvisioningRequired(absl::string_view command_root, absl::string_view ns,
-                                   int status) {
-  CommandResult result;
-  const std::string root(command_root), space(ns);
-  AddText(StartResponse(result, root.c_str(), space.c_str()), "Status", absl::StrCat(status));
-  return result;
 }
 
 CommandResult Provision(CommandContext& ctx) {

@@ -11,12 +11,6 @@ namespace eas::commands {
 
 CommandResult Provision(CommandContext& ctx);
 
-// The status body a 14.0+ device gets for any command when it must provision
-// first (142, 143, 144) or is to be wiped (140): <Cmd><Status>N</Status></Cmd>
-// in the command's own namespace.
-CommandResult ProvisioningRequired(absl::string_view command_root, absl::string_view ns,
-                                   int status);
-
 // Reads settings:DeviceInformation/settings:Set (Settings and Provision).
 state::DeviceInformation ReadDeviceInformation(pugi::xml_node set);
 

@@ -261,14 +261,15 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
     }
     if (refusal != 0) {
       if (*version <= ProtocolVersion::k12_1) return Plain(kHttpRetryWithProvision, "");
-      return Wbxml(commands::ProvisioningRequired(spec->root, spec->ns, refusal));
+      // From 14.0 the refusal is a status in the command's own body.
+      return Wbxml(commands::StatusResponse(spec->root, spec->ns, refusal));
     }
   }
 
   pugi::xml_document body;
   if (!request.body.empty()) {
     if (!wbxml::Decode(request.body, body).ok()) {
-      return Wbxml(commands::ProvisioningRequired(spec->root, spec->ns, spec->protocol_error));
+      return Wbxml(commands::StatusResponse(spec->root, spec->ns, spec->protocol_error));
     }
   }
   commands::CommandContext ctx;
