@@ -25,34 +25,10 @@ const std::vector<Sample>& Samples() {
   return *samples;
 }
 
-// The tag a decoded element stands for, from its prefix and the root's
-// xmlns declarations.
-const Tag* DecodedTag(pugi::xml_node element) {
-  pugi::xml_node root = element;
-  while (root.parent().type() == pugi::node_element) root = root.parent();
-  std::string name = element.name();
-  std::string ns_attr = "xmlns";
-  auto colon = name.find(':');
-  if (colon != std::string::npos) {
-    ns_attr += ":" + name.substr(0, colon);
-    name = name.substr(colon + 1);
-  }
-  const CodePage* page = CodePages::Default().PageByNamespace(root.attribute(ns_attr.c_str()).value());
-  return page ? page->FindName(name) : nullptr;
-}
-
 std::string LocalName(pugi::xml_node element) {
   std::string name = element.name();
   auto colon = name.find(':');
   return colon == std::string::npos ? name : name.substr(colon + 1);
-}
-
-std::string Text(pugi::xml_node element) {
-  std::string text;
-  for (pugi::xml_node child : element.children()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) text += child.value();
-  }
-  return text;
 }
 
 // The decoded tree says what the sample's own XML says: element for element
@@ -74,7 +50,7 @@ void ExpectSameMeaning(const std::string& xml, const pugi::xml_document& decoded
     if (IsOpaque(b[i])) {
       EXPECT_EQ(*ContentBytes(b[i]), *ContentBytes(a[i])) << name << ": " << a[i].name();
     } else {
-      EXPECT_EQ(Text(b[i]), Text(a[i])) << name << ": " << a[i].name();
+      EXPECT_EQ(DirectText(b[i]), DirectText(a[i])) << name << ": " << a[i].name();
     }
   }
 }

@@ -71,6 +71,27 @@ std::vector<Sample> AllTagDocuments() {
   return samples;
 }
 
+const Tag* DecodedTag(pugi::xml_node element) {
+  pugi::xml_node root = element;
+  while (root.parent().type() == pugi::node_element) root = root.parent();
+  std::string name = element.name();
+  std::string ns_attr = "xmlns";
+  if (const size_t colon = name.find(':'); colon != std::string::npos) {
+    ns_attr += ":" + name.substr(0, colon);
+    name = name.substr(colon + 1);
+  }
+  const CodePage* page = CodePages::Default().PageByNamespace(root.attribute(ns_attr.c_str()).value());
+  return page ? page->FindName(name) : nullptr;
+}
+
+std::string DirectText(pugi::xml_node element) {
+  std::string text;
+  for (pugi::xml_node child : element.children()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) text += child.value();
+  }
+  return text;
+}
+
 absl::StatusOr<std::vector<Sample>> LoadSamples() {
   std::vector<Sample> samples;
   for (const std::string& name : testing::ListRunfiles("real_traces")) {

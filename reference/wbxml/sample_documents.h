@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "pugixml.hpp"
+#include "reference/wbxml/code_pages.h"
 
 namespace eas::wbxml {
 
@@ -38,6 +39,13 @@ std::vector<Sample> AllTagDocuments();
 // Every sample: real traces (when the @real_traces runfiles are present),
 // testdata/*.xml and AllTagDocuments(). Fails if a sample does not encode.
 absl::StatusOr<std::vector<Sample>> LoadSamples();
+
+// The tag a decoded element stands for (docs/wbxml.md: its prefix, or none,
+// resolved through the root's xmlns declarations); nullptr if none.
+const Tag* DecodedTag(pugi::xml_node element);
+
+// The element's own text (its PCDATA and CDATA children, joined).
+std::string DirectText(pugi::xml_node element);
 
 }  // namespace eas::wbxml
 
