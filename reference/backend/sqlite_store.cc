@@ -124,11 +124,11 @@ absl::StatusOr<std::vector<Folder>> SqliteStore::ListFolders(const Account& acco
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, account.id);
   std::vector<Folder> folders;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    folders.push_back({stmt->Text(0), stmt->Text(1), stmt->Text(2), static_cast<int>(stmt->Int(3))});
+  if (auto s = stmt->ForEachRow([&] {
+        folders.push_back({stmt->Text(0), stmt->Text(1), stmt->Text(2), static_cast<int>(stmt->Int(3))});
+      });
+      !s.ok()) {
+    return s;
   }
   return folders;
 }
@@ -174,14 +174,7 @@ absl::StatusOr<std::vector<Account>> SqliteStore::ListUsers() {
       "SELECT id, context, login, display_name, email FROM users ORDER BY context, login");
   if (!stmt.ok()) return stmt.status();
   std::vector<Account> accounts;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    auto a = ReadAccount(*stmt);
-    if (!a.ok()) return a.status();
-    accounts.push_back(*a);
-  }
+  if (auto s = stmt->ForEachRow([&] { accounts.push_back(*ReadAccount(*stmt)); }); !s.ok()) return s;
   return accounts;
 }
 

@@ -32,13 +32,14 @@ absl::StatusOr<std::vector<GalEntry>> SqliteStore::SearchGal(const std::string& 
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, context).Bind(2, pattern).Bind(3, limit);
   std::vector<GalEntry> entries;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return entries;
-    entries.push_back({stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Text(3), stmt->Text(4),
-                       stmt->Text(5), stmt->Text(6), stmt->Text(7), stmt->Text(8), stmt->Text(9)});
+  if (auto s = stmt->ForEachRow([&] {
+        entries.push_back({stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Text(3), stmt->Text(4),
+                           stmt->Text(5), stmt->Text(6), stmt->Text(7), stmt->Text(8), stmt->Text(9)});
+      });
+      !s.ok()) {
+    return s;
   }
+  return entries;
 }
 
 }  // namespace eas::backend

@@ -148,12 +148,13 @@ absl::StatusOr<std::vector<ItemChange>> SqliteStore::ChangesSince(const Account&
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, account.id).Bind(2, folder_id).Bind(3, counter);
   std::vector<ItemChange> changes;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return changes;
-    changes.push_back({stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Int(3), stmt->Int(4) != 0});
+  if (auto s = stmt->ForEachRow([&] {
+        changes.push_back({stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Int(3), stmt->Int(4) != 0});
+      });
+      !s.ok()) {
+    return s;
   }
+  return changes;
 }
 
 }  // namespace eas::backend

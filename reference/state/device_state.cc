@@ -246,10 +246,7 @@ absl::StatusOr<Policy> DeviceState::GetPolicy() {
   auto stmt = db_->Prepare("SELECT name, value FROM policy");
   if (!stmt.ok()) return stmt.status();
   Policy policy;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  absl::Status read = stmt->ForEachRow([&] {
     const std::string name = stmt->Text(0);
     const std::string value = stmt->Text(1);
     policy.stored = true;
@@ -262,7 +259,8 @@ absl::StatusOr<Policy> DeviceState::GetPolicy() {
     } else {
       policy.settings[name] = value;
     }
-  }
+  });
+  if (!read.ok()) return read;
   return policy;
 }
 
@@ -471,12 +469,10 @@ absl::StatusOr<std::map<std::string, bool>> DeviceState::QuirkOverrides() {
   auto stmt = db_->Prepare("SELECT name, enabled FROM quirk_overrides");
   if (!stmt.ok()) return stmt.status();
   std::map<std::string, bool> overrides;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return overrides;
-    overrides[stmt->Text(0)] = stmt->Int(1) != 0;
+  if (auto s = stmt->ForEachRow([&] { overrides[stmt->Text(0)] = stmt->Int(1) != 0; }); !s.ok()) {
+    return s;
   }
+  return overrides;
 }
 
 absl::Status DeviceState::SetQuirkOverride(const std::string& name, std::optional<bool> on) {

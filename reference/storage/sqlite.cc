@@ -54,6 +54,15 @@ absl::Status Statement::Run() {
   }
 }
 
+absl::Status Statement::ForEachRow(const std::function<void()>& row) {
+  for (;;) {
+    auto ready = Step();
+    if (!ready.ok()) return ready.status();
+    if (!*ready) return absl::OkStatus();
+    row();
+  }
+}
+
 std::string Statement::Text(int column) const {
   const auto* text = sqlite3_column_text(stmt_, column);
   if (text == nullptr) return "";

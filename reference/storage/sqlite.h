@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +42,8 @@ class Statement {
   absl::StatusOr<bool> Step();
   // Runs to completion, ignoring rows.
   absl::Status Run();
+  // Runs to completion, calling `row` for each row (read it with Int/Text).
+  absl::Status ForEachRow(const std::function<void()>& row);
 
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
   std::string Text(int column) const;
