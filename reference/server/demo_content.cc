@@ -1,11 +1,10 @@
 #include "reference/server/demo_content.h"
 
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "pugixml.hpp"
+#include "reference/eas/application_data_builder.h"
 #include "reference/server/timezone_blob.h"
 
 namespace eas::server {
@@ -17,42 +16,7 @@ constexpr const char* kLastNames[] = {"Meier", "Okafor", "Santos", "Kowalski", "
 constexpr const char* kTitles[] = {"Consultant", "Engineer", "Account Manager", "Designer",
                                    "Support Lead", "Controller"};
 
-// Builds <ApplicationData> with the namespaces its children use declared on
-// it, so an item stands alone (and encodes) as well as inside a Sync.
-class Data {
- public:
-  Data() {
-    root_ = doc_.append_child("ApplicationData");
-    root_.append_attribute("xmlns") = "AirSync:";
-  }
-  Data& Ns(const char* prefix, const char* ns) {
-    root_.append_attribute((std::string("xmlns:") + prefix).c_str()) = ns;
-    return *this;
-  }
-  pugi::xml_node Add(const std::string& name, const std::string& text, pugi::xml_node parent = {}) {
-    pugi::xml_node n = (parent ? parent : root_).append_child(name.c_str());
-    if (!text.empty()) n.append_child(pugi::node_pcdata).set_value(text.c_str());
-    return n;
-  }
-  pugi::xml_node Node(const std::string& name, pugi::xml_node parent = {}) {
-    return (parent ? parent : root_).append_child(name.c_str());
-  }
-  void Body(const std::string& text) {
-    pugi::xml_node body = Node("airsyncbase:Body");
-    Add("airsyncbase:Type", "1", body);
-    Add("airsyncbase:EstimatedDataSize", absl::StrCat(text.size()), body);
-    Add("airsyncbase:Data", text, body);
-  }
-  std::string Xml() const {
-    std::ostringstream out;
-    doc_.print(out, "", pugi::format_raw | pugi::format_no_declaration);
-    return out.str();
-  }
-
- private:
-  pugi::xml_document doc_;
-  pugi::xml_node root_;
-};
+using Data = ApplicationDataBuilder;
 
 std::string Contact(int i) {
   const std::string first = kFirstNames[i % 10], last = kLastNames[i % 6];
