@@ -5,6 +5,7 @@
 #include <gmime/gmime.h>
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/string_view.h"
 
@@ -21,6 +22,11 @@ class GRef {
   explicit GRef(T* p) : p_(p) {}
   GRef(const GRef&) = delete;
   GRef& operator=(const GRef&) = delete;
+  GRef(GRef&& other) noexcept : p_(other.p_) { other.p_ = nullptr; }
+  GRef& operator=(GRef&& other) noexcept {
+    std::swap(p_, other.p_);
+    return *this;
+  }
   ~GRef() {
     if (p_ != nullptr) g_object_unref(p_);
   }
