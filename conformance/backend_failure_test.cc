@@ -33,6 +33,29 @@ class MockBackend : public backend::Backend {
               (const backend::Account&, const std::string&), (override));
   MOCK_METHOD(absl::StatusOr<std::vector<backend::ItemChange>>, ChangesSince,
               (const backend::Account&, const std::string&, int64_t), (override));
+  MOCK_METHOD(absl::StatusOr<std::string>, MoveItem,
+              (const backend::Account&, const std::string&, const std::string&), (override));
+  MOCK_METHOD(absl::Status, EmptyFolder, (const backend::Account&, const std::string&, bool),
+              (override));
+  MOCK_METHOD(absl::StatusOr<std::string>, CreateFolder,
+              (const backend::Account&, const std::string&, const std::string&, int), (override));
+  MOCK_METHOD(absl::Status, RenameFolder,
+              (const backend::Account&, const std::string&, const std::string&, const std::string&),
+              (override));
+  MOCK_METHOD(absl::Status, RemoveFolder, (const backend::Account&, const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<std::string>, AddMail,
+              (const backend::Account&, const std::string&, const std::string&, bool, int64_t),
+              (override));
+  MOCK_METHOD(absl::StatusOr<std::string>, GetMime, (const backend::Account&, const std::string&),
+              (override));
+  MOCK_METHOD(absl::StatusOr<backend::Attachment>, GetAttachment,
+              (const backend::Account&, const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<backend::Account>, FindAccountByEmail, (const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<std::vector<backend::GalEntry>>, SearchGal,
+              (const backend::Account&, const std::string&, int), (override));
+  MOCK_METHOD(absl::StatusOr<backend::OofSettings>, GetOof, (const backend::Account&), (override));
+  MOCK_METHOD(absl::Status, SetOof, (const backend::Account&, const backend::OofSettings&),
+              (override));
 };
 
 class BackendFailure : public ::testing::Test {

@@ -80,6 +80,25 @@ struct GalEntry {
   std::string company;
 };
 
+// One attachment of a stored message (ItemOperations, GetAttachment).
+struct Attachment {
+  std::string name;
+  std::string content_type;
+  std::string data;
+};
+
+// Out-of-office settings (MS-ASCMD 2.2.3.119 Oof).
+struct OofSettings {
+  int state = 0;  // 0 disabled, 1 global, 2 time-based
+  int64_t start_time = 0, end_time = 0;  // Unix seconds (state 2)
+  std::string internal_message;          // to the sender's own organization
+  bool external_known_enabled = false;   // to known external senders
+  std::string external_known_message;
+  bool external_unknown_enabled = false;
+  std::string external_unknown_message;
+  std::string body_type = "Text";  // "Text" or "HTML"
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -109,6 +128,42 @@ class Backend {
   virtual absl::StatusOr<std::vector<ItemChange>> ChangesSince(const Account& account,
                                                                const std::string& folder_id,
                                                                int64_t counter) = 0;
+  // Moves a live item; returns its server id in the destination. NotFound
+  // for an unknown item or folder.
+  virtual absl::StatusOr<std::string> MoveItem(const Account& account, const std::string& server_id,
+                                               const std::string& destination_folder_id) = 0;
+  // Deletes every item of the folder (and, if asked, its subfolders).
+  virtual absl::Status EmptyFolder(const Account& account, const std::string& folder_id,
+                                   bool delete_subfolders) = 0;
+
+  // Folders the phone manages (FolderCreate/Update/Delete). CreateFolder
+  // returns the new server id; AlreadyExists for a name taken under the
+  // parent, NotFound for an unknown parent or folder.
+  virtual absl::StatusOr<std::string> CreateFolder(const Account& account, const std::string& parent_id,
+                                                   const std::string& display_name, int type) = 0;
+  virtual absl::Status RenameFolder(const Account& account, const std::string& server_id,
+                                    const std::string& parent_id, const std::string& display_name) = 0;
+  virtual absl::Status RemoveFolder(const Account& account, const std::string& server_id) = 0;
+
+  // Mail. AddMail stores a message (raw MIME) as an Email item; GetMime
+  // gives an item's MIME back (NotFound for items without MIME);
+  // GetAttachment reads an attachment by the FileReference the item lists.
+  virtual absl::StatusOr<std::string> AddMail(const Account& account, const std::string& folder_id,
+                                              const std::string& mime, bool read, int64_t received) = 0;
+  virtual absl::StatusOr<std::string> GetMime(const Account& account, const std::string& server_id) = 0;
+  virtual absl::StatusOr<Attachment> GetAttachment(const Account& account,
+                                                   const std::string& file_reference) = 0;
+  // The account that receives mail for `email` (case-insensitive), for
+  // delivery inside the store; NotFound when the address is not local.
+  virtual absl::StatusOr<Account> FindAccountByEmail(const std::string& email) = 0;
+
+  // The global address list of the account's context: entries whose names,
+  // alias or address start with `query`, by display name.
+  virtual absl::StatusOr<std::vector<GalEntry>> SearchGal(const Account& account,
+                                                          const std::string& query, int limit) = 0;
+
+  virtual absl::StatusOr<OofSettings> GetOof(const Account& account) = 0;
+  virtual absl::Status SetOof(const Account& account, const OofSettings& settings) = 0;
 };
 
 }  // namespace eas::backend

@@ -3,6 +3,7 @@
 #include <openssl/sha.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "reference/backend/password_hash.h"
@@ -53,7 +54,29 @@ CREATE TABLE IF NOT EXISTS gal(
   title TEXT NOT NULL DEFAULT '',
   company TEXT NOT NULL DEFAULT '',
   PRIMARY KEY(context, alias));
+-- The raw MIME of mail items (items.mime_id); kept when an item moves, so
+-- attachment FileReferences ("<mime id>:<index>") stay valid.
+CREATE TABLE IF NOT EXISTS mime(
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  content BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS oof(
+  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  state INTEGER NOT NULL DEFAULT 0,
+  start_time INTEGER NOT NULL DEFAULT 0,
+  end_time INTEGER NOT NULL DEFAULT 0,
+  internal_message TEXT NOT NULL DEFAULT '',
+  external_known_enabled INTEGER NOT NULL DEFAULT 0,
+  external_known_message TEXT NOT NULL DEFAULT '',
+  external_unknown_enabled INTEGER NOT NULL DEFAULT 0,
+  external_unknown_message TEXT NOT NULL DEFAULT '',
+  body_type TEXT NOT NULL DEFAULT 'Text');
 )sql";
+
+// Columns added after a data directory may have been created.
+constexpr const char* kMigrations[] = {
+    "ALTER TABLE items ADD COLUMN mime_id INTEGER",
+};
 
 std::string CacheKey(const std::string& context, const std::string& login,
                      const std::string& password) {
@@ -69,6 +92,11 @@ std::string CacheKey(const std::string& context, const std::string& login,
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   auto db = storage::Database::Open(path, kSchema);
   if (!db.ok()) return db.status();
+  for (const char* migration : kMigrations) {
+    absl::Status s = (*db)->Execute(migration);
+    // Already applied: SQLite says "duplicate column name".
+    if (!s.ok() && !absl::StrContains(s.message(), "duplicate column")) return s;
+  }
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
 }
 
@@ -204,6 +232,81 @@ absl::Status SqliteStore::AddFolder(const Account& account, const Folder& folder
   });
 }
 
+namespace {
+
+// AlreadyExists when another folder under `parent_id` has the name.
+absl::Status CheckNameFree(storage::Database& db, int64_t user_id, const std::string& parent_id,
+                           const std::string& name, const std::string& except_id) {
+  auto taken = db.Prepare(
+      "SELECT 1 FROM folders WHERE user_id = ? AND parent_id = ? AND display_name = ? "
+      "AND server_id != ?");
+  if (!taken.ok()) return taken.status();
+  taken->Bind(1, user_id).Bind(2, parent_id).Bind(3, name).Bind(4, except_id);
+  auto found = taken->Step();
+  if (!found.ok()) return found.status();
+  if (*found) return absl::AlreadyExistsError("a folder named " + name + " exists there");
+  return absl::OkStatus();
+}
+
+absl::Status CheckFolderExists(storage::Database& db, int64_t user_id, const std::string& id) {
+  if (id == "0") return absl::OkStatus();
+  auto stmt = db.Prepare("SELECT 1 FROM folders WHERE user_id = ? AND server_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_id).Bind(2, id);
+  auto found = stmt->Step();
+  if (!found.ok()) return found.status();
+  if (!*found) return absl::NotFoundError("no folder " + id);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SqliteStore::CreateFolder(const Account& account,
+                                                      const std::string& parent_id,
+                                                      const std::string& display_name, int type) {
+  std::string server_id;
+  absl::Status status = db_->Transaction([&]() -> absl::Status {
+    if (auto s = CheckFolderExists(*db_, account.id, parent_id); !s.ok()) return s;
+    if (auto s = CheckNameFree(*db_, account.id, parent_id, display_name, ""); !s.ok()) return s;
+    auto next = db_->Prepare("SELECT COALESCE(MAX(position), 0) + 1 FROM folders WHERE user_id = ?");
+    if (!next.ok()) return next.status();
+    next->Bind(1, account.id);
+    if (auto row = next->Step(); !row.ok()) return row.status();
+    for (int64_t n = next->Int(0);; ++n) {
+      server_id = absl::StrCat("f", n);
+      if (!CheckFolderExists(*db_, account.id, server_id).ok()) break;
+    }
+    return AddFolder(account, {server_id, parent_id, display_name, type});
+  });
+  if (!status.ok()) return status;
+  return server_id;
+}
+
+absl::Status SqliteStore::RenameFolder(const Account& account, const std::string& server_id,
+                                       const std::string& parent_id, const std::string& display_name) {
+  return db_->Transaction([&]() -> absl::Status {
+    if (auto s = CheckFolderExists(*db_, account.id, server_id); !s.ok()) return s;
+    if (auto s = CheckFolderExists(*db_, account.id, parent_id); !s.ok()) {
+      return absl::FailedPreconditionError("no parent folder " + parent_id);
+    }
+    // The new parent must not be the folder itself or inside it.
+    auto cycle = db_->Prepare(
+        "WITH RECURSIVE up(id) AS (SELECT ?1 UNION ALL SELECT f.parent_id FROM folders f "
+        "JOIN up ON f.server_id = up.id WHERE f.user_id = ?2) SELECT 1 FROM up WHERE id = ?3");
+    if (!cycle.ok()) return cycle.status();
+    cycle->Bind(1, parent_id).Bind(2, account.id).Bind(3, server_id);
+    auto inside = cycle->Step();
+    if (!inside.ok()) return inside.status();
+    if (*inside) return absl::FailedPreconditionError("a folder cannot move into itself");
+    if (auto s = CheckNameFree(*db_, account.id, parent_id, display_name, server_id); !s.ok()) return s;
+    auto stmt = db_->Prepare(
+        "UPDATE folders SET parent_id = ?, display_name = ? WHERE user_id = ? AND server_id = ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, parent_id).Bind(2, display_name).Bind(3, account.id).Bind(4, server_id);
+    return stmt->Run();
+  });
+}
+
 absl::Status SqliteStore::UpdateFolder(const Account& account, const Folder& folder) {
   auto stmt = db_->Prepare(
       "UPDATE folders SET parent_id = ?, display_name = ?, type = ? "
@@ -227,7 +330,13 @@ absl::Status SqliteStore::DeleteFolder(const Account& account, const std::string
     stmt->Bind(1, server_id).Bind(2, account.id).Bind(3, account.id);
     if (auto s = stmt->Run(); !s.ok()) return s;
     if (db_->Changes() == 0) return absl::NotFoundError("no folder " + server_id);
-    return absl::OkStatus();
+    // Their items go too: phones learn of it through FolderSync's Delete.
+    auto items = db_->Prepare(
+        "DELETE FROM items WHERE user_id = ?1 AND folder_id NOT IN "
+        "(SELECT server_id FROM folders WHERE user_id = ?1)");
+    if (!items.ok()) return items.status();
+    items->Bind(1, account.id);
+    return items->Run();
   });
 }
 

@@ -58,6 +58,35 @@ class SqliteStore : public Backend {
                                                        const std::string& folder_id,
                                                        int64_t counter) override;
 
+  absl::StatusOr<std::string> MoveItem(const Account& account, const std::string& server_id,
+                                       const std::string& destination_folder_id) override;
+  absl::Status EmptyFolder(const Account& account, const std::string& folder_id,
+                           bool delete_subfolders) override;
+
+  // Folders a phone manages; server ids "f<n>" (sqlite_store.cc).
+  absl::StatusOr<std::string> CreateFolder(const Account& account, const std::string& parent_id,
+                                           const std::string& display_name, int type) override;
+  absl::Status RenameFolder(const Account& account, const std::string& server_id,
+                            const std::string& parent_id, const std::string& display_name) override;
+  absl::Status RemoveFolder(const Account& account, const std::string& server_id) override {
+    return DeleteFolder(account, server_id);
+  }
+
+  // Mail (sqlite_store_mail.cc): the MIME is kept in its own table, the
+  // item is the parsed message (mail/mail_item.h).
+  absl::StatusOr<std::string> AddMail(const Account& account, const std::string& folder_id,
+                                      const std::string& mime, bool read, int64_t received) override;
+  absl::StatusOr<std::string> GetMime(const Account& account, const std::string& server_id) override;
+  absl::StatusOr<Attachment> GetAttachment(const Account& account,
+                                           const std::string& file_reference) override;
+  absl::StatusOr<Account> FindAccountByEmail(const std::string& email) override;
+  absl::StatusOr<std::vector<GalEntry>> SearchGal(const Account& account, const std::string& query,
+                                                  int limit) override {
+    return SearchGal(account.context, query, limit);
+  }
+  absl::StatusOr<OofSettings> GetOof(const Account& account) override;
+  absl::Status SetOof(const Account& account, const OofSettings& settings) override;
+
   // Told after every committed item change, in this process (the server's
   // push hub listens). Changes by another process are not seen.
   using ChangeListener = std::function<void(const std::string& account_key, const std::string& folder_id)>;
@@ -75,6 +104,11 @@ class SqliteStore : public Backend {
   absl::StatusOr<Account> ReadAccount(storage::Statement& row);
 
   void Changed(const Account& account, const std::string& folder_id);
+  // Inserts a live item in the folder, inside the caller's transaction.
+  absl::StatusOr<std::string> InsertItem(const Account& account, const std::string& folder_id,
+                                         const std::string& item_class,
+                                         const std::function<std::string(const std::string&)>& data,
+                                         int64_t mime_id);
 
   std::unique_ptr<storage::Database> db_;
   std::mutex listener_mutex_;

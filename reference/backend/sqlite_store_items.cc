@@ -57,6 +57,28 @@ void SqliteStore::Changed(const Account& account, const std::string& folder_id) 
   if (listener) listener(account.key(), folder_id);
 }
 
+absl::StatusOr<std::string> SqliteStore::InsertItem(
+    const Account& account, const std::string& folder_id, const std::string& item_class,
+    const std::function<std::string(const std::string&)>& data, int64_t mime_id) {
+  auto counter = BumpCounter(*db_, account.id, folder_id, "");
+  if (!counter.ok()) return counter.status();
+  // Server ids are "<folder>:<n>", unique per account, never reused.
+  std::string server_id = absl::StrCat(folder_id, ":", counter->counter);
+  auto insert = db_->Prepare(
+      "INSERT INTO items(user_id, server_id, folder_id, class, data, mod_seq, mime_id) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?)");
+  if (!insert.ok()) return insert.status();
+  insert->Bind(1, account.id).Bind(2, server_id).Bind(3, folder_id).Bind(4, item_class)
+      .Bind(5, data(server_id)).Bind(6, counter->counter);
+  if (mime_id > 0) {
+    insert->Bind(7, mime_id);
+  } else {
+    insert->BindNull(7);
+  }
+  if (auto s = insert->Run(); !s.ok()) return s;
+  return server_id;
+}
+
 absl::StatusOr<std::string> SqliteStore::AddItem(const Account& account,
                                                  const std::string& folder_id,
                                                  const std::string& item_class,
@@ -64,17 +86,11 @@ absl::StatusOr<std::string> SqliteStore::AddItem(const Account& account,
   if (auto s = CheckApplicationData(application_data_xml); !s.ok()) return s;
   std::string server_id;
   absl::Status status = db_->Transaction([&]() -> absl::Status {
-    auto counter = BumpCounter(*db_, account.id, folder_id, "");
-    if (!counter.ok()) return counter.status();
-    // Server ids are "<folder>:<n>", unique per account, never reused.
-    server_id = absl::StrCat(folder_id, ":", counter->counter);
-    auto insert = db_->Prepare(
-        "INSERT INTO items(user_id, server_id, folder_id, class, data, mod_seq) "
-        "VALUES(?, ?, ?, ?, ?, ?)");
-    if (!insert.ok()) return insert.status();
-    insert->Bind(1, account.id).Bind(2, server_id).Bind(3, folder_id).Bind(4, item_class)
-        .Bind(5, application_data_xml).Bind(6, counter->counter);
-    return insert->Run();
+    auto added = InsertItem(account, folder_id, item_class,
+                            [&](const std::string&) { return application_data_xml; }, 0);
+    if (!added.ok()) return added.status();
+    server_id = *added;
+    return absl::OkStatus();
   });
   if (!status.ok()) return status;
   Changed(account, folder_id);
@@ -98,20 +114,83 @@ absl::Status SqliteStore::UpdateItem(const Account& account, const std::string& 
   return status;
 }
 
+// Replaces a live item by a tombstone (devices that hold it learn of the
+// delete); returns its folder. Inside the caller's transaction.
+static absl::StatusOr<std::string> Tombstone(storage::Database& db, int64_t user_id,
+                                      const std::string& server_id) {
+  auto counter = BumpCounter(db, user_id, "", server_id);
+  if (!counter.ok()) return counter.status();
+  auto tomb = db.Prepare(
+      "UPDATE items SET data = '', deleted = 1, mod_seq = ? WHERE user_id = ? AND server_id = ?");
+  if (!tomb.ok()) return tomb.status();
+  tomb->Bind(1, counter->counter).Bind(2, user_id).Bind(3, server_id);
+  if (auto s = tomb->Run(); !s.ok()) return s;
+  return counter->folder_id;
+}
+
 absl::Status SqliteStore::DeleteItem(const Account& account, const std::string& server_id) {
   std::string folder;
   absl::Status status = db_->Transaction([&]() -> absl::Status {
-    auto counter = BumpCounter(*db_, account.id, "", server_id);
-    if (!counter.ok()) return counter.status();
-    // A tombstone: devices that hold the item learn of the delete.
-    auto tomb = db_->Prepare(
-        "UPDATE items SET data = '', deleted = 1, mod_seq = ? WHERE user_id = ? AND server_id = ?");
-    if (!tomb.ok()) return tomb.status();
-    tomb->Bind(1, counter->counter).Bind(2, account.id).Bind(3, server_id);
-    folder = counter->folder_id;
-    return tomb->Run();
+    auto from = Tombstone(*db_, account.id, server_id);
+    if (!from.ok()) return from.status();
+    folder = *from;
+    return absl::OkStatus();
   });
   if (status.ok()) Changed(account, folder);
+  return status;
+}
+
+absl::StatusOr<std::string> SqliteStore::MoveItem(const Account& account, const std::string& server_id,
+                                                  const std::string& destination_folder_id) {
+  std::string source, moved;
+  absl::Status status = db_->Transaction([&]() -> absl::Status {
+    auto read = db_->Prepare(
+        "SELECT class, data, mime_id FROM items WHERE user_id = ? AND server_id = ? AND deleted = 0");
+    if (!read.ok()) return read.status();
+    read->Bind(1, account.id).Bind(2, server_id);
+    auto row = read->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError("no item " + server_id);
+    const std::string item_class = read->Text(0), data = read->Text(1);
+    const int64_t mime_id = read->IsNull(2) ? 0 : read->Int(2);
+    auto added = InsertItem(account, destination_folder_id, item_class,
+                            [&](const std::string&) { return data; }, mime_id);
+    if (!added.ok()) return added.status();
+    moved = *added;
+    auto from = Tombstone(*db_, account.id, server_id);
+    if (!from.ok()) return from.status();
+    source = *from;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  Changed(account, source);
+  Changed(account, destination_folder_id);
+  return moved;
+}
+
+absl::Status SqliteStore::EmptyFolder(const Account& account, const std::string& folder_id,
+                                      bool delete_subfolders) {
+  std::vector<std::string> children;
+  absl::Status status = db_->Transaction([&]() -> absl::Status {
+    auto counter = BumpCounter(*db_, account.id, folder_id, "");
+    if (!counter.ok()) return counter.status();
+    auto tomb = db_->Prepare(
+        "UPDATE items SET data = '', deleted = 1, mod_seq = ? WHERE user_id = ? AND folder_id = ? "
+        "AND deleted = 0");
+    if (!tomb.ok()) return tomb.status();
+    tomb->Bind(1, counter->counter).Bind(2, account.id).Bind(3, folder_id);
+    if (auto s = tomb->Run(); !s.ok()) return s;
+    if (!delete_subfolders) return absl::OkStatus();
+    auto list = db_->Prepare("SELECT server_id FROM folders WHERE user_id = ? AND parent_id = ?");
+    if (!list.ok()) return list.status();
+    list->Bind(1, account.id).Bind(2, folder_id);
+    if (auto s = list->ForEachRow([&] { children.push_back(list->Text(0)); }); !s.ok()) return s;
+    for (const auto& child : children) {
+      if (auto s = DeleteFolder(account, child); !s.ok()) return s;  // nests in this transaction
+    }
+    return absl::OkStatus();
+  });
+  if (status.ok()) Changed(account, folder_id);
   return status;
 }
 

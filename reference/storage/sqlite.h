@@ -70,23 +70,28 @@ class Database {
   int Changes() const { return sqlite3_changes(db_); }
 
   // BEGIN IMMEDIATE ... COMMIT; rolled back if `body` fails. Other threads
-  // wait for it (the connection's lock is held throughout).
+  // wait for it (the connection's lock is held throughout). A transaction
+  // inside another (same thread) is a savepoint of the outer one.
   template <typename Body>
   absl::Status Transaction(Body&& body) {
     std::lock_guard<std::recursive_mutex> hold(mutex_);
-    if (auto s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
+    const bool nested = depth_ > 0;
+    if (auto s = Execute(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !s.ok()) return s;
+    ++depth_;
     absl::Status result = body();
+    --depth_;
     if (!result.ok()) {
-      Execute("ROLLBACK").IgnoreError();
+      Execute(nested ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK").IgnoreError();
       return result;
     }
-    return Execute("COMMIT");
+    return Execute(nested ? "RELEASE nested" : "COMMIT");
   }
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   std::recursive_mutex mutex_;
+  int depth_ = 0;  // open transactions on this thread (guarded by mutex_)
 };
 
 }  // namespace eas::storage
