@@ -64,6 +64,7 @@ struct ItemChange {
   std::string data;        // ApplicationData XML; empty for a delete
   int64_t mod_seq = 0;
   bool deleted = false;
+  std::string folder_id;  // GetItem fills it in
 };
 
 // One person of the global address list (the GAL page of MS-ASWBXML).

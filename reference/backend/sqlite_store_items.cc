@@ -197,14 +197,14 @@ absl::Status SqliteStore::EmptyFolder(const Account& account, const std::string&
 absl::StatusOr<ItemChange> SqliteStore::GetItem(const Account& account,
                                                  const std::string& server_id) {
   auto stmt = db_->Prepare(
-      "SELECT server_id, class, data, mod_seq, deleted FROM items WHERE user_id = ? AND "
+      "SELECT server_id, class, data, mod_seq, folder_id FROM items WHERE user_id = ? AND "
       "server_id = ? AND deleted = 0");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, account.id).Bind(2, server_id);
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
   if (!*row) return absl::NotFoundError("no item " + server_id);
-  return ItemChange{stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Int(3), false};
+  return ItemChange{stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Int(3), false, stmt->Text(4)};
 }
 
 absl::StatusOr<int64_t> SqliteStore::FolderChangeCounter(const Account& account,

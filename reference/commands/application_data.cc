@@ -3,6 +3,7 @@
 #include <sstream>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "reference/wbxml/code_pages.h"
 
@@ -129,6 +130,21 @@ std::string ClassPrefix(pugi::xml_node data) {
 }
 
 }  // namespace
+
+BodyPreference ReadBodyPreference(pugi::xml_node options, ProtocolVersion version) {
+  BodyPreference body;
+  int code = 0;
+  if (version == ProtocolVersion::k2_5 && absl::SimpleAtoi(options.child("Truncation").text().get(), &code)) {
+    body.truncation_size = Truncation25Bytes(code);
+  }
+  uint32_t truncation = 0;
+  if (absl::SimpleAtoi(
+          options.child("airsyncbase:BodyPreference").child("airsyncbase:TruncationSize").text().get(),
+          &truncation)) {
+    body.truncation_size = truncation;
+  }
+  return body;
+}
 
 std::optional<uint32_t> Truncation25Bytes(int code) {
   static constexpr uint32_t kSizes[] = {0, 4096, 5120, 7168, 10240, 20480, 51200, 102400};

@@ -31,6 +31,10 @@ struct BodyPreference {
   std::optional<uint32_t> truncation_size;
 };
 
+// The body preference in an Options element (Sync, Search, ItemOperations):
+// AirSyncBase BodyPreference TruncationSize, or 2.5's Truncation code.
+BodyPreference ReadBodyPreference(pugi::xml_node options, ProtocolVersion version);
+
 // MS-ASCMD 2.2.3.178 (2.5 Truncation): 0 -> 0, 1 -> 4096, 2 -> 5120,
 // 3 -> 7168, 4 -> 10240, 5 -> 20480, 6 -> 51200, 7 -> 102400, 8 -> all.
 std::optional<uint32_t> Truncation25Bytes(int code);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "reference/eas/later.h"
 #include "reference/eas/protocol_version.h"
 #include "reference/http/query.h"
+#include "reference/mail/relay.h"
 #include "reference/push/push_hub.h"
 #include "reference/state/device_state.h"
 
@@ -33,8 +35,15 @@ struct CommandContext {
   state::Device device;
   backend::Backend* backend = nullptr;
   state::DeviceState* state = nullptr;
-  // The decoded request body; empty (no root element) for an empty body.
+  // The decoded request body; empty (no root element) for an empty body or
+  // one that is not WBXML (SendMail's MIME below 14.0).
   const pugi::xml_document* request = nullptr;
+  // The body as received.
+  const std::string* raw_body = nullptr;
+  // The client takes multipart answers (MS-ASAcceptMultiPart, query flag).
+  bool accept_multipart = false;
+  // Outbound mail for addresses outside the store; null when none is set up.
+  mail::Relay* relay = nullptr;
   int64_t now = 0;  // Unix seconds
   // Random source for policy keys (replaceable in tests).
   std::function<uint32_t()> random32;
@@ -51,6 +60,10 @@ struct CommandResult {
   std::unique_ptr<pugi::xml_document> body = std::make_unique<pugi::xml_document>();
   // Set instead of a body when the answer comes later (a parked Ping).
   std::shared_ptr<Later<CommandResult>> later;
+  // A body that is no WBXML document (GetAttachment's bytes, a multipart
+  // ItemOperations answer), sent as it is with `content_type`.
+  std::optional<std::string> raw_body;
+  std::string content_type;
 };
 
 // Starts a response document whose root is `name` in code page `ns`.

@@ -1,6 +1,7 @@
 #include "reference/commands/settings.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "reference/commands/provision.h"
 #include "reference/eas/status_codes.h"
 
@@ -8,6 +9,95 @@ namespace eas::commands {
 namespace {
 
 namespace st = eas::status::settings;
+
+std::string OofDate(int64_t unix_seconds) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixSeconds(unix_seconds), absl::UTCTimeZone());
+}
+
+bool ParseOofDate(const std::string& text, int64_t& out) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", text, absl::UTCTimeZone(), &t, &error)) return false;
+  out = absl::ToUnixSeconds(t);
+  return true;
+}
+
+void AddOofMessage(pugi::xml_node get, const char* audience, bool enabled, const std::string& text,
+                   const std::string& body_type) {
+  pugi::xml_node m = get.append_child("OofMessage");
+  m.append_child(audience);
+  AddText(m, "Enabled", enabled ? "1" : "0");
+  if (!text.empty()) AddText(m, "ReplyMessage", text);
+  AddText(m, "BodyType", body_type);
+}
+
+// Settings Oof Get and Set (MS-ASCMD 2.2.3.119); answers into `out`.
+void Oof(CommandContext& ctx, pugi::xml_node part, pugi::xml_node out) {
+  if (pugi::xml_node get = part.child("Get")) {
+    auto oof = ctx.backend->GetOof(ctx.account);
+    if (!oof.ok()) {
+      AddText(out, "Status", absl::StrCat(st::kServerUnavailable));
+      return;
+    }
+    AddText(out, "Status", absl::StrCat(st::kSuccess));
+    pugi::xml_node g = out.append_child("Get");
+    AddText(g, "OofState", absl::StrCat(oof->state));
+    if (oof->state == 2) {
+      AddText(g, "StartTime", OofDate(oof->start_time));
+      AddText(g, "EndTime", OofDate(oof->end_time));
+    }
+    std::string type = get.child("BodyType").text().get();
+    if (type.empty()) type = oof->body_type;
+    AddOofMessage(g, "AppliesToInternal", oof->state != 0, oof->internal_message, type);
+    AddOofMessage(g, "AppliesToExternalKnown", oof->external_known_enabled, oof->external_known_message, type);
+    AddOofMessage(g, "AppliesToExternalUnknown", oof->external_unknown_enabled,
+                  oof->external_unknown_message, type);
+    return;
+  }
+  pugi::xml_node set = part.child("Set");
+  if (!set) {
+    AddText(out, "Status", absl::StrCat(st::kProtocolError));
+    return;
+  }
+  auto current = ctx.backend->GetOof(ctx.account);
+  if (!current.ok()) {
+    AddText(out, "Status", absl::StrCat(st::kServerUnavailable));
+    return;
+  }
+  backend::OofSettings o = *current;
+  if (pugi::xml_node state = set.child("OofState")) {
+    const std::string text = state.text().get();
+    if (text != "0" && text != "1" && text != "2") {
+      AddText(out, "Status", absl::StrCat(st::kInvalidArguments));
+      return;
+    }
+    o.state = text[0] - '0';
+  }
+  if (o.state == 2) {
+    // A time-based reply needs its window, start before end.
+    if (!ParseOofDate(set.child("StartTime").text().get(), o.start_time) ||
+        !ParseOofDate(set.child("EndTime").text().get(), o.end_time) || o.end_time <= o.start_time) {
+      AddText(out, "Status", absl::StrCat(st::kInvalidArguments));
+      return;
+    }
+  }
+  for (pugi::xml_node m : set.children("OofMessage")) {
+    const bool enabled = std::string(m.child("Enabled").text().get()) == "1";
+    const std::string text = m.child("ReplyMessage").text().get();
+    if (pugi::xml_node type = m.child("BodyType")) o.body_type = type.text().get();
+    if (m.child("AppliesToInternal")) {
+      o.internal_message = text;
+    } else if (m.child("AppliesToExternalKnown")) {
+      o.external_known_enabled = enabled;
+      o.external_known_message = text;
+    } else if (m.child("AppliesToExternalUnknown")) {
+      o.external_unknown_enabled = enabled;
+      o.external_unknown_message = text;
+    }
+  }
+  const bool stored = ctx.backend->SetOof(ctx.account, o).ok();
+  AddText(out, "Status", absl::StrCat(stored ? st::kSuccess : st::kServerUnavailable));
+}
 
 }  // namespace
 
@@ -64,8 +154,10 @@ CommandResult Settings(CommandContext& ctx) {
                                                                               : st::kServerUnavailable;
       }
       AddText(out, "Status", absl::StrCat(status));
+    } else if (name == "Oof") {
+      Oof(ctx, part, root.append_child("Oof"));
     } else {
-      // Oof and RightsManagementInformation: not yet (see settings.h).
+      // RightsManagementInformation: no rights management here.
       AddText(root.append_child(name.c_str()), "Status", absl::StrCat(st::kProtocolError));
     }
   }

@@ -70,20 +70,7 @@ CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
   if (absl::SimpleAtoi(c.child("WindowSize").text().get(), &window) && window > 0) {
     r.window = std::min(window, kMaxWindowSize);
   }
-  int code = 0;
-  if (version == ProtocolVersion::k2_5 &&
-      absl::SimpleAtoi(c.child("Options").child("Truncation").text().get(), &code)) {
-    r.body.truncation_size = Truncation25Bytes(code);
-  }
-  uint32_t truncation = 0;
-  if (absl::SimpleAtoi(c.child("Options")
-                           .child("airsyncbase:BodyPreference")
-                           .child("airsyncbase:TruncationSize")
-                           .text()
-                           .get(),
-                       &truncation)) {
-    r.body.truncation_size = truncation;
-  }
+  r.body = ReadBodyPreference(c.child("Options"), version);
   r.commands = c.child("Commands");
   absl::SimpleAtoi(c.child("Options").child("FilterType").text().get(), &r.filter_type);
   r.client_wins = std::string(c.child("Options").child("Conflict").text().get()) == "0";

@@ -11,10 +11,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "reference/commands/folder_commands.h"
 #include "reference/commands/folder_sync.h"
 #include "reference/commands/get_item_estimate.h"
+#include "reference/commands/item_operations.h"
+#include "reference/commands/move_items.h"
 #include "reference/commands/ping.h"
 #include "reference/commands/provision.h"
+#include "reference/commands/resolve_recipients.h"
+#include "reference/commands/search.h"
+#include "reference/commands/send_mail.h"
 #include "reference/commands/settings.h"
 #include "reference/commands/sync.h"
 #include "reference/devices/device_quirks.h"
@@ -43,6 +49,11 @@ struct CommandSpec {
   bool needs_policy_key;  // behind the provisioning gate
   // The answer to a body that does not decode: the command's own status.
   int protocol_error;
+  // Below 14.0 the body is MIME, not WBXML (SendMail, SmartReply, SmartForward).
+  bool mime_below_14 = false;
+  // The protocol versions that have the command (MS-ASCMD 2.2.1).
+  ProtocolVersion since = ProtocolVersion::k2_5;
+  ProtocolVersion until = ProtocolVersion::k16_1;
 };
 
 // The implemented commands. Settings is outside the gate: iOS and Nokia send
@@ -59,6 +70,28 @@ constexpr CommandSpec kCommands[] = {
     {Command::kGetItemEstimate, "GetItemEstimate", "GetItemEstimate:", &commands::GetItemEstimate,
      true, status::get_item_estimate::kInvalidCollection},
     {Command::kPing, "Ping", "Ping:", &commands::Ping, true, status::ping::kSyntaxError},
+    {Command::kFolderCreate, "FolderCreate", "FolderHierarchy:", &commands::FolderCreate, true,
+     status::folder::kMalformedRequest},
+    {Command::kFolderUpdate, "FolderUpdate", "FolderHierarchy:", &commands::FolderUpdate, true,
+     status::folder::kMalformedRequest},
+    {Command::kFolderDelete, "FolderDelete", "FolderHierarchy:", &commands::FolderDelete, true,
+     status::folder::kMalformedRequest},
+    // MoveItems has no top-level Status; a body that does not decode gets
+    // the common status from 14.0 and HTTP 400 before.
+    {Command::kMoveItems, "MoveItems", "Move:", &commands::MoveItems, true, status::common::kInvalidWbxml},
+    {Command::kSearch, "Search", "Search:", &commands::Search, true, status::search::kInvalidRequest},
+    {Command::kResolveRecipients, "ResolveRecipients", "ResolveRecipients:", &commands::ResolveRecipients,
+     true, status::resolve_recipients::kProtocolError},
+    {Command::kItemOperations, "ItemOperations", "ItemOperations:", &commands::ItemOperations, true,
+     status::item_operations::kProtocolError, false, ProtocolVersion::k12_0},
+    {Command::kGetAttachment, "GetAttachment", "", &commands::GetAttachment, true, 0, false,
+     ProtocolVersion::k2_5, ProtocolVersion::k12_1},
+    {Command::kSendMail, "SendMail", "ComposeMail:", &commands::SendMail, true,
+     status::common::kInvalidWbxml, true},
+    {Command::kSmartReply, "SmartReply", "ComposeMail:", &commands::SmartReply, true,
+     status::common::kInvalidWbxml, true},
+    {Command::kSmartForward, "SmartForward", "ComposeMail:", &commands::SmartForward, true,
+     status::common::kInvalidWbxml, true},
 };
 
 const CommandSpec* FindSpec(Command c, bool push) {
@@ -79,6 +112,11 @@ HttpResponse Plain(int status, const std::string& text) {
 HttpResponse Wbxml(const commands::CommandResult& result) {
   HttpResponse r;
   r.status = result.http_status;
+  if (result.raw_body) {
+    r.body = *result.raw_body;
+    if (!result.content_type.empty()) r.headers.emplace_back("Content-Type", result.content_type);
+    return r;
+  }
   if (result.body->first_child()) {
     auto bytes = wbxml::Encode(*result.body);
     if (!bytes.ok()) return Plain(500, "cannot encode the response");
@@ -221,6 +259,12 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
   if (query.device_id.empty() || query.device_type.empty()) {
     return Plain(400, "DeviceId and DeviceType are required");
   }
+  if (*version < spec->since || *version > spec->until) {
+    HttpResponse r = Plain(501, absl::StrCat(query.command_name, " does not exist in protocol ",
+                                             ToString(*version)));
+    r.headers.emplace_back("MS-ASProtocolCommands", ImplementedCommands());
+    return r;
+  }
 
   auto device = state_.Touch(account->key(), query.device_id, query.device_type,
                              request.Header("User-Agent"), ToString(*version), options_.now());
@@ -267,8 +311,12 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
   }
 
   pugi::xml_document body;
-  if (!request.body.empty()) {
+  const bool mime_body = spec->mime_below_14 && *version < ProtocolVersion::k14_0;
+  if (!request.body.empty() && !mime_body && spec->command != Command::kGetAttachment) {
     if (!wbxml::Decode(request.body, body).ok()) {
+      if (spec->command == Command::kMoveItems && *version < ProtocolVersion::k14_0) {
+        return Plain(400, "the body is not WBXML");
+      }
       return Wbxml(commands::StatusResponse(spec->root, spec->ns, spec->protocol_error));
     }
   }
@@ -280,6 +328,10 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
   ctx.backend = &backend_;
   ctx.state = &state_;
   ctx.request = &body;
+  ctx.raw_body = &request.body;
+  ctx.accept_multipart = query.accept_multipart ||
+                         absl::EqualsIgnoreCase(request.Header("MS-ASAcceptMultiPart"), "T");
+  ctx.relay = options_.relay;
   ctx.now = options_.now();
   ctx.random32 = options_.random32;
   ctx.hub = options_.hub;

@@ -59,6 +59,8 @@ struct DispatcherOptions {
   // Direct Push; without a hub Ping is not offered.
   push::PushHub* hub = nullptr;
   commands::PingLimits ping;
+  // Outbound mail (--smtp); without it mail to outside addresses is refused.
+  mail::Relay* relay = nullptr;
 };
 
 class Dispatcher {

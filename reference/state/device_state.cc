@@ -62,6 +62,12 @@ CREATE TABLE IF NOT EXISTS quirk_overrides(
 CREATE TABLE IF NOT EXISTS policy(
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL);
+-- Mail already handed on (SendMail ClientId, or the message's Message-ID
+-- below 14.0): a resent request is not delivered twice.
+CREATE TABLE IF NOT EXISTS submissions(
+  user_key TEXT NOT NULL,
+  submission_id TEXT NOT NULL,
+  PRIMARY KEY(user_key, submission_id));
 )sql";
 
 constexpr char kDeviceColumns[] =
@@ -395,6 +401,40 @@ absl::Status DeviceState::SaveCollectionSnapshot(const Device& device,
         .Bind(7, SerializeMap(state.client_ids));
     return put->Run();
   });
+}
+
+absl::Status DeviceState::EditLatestCollection(const Device& device, const std::string& collection_id,
+                                              const std::function<void(CollectionState&)>& edit) {
+  return db_->Transaction([&]() -> absl::Status {
+    auto key = LatestCollectionKey(device, collection_id);
+    if (!key.ok()) return key.status();
+    if (key->empty()) return absl::OkStatus();
+    auto snapshot = CollectionSnapshot(device, collection_id, *key);
+    if (!snapshot.ok()) return snapshot.status();
+    if (!snapshot->has_value()) return absl::OkStatus();
+    edit(**snapshot);
+    auto put = db_->Prepare(
+        "UPDATE collection_snapshots SET items = ?, client_ids = ? WHERE user_key = ? AND "
+        "device_id = ? AND collection_id = ? AND sync_key = ?");
+    if (!put.ok()) return put.status();
+    put->Bind(1, SerializeMap((*snapshot)->items)).Bind(2, SerializeMap((*snapshot)->client_ids))
+        .Bind(3, device.user_key).Bind(4, device.device_id).Bind(5, collection_id).Bind(6, *key);
+    return put->Run();
+  });
+}
+
+absl::StatusOr<bool> DeviceState::WasSubmitted(const std::string& user_key, const std::string& id) {
+  auto stmt = db_->Prepare("SELECT 1 FROM submissions WHERE user_key = ? AND submission_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_key).Bind(2, id);
+  return stmt->Step();
+}
+
+absl::Status DeviceState::RecordSubmission(const std::string& user_key, const std::string& id) {
+  auto stmt = db_->Prepare("INSERT OR IGNORE INTO submissions(user_key, submission_id) VALUES(?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_key).Bind(2, id);
+  return stmt->Run();
 }
 
 absl::Status DeviceState::ResetCollection(const Device& device, const std::string& collection_id) {

@@ -6,6 +6,7 @@
 #define EAS_REFERENCE_STATE_DEVICE_STATE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -113,6 +114,12 @@ class DeviceState {
                                       const std::string& new_key, const CollectionState& state,
                                       const std::string& keep_key);
   absl::Status ResetCollection(const Device& device, const std::string& collection_id);
+  // Edits what the device's newest key of the collection says it holds (a
+  // no-op for a collection it never synced): MoveItems and ItemOperations
+  // Move tell the device the new ids themselves, so Sync must not send them
+  // again as adds and deletes.
+  absl::Status EditLatestCollection(const Device& device, const std::string& collection_id,
+                                    const std::function<void(CollectionState&)>& edit);
   // The parameters of the device's last Ping, for a Ping with an empty body.
   absl::Status SavePingParameters(const Device& device, int heartbeat,
                                   const std::vector<std::string>& folders);
@@ -128,6 +135,10 @@ class DeviceState {
   // device) or false (off for every device); absent: as the table says.
   absl::StatusOr<std::map<std::string, bool>> QuirkOverrides();
   absl::Status SetQuirkOverride(const std::string& name, std::optional<bool> on);
+
+  // Mail sent for an account, by the id that identifies a resend.
+  absl::StatusOr<bool> WasSubmitted(const std::string& user_key, const std::string& id);
+  absl::Status RecordSubmission(const std::string& user_key, const std::string& id);
 
   // The newest key of a collection ("" if the device never synced it).
   absl::StatusOr<std::string> LatestCollectionKey(const Device& device,

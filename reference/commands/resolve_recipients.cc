@@ -1,0 +1,207 @@
+#include "reference/commands/resolve_recipients.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "reference/eas/status_codes.h"
+
+namespace eas::commands {
+namespace {
+
+namespace st = eas::status::resolve_recipients;
+
+// Without MaxAmbiguousRecipients: at most 19 (MS-ASCMD 2.2.3.96).
+constexpr int kDefaultMaxAmbiguous = 19;
+constexpr int kSlotSeconds = 30 * 60;
+// Availability is offered for at most 100 recipients (Status 160 beyond).
+constexpr int kMaxAvailabilityRecipients = 100;
+
+struct Candidate {
+  int type;  // 1 GAL, 2 contact
+  std::string display_name, email;
+};
+
+// Calendar times in items: "20261130T080000Z" (MS-ASCAL StartTime).
+bool ParseCompactTime(const std::string& text, int64_t& out) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime("%Y%m%dT%H%M%SZ", text, absl::UTCTimeZone(), &t, &error)) return false;
+  out = absl::ToUnixSeconds(t);
+  return true;
+}
+
+// "2026-11-24T08:00:00.000Z" (the request's StartTime/EndTime).
+bool ParseIsoTime(const std::string& text, int64_t& out) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", text, absl::UTCTimeZone(), &t, &error)) return false;
+  out = absl::ToUnixSeconds(t);
+  return true;
+}
+
+std::vector<Candidate> Lookup(CommandContext& ctx, const std::string& to, bool& failed) {
+  std::vector<Candidate> found;
+  auto gal = ctx.backend->SearchGal(ctx.account, to, 100);
+  if (!gal.ok()) {
+    failed = true;
+    return found;
+  }
+  for (const auto& e : *gal) found.push_back({1, e.display_name, e.email});
+  // The user's own contacts: every folder of contact type.
+  auto folders = ctx.backend->ListFolders(ctx.account);
+  if (!folders.ok()) {
+    failed = true;
+    return found;
+  }
+  const std::string needle = absl::AsciiStrToLower(to);
+  for (const auto& f : *folders) {
+    if (f.type != backend::kContacts && f.type != backend::kUserContacts) continue;
+    auto items = ctx.backend->ChangesSince(ctx.account, f.server_id, 0);
+    if (!items.ok()) continue;
+    for (const auto& item : *items) {
+      if (item.deleted) continue;
+      pugi::xml_document doc;
+      if (!doc.load_string(item.data.c_str())) continue;
+      pugi::xml_node d = doc.first_child();
+      const std::string name = d.child("contacts:FileAs").text().get();
+      const std::string first = d.child("contacts:FirstName").text().get();
+      const std::string last = d.child("contacts:LastName").text().get();
+      for (const char* field : {"contacts:Email1Address", "contacts:Email2Address", "contacts:Email3Address"}) {
+        std::string email = d.child(field).text().get();
+        if (email.empty()) continue;
+        // "Ana Souza" <ana@ox.io> as some clients store it: the bare address.
+        if (size_t lt = email.find('<'); lt != std::string::npos) email = email.substr(lt + 1, email.find('>') - lt - 1);
+        const bool hit = absl::StartsWithIgnoreCase(email, needle) || absl::StartsWithIgnoreCase(name, needle) ||
+                         absl::StartsWithIgnoreCase(first, needle) || absl::StartsWithIgnoreCase(last, needle);
+        const bool duplicate = std::any_of(found.begin(), found.end(), [&](const Candidate& c) {
+          return absl::EqualsIgnoreCase(c.email, email);
+        });
+        if (hit && !duplicate) found.push_back({2, name.empty() ? absl::StrCat(first, " ", last) : name, email});
+      }
+    }
+  }
+  // An exact address wins over prefixes.
+  for (const auto& c : found) {
+    if (absl::EqualsIgnoreCase(c.email, to)) return {c};
+  }
+  return found;
+}
+
+std::vector<BusySpan> BusySpans(CommandContext& ctx, const backend::Account& person) {
+  std::vector<BusySpan> spans;
+  auto folders = ctx.backend->ListFolders(person);
+  if (!folders.ok()) return spans;
+  for (const auto& f : *folders) {
+    if (f.type != backend::kCalendar && f.type != backend::kUserCalendar) continue;
+    auto items = ctx.backend->ChangesSince(person, f.server_id, 0);
+    if (!items.ok()) continue;
+    for (const auto& item : *items) {
+      if (item.deleted) continue;
+      pugi::xml_document doc;
+      if (!doc.load_string(item.data.c_str())) continue;
+      pugi::xml_node d = doc.first_child();
+      BusySpan span{0, 0, 2};
+      if (!ParseCompactTime(d.child("calendar:StartTime").text().get(), span.start) ||
+          !ParseCompactTime(d.child("calendar:EndTime").text().get(), span.end)) {
+        continue;
+      }
+      absl::SimpleAtoi(d.child("calendar:BusyStatus").text().get(), &span.status);
+      spans.push_back(span);
+    }
+  }
+  return spans;
+}
+
+}  // namespace
+
+std::string MergedFreeBusy(const std::vector<BusySpan>& spans, int64_t start, int64_t end) {
+  std::string out;
+  for (int64_t slot = start; slot < end; slot += kSlotSeconds) {
+    int busiest = 0;
+    for (const auto& s : spans) {
+      if (s.start < slot + kSlotSeconds && s.end > slot) busiest = std::max(busiest, s.status);
+    }
+    out += static_cast<char>('0' + busiest);
+  }
+  return out;
+}
+
+CommandResult ResolveRecipients(CommandContext& ctx) {
+  CommandResult result;
+  pugi::xml_node root = StartResponse(result, "ResolveRecipients", "ResolveRecipients:");
+  pugi::xml_node request = ctx.request->child("ResolveRecipients");
+  pugi::xml_node options = request.child("Options");
+  int max_ambiguous = kDefaultMaxAmbiguous;
+  if (pugi::xml_node m = options.child("MaxAmbiguousRecipients")) {
+    if (!absl::SimpleAtoi(m.text().get(), &max_ambiguous) || max_ambiguous < 0) {
+      AddText(root, "Status", absl::StrCat(st::kProtocolError));
+      return result;
+    }
+  }
+  const bool certificates = options.child("CertificateRetrieval") &&
+                            std::string(options.child("CertificateRetrieval").text().get()) != "1";
+  pugi::xml_node availability = ctx.version >= ProtocolVersion::k14_0 ? options.child("Availability") : pugi::xml_node();
+  int64_t from = 0, to_time = 0;
+  if (availability && (!ParseIsoTime(availability.child("StartTime").text().get(), from) ||
+                       !ParseIsoTime(availability.child("EndTime").text().get(), to_time) || to_time <= from)) {
+    AddText(root, "Status", absl::StrCat(st::kProtocolError));
+    return result;
+  }
+  std::vector<std::string> names;
+  for (pugi::xml_node to : request.children("To")) names.push_back(to.text().get());
+  if (names.empty()) {
+    AddText(root, "Status", absl::StrCat(st::kProtocolError));
+    return result;
+  }
+  AddText(root, "Status", absl::StrCat(st::kSuccess));
+  for (const std::string& name : names) {
+    pugi::xml_node response = root.append_child("Response");
+    AddText(response, "To", name);
+    bool failed = false;
+    std::vector<Candidate> found = Lookup(ctx, name, failed);
+    if (failed) {
+      AddText(response, "Status", absl::StrCat(st::kServerError));
+      continue;
+    }
+    int status = st::kSuccess;
+    if (found.empty()) {
+      status = st::kUnresolved;
+    } else if (found.size() > 1) {
+      status = static_cast<int>(found.size()) > max_ambiguous ? st::kAmbiguousPartial : st::kAmbiguous;
+      if (static_cast<int>(found.size()) > max_ambiguous) found.resize(max_ambiguous);
+    }
+    AddText(response, "Status", absl::StrCat(status));
+    AddText(response, "RecipientCount", absl::StrCat(found.size()));
+    for (const Candidate& c : found) {
+      pugi::xml_node r = response.append_child("Recipient");
+      AddText(r, "Type", absl::StrCat(c.type));
+      AddText(r, "DisplayName", c.display_name);
+      AddText(r, "EmailAddress", c.email);
+      if (availability) {
+        pugi::xml_node a = r.append_child("Availability");
+        if (static_cast<int>(names.size()) > kMaxAvailabilityRecipients) {
+          AddText(a, "Status", absl::StrCat(st::kAvailabilityTooManyRecipients));
+        } else {
+          auto person = ctx.backend->FindAccountByEmail(c.email);
+          AddText(a, "Status", absl::StrCat(st::kSuccess));
+          // People outside this store: 4 (no data) for every slot.
+          AddText(a, "MergedFreeBusy",
+                  person.ok() ? MergedFreeBusy(BusySpans(ctx, *person), from, to_time)
+                              : std::string((to_time - from + kSlotSeconds - 1) / kSlotSeconds, '4'));
+        }
+      }
+      if (certificates) {
+        pugi::xml_node cert = r.append_child("Certificates");
+        AddText(cert, "Status", absl::StrCat(st::kNoValidCertificate));
+        AddText(cert, "CertificateCount", "0");
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace eas::commands
