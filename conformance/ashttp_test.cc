@@ -18,7 +18,10 @@ TEST_F(AsHttp, OptionsAdvertisesVersionsAndExactlyTheImplementedCommands) {
   Reply r = Options(Phone{});
   EXPECT_EQ(r.status(), 200);
   EXPECT_EQ(r.http.Header("MS-ASProtocolVersions"), "2.5,12.0,12.1,14.0,14.1,16.0,16.1");
-  EXPECT_EQ(r.http.Header("MS-ASProtocolCommands"), "Provision,FolderSync,Settings,Sync,GetItemEstimate,Ping");
+  EXPECT_EQ(r.http.Header("MS-ASProtocolCommands"),
+            "Provision,FolderSync,Settings,Sync,GetItemEstimate,Ping,FolderCreate,FolderUpdate,FolderDelete,"
+            "MoveItems,Search,ResolveRecipients,ItemOperations,GetAttachment,MeetingResponse,ValidateCert,"
+            "SendMail,SmartReply,SmartForward");
   EXPECT_FALSE(r.http.Header("MS-Server-ActiveSync").empty());
   EXPECT_THAT(r.http.Header("Allow"), HasSubstr("POST"));
 }

@@ -29,7 +29,7 @@ struct Candidate {
 bool ParseCompactTime(const std::string& text, int64_t& out) {
   absl::Time t;
   std::string error;
-  if (!absl::ParseTime("%Y%m%dT%H%M%SZ", text, absl::UTCTimeZone(), &t, &error)) return false;
+  if (!absl::ParseTime("%E4Y%m%dT%H%M%SZ", text, absl::UTCTimeZone(), &t, &error)) return false;
   out = absl::ToUnixSeconds(t);
   return true;
 }

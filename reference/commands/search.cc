@@ -88,10 +88,19 @@ void Gal(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node store
 
 // Mailbox search criteria (MS-ASCMD 2.2.3.140.2 Query).
 struct MailQuery {
-  std::vector<std::string> words;  // FreeText, lower case, all must occur
-  std::string collection_id;       // "" for every mail folder
-  std::string after, before;       // DateReceived bounds (ISO text compares)
+  std::string item_class = "Email";  // airsync:Class: Email, Calendar, Contacts, Tasks
+  std::vector<std::string> words;    // FreeText, lower case, all must occur
+  std::string collection_id;         // "" for every folder of the class
+  std::string after, before;         // DateReceived bounds (ISO text compares)
 };
+
+// The folder types that hold items of a class.
+bool HoldsClass(int type, const std::string& item_class) {
+  if (item_class == "Calendar") return type == backend::kCalendar || type == backend::kUserCalendar;
+  if (item_class == "Contacts") return type == backend::kContacts || type == backend::kUserContacts;
+  if (item_class == "Tasks") return type == backend::kTasks || type == backend::kUserTasks;
+  return (type >= backend::kInbox && type <= backend::kOutbox) || type == backend::kUserMail;
+}
 
 bool ReadQuery(pugi::xml_node node, MailQuery& q) {
   for (pugi::xml_node c : node.children()) {
@@ -107,7 +116,13 @@ bool ReadQuery(pugi::xml_node node, MailQuery& q) {
     } else if (name == "GreaterThan" || name == "LessThan") {
       if (!c.child("email:DateReceived")) return false;
       (name == "GreaterThan" ? q.after : q.before) = c.child("Value").text().get();
-    } else if (name != "airsync:Class") {
+    } else if (name == "airsync:Class") {
+      q.item_class = c.text().get();
+      if (q.item_class != "Email" && q.item_class != "Calendar" && q.item_class != "Contacts" &&
+          q.item_class != "Tasks") {
+        return false;
+      }
+    } else {
       return false;  // Or, EqualTo, ...: more than a mailbox search needs
     }
   }
@@ -116,7 +131,7 @@ bool ReadQuery(pugi::xml_node node, MailQuery& q) {
 
 std::vector<std::string> MailFolders(const std::vector<backend::Folder>& folders, const MailQuery& q,
                                      bool deep) {
-  auto is_mail = [](int t) { return (t >= backend::kInbox && t <= backend::kOutbox) || t == backend::kUserMail; };
+  auto is_mail = [&](int t) { return HoldsClass(t, q.item_class); };
   std::vector<std::string> out;
   if (q.collection_id.empty()) {
     for (const auto& f : folders) {
@@ -132,15 +147,24 @@ std::vector<std::string> MailFolders(const std::vector<backend::Folder>& folders
   return out;
 }
 
+// Every text of the item but opaque (binary) values: subject, people,
+// location, body.
+void CollectText(pugi::xml_node node, std::string& out) {
+  for (pugi::xml_node c : node.children()) {
+    if (c.type() == pugi::node_pcdata) {
+      absl::StrAppend(&out, c.value(), "\n");
+    } else if (c.type() == pugi::node_element && !c.attribute("opaque")) {
+      CollectText(c, out);
+    }
+  }
+}
+
 bool Matches(const pugi::xml_node data, const MailQuery& q) {
   const std::string received = data.child("email:DateReceived").text().get();
   if (!q.after.empty() && !(received > q.after)) return false;
   if (!q.before.empty() && !(received < q.before)) return false;
   std::string haystack;
-  for (const char* field : {"email:Subject", "email:From", "email:To", "email:Cc"}) {
-    absl::StrAppend(&haystack, data.child(field).text().get(), "\n");
-  }
-  absl::StrAppend(&haystack, data.child("airsyncbase:Body").child("airsyncbase:Data").text().get());
+  CollectText(data, haystack);
   haystack = absl::AsciiStrToLower(haystack);
   return std::all_of(q.words.begin(), q.words.end(),
                      [&](const std::string& w) { return absl::StrContains(haystack, w); });
@@ -173,7 +197,9 @@ void Mailbox(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node s
       pugi::xml_document doc;
       if (!doc.load_string(item.data.c_str())) continue;
       pugi::xml_node data = doc.first_child();
-      if (Matches(data, q)) hits.push_back({data.child("email:DateReceived").text().get(), folder, std::move(item)});
+      std::string when = data.child("email:DateReceived").text().get();
+      if (when.empty()) when = data.child("calendar:StartTime").text().get();
+      if (Matches(data, q)) hits.push_back({when, folder, std::move(item)});
     }
   }
   std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.received > b.received; });
@@ -189,7 +215,7 @@ void Mailbox(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node s
   const BodyPreference body = ReadBodyPreference(options, ctx.version);
   for (int i = range->first; i <= last; ++i) {
     pugi::xml_node result = store.append_child("Result");
-    AddText(result, "airsync:Class", "Email");
+    AddText(result, "airsync:Class", hits[i].item.item_class);
     AddText(result, "LongId", hits[i].item.server_id);
     AddText(result, "airsync:CollectionId", hits[i].folder);
     if (!AppendForDevice(hits[i].item.data, result.append_child("Properties"), root, ctx.version, body).ok()) {

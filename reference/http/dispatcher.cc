@@ -15,6 +15,7 @@
 #include "reference/commands/folder_sync.h"
 #include "reference/commands/get_item_estimate.h"
 #include "reference/commands/item_operations.h"
+#include "reference/commands/meeting_response.h"
 #include "reference/commands/move_items.h"
 #include "reference/commands/ping.h"
 #include "reference/commands/provision.h"
@@ -23,6 +24,7 @@
 #include "reference/commands/send_mail.h"
 #include "reference/commands/settings.h"
 #include "reference/commands/sync.h"
+#include "reference/commands/validate_cert.h"
 #include "reference/devices/device_quirks.h"
 #include "reference/eas/status_codes.h"
 #include "reference/http/credentials.h"
@@ -86,6 +88,10 @@ constexpr CommandSpec kCommands[] = {
      status::item_operations::kProtocolError, false, ProtocolVersion::k12_0},
     {Command::kGetAttachment, "GetAttachment", "", &commands::GetAttachment, true, 0, false,
      ProtocolVersion::k2_5, ProtocolVersion::k12_1},
+    {Command::kMeetingResponse, "MeetingResponse", "MeetingResponse:", &commands::MeetingResponse, true,
+     status::meeting_response::kInvalidMeetingRequest},
+    {Command::kValidateCert, "ValidateCert", "ValidateCert:", &commands::ValidateCert, true,
+     status::validate_cert::kProtocolError},
     {Command::kSendMail, "SendMail", "ComposeMail:", &commands::SendMail, true,
      status::common::kInvalidWbxml, true},
     {Command::kSmartReply, "SmartReply", "ComposeMail:", &commands::SmartReply, true,

@@ -4,7 +4,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "openssl/sha.h"
 #include "reference/eas/application_data_builder.h"
+#include "reference/mail/icalendar.h"
 
 namespace eas::mail {
 namespace {
@@ -37,7 +41,48 @@ std::string DisplayTo(const std::string& to) {
   return out;
 }
 
+// A thread: the subject without reply and forward prefixes.
+std::string ThreadKey(std::string subject) {
+  for (bool stripped = true; stripped;) {
+    stripped = false;
+    for (const char* prefix : {"re:", "fw:", "fwd:", "aw:", "wg:", "sv:", "vs:"}) {
+      if (absl::StartsWithIgnoreCase(absl::StripLeadingAsciiWhitespace(subject), prefix)) {
+        subject = std::string(absl::StripLeadingAsciiWhitespace(subject)).substr(std::string(prefix).size());
+        stripped = true;
+      }
+    }
+  }
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(subject));
+}
+
+// MS-ASEMAIL 2.2.2.48 MeetingRequest, from the invitation's VEVENT.
+void AddMeetingRequest(ApplicationDataBuilder& d, const MailMessage& m) {
+  auto inv = ParseInvitation(m.calendar);
+  if (!inv.ok()) return;
+  pugi::xml_node r = d.Node("email:MeetingRequest");
+  d.Add("email:AllDayEvent", inv->all_day ? "1" : "0", r);
+  d.Add("email:StartTime", EasDate(inv->start), r);
+  d.Add("email:DtStamp", EasDate(m.date), r);
+  d.Add("email:EndTime", EasDate(inv->end), r);
+  d.Add("email:InstanceType", "0", r);
+  if (!inv->location.empty()) d.Add("email:Location", inv->location, r);
+  d.Add("email:Organizer", inv->organizer_email, r);
+  d.Add("email:ResponseRequested", "1", r);
+  d.Add("email:Sensitivity", "0", r);
+  d.Add("email:BusyStatus", "2", r);
+  // Times are UTC: the all-zero TIME_ZONE_INFORMATION (MS-ASDTYPE 2.6.4).
+  d.Add("email:TimeZone", absl::Base64Escape(std::string(172, '\0')), r);
+  d.Add("email:GlobalObjId", GlobalObjId(inv->uid), r);
+}
+
 }  // namespace
+
+std::string ConversationId(const std::string& subject) {
+  const std::string key = ThreadKey(subject);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  return std::string(reinterpret_cast<char*>(digest), 16);
+}
 
 std::string FileReference(int64_t mime_id, size_t index) { return absl::StrCat(mime_id, ":", index); }
 
@@ -85,9 +130,15 @@ std::string ToApplicationData(const MailMessage& m, int64_t mime_id, int64_t rec
   }
   const bool html = !m.html_body.empty();
   d.Body(html ? m.html_body : m.text_body, html ? 2 : 1);
+  if (m.calendar_method == "REQUEST") AddMeetingRequest(d, m);
   d.Add("email:MessageClass", MessageClass(m));
   d.Add("email:InternetCPID", "65001");
   d.Add("airsyncbase:NativeBodyType", html ? "2" : "1");
+  // 14.0+: the conversation, for ItemOperations Move (MS-ASEMAIL 2.2.2.16).
+  d.root().append_attribute("xmlns:email2") = "Email2:";
+  pugi::xml_node conversation = d.Node("email2:ConversationId");
+  conversation.append_attribute("opaque") = "base64";
+  conversation.text().set(absl::Base64Escape(ConversationId(m.subject)).c_str());
   return d.Xml();
 }
 

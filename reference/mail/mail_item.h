@@ -19,6 +19,10 @@ namespace eas::mail {
 std::string FileReference(int64_t mime_id, size_t index);
 std::optional<std::pair<int64_t, size_t>> ParseFileReference(absl::string_view reference);
 
+// email2:ConversationId: 16 bytes that messages of one thread (the same
+// subject once Re:/Fw: prefixes are gone) share.
+std::string ConversationId(const std::string& subject);
+
 // "2026-11-24T08:00:00.000Z", the form of MS-ASEMAIL DateReceived.
 std::string EasDate(int64_t unix_seconds);
 

@@ -95,7 +95,10 @@ def test_first_setup_like_a_phone(server, tls):
     r.read()
     assert r.status == 200
     assert r.getheader("MS-ASProtocolVersions") == "2.5,12.0,12.1,14.0,14.1,16.0,16.1"
-    assert r.getheader("MS-ASProtocolCommands") == "Provision,FolderSync,Settings,Sync,GetItemEstimate,Ping"
+    assert r.getheader("MS-ASProtocolCommands") == (
+        "Provision,FolderSync,Settings,Sync,GetItemEstimate,Ping,FolderCreate,FolderUpdate,FolderDelete,"
+        "MoveItems,Search,ResolveRecipients,ItemOperations,GetAttachment,MeetingResponse,ValidateCert,"
+        "SendMail,SmartReply,SmartForward")
 
     phone = Phone(conn, "E2E%s" % ("TLS" if tls else "PLAIN"))
     # iOS: Settings before Provision.

@@ -75,7 +75,7 @@ REQUESTS = [
     ("06_client_sync_contacts_add_syncroton_simple.wbxml", "Sync", "12.1", {200}, None),
     ("07_foldersync_synckey0_request_horde_fixture.wbxml", "FolderSync", "14.1", {200}, "1"),
     ("31_wm5_airsync_contacts_add_truncation_libwbxml_airsync001.xml", "Sync", "2.5", {200}, None),
-    ("32_client_search_calendar_query_libwbxml_airsync002.xml", "Search", "12.1", {501}, None),
+    ("32_client_search_calendar_query_libwbxml_airsync002.xml", "Search", "12.1", {200}, "1"),
     ("36_palm_pre_v12_sync_change_calendar_allday_tine20test.xml", "Sync", "12.1", {200}, None),
     ("37_samsung_galaxy_sync_change_calendar_meetingstatus3_tine20test.xml", "Sync", "12.0", {200}, None),
     ("38_android_contact_birthday_without_time_tine20test.xml", "Sync", "12.1", {200}, None),
@@ -106,7 +106,9 @@ def test_request_trace(server, trace, command, version, statuses, status_text):
 
 
 @pytest.mark.parametrize("trace,status", [
-    ("25_wm_ppc_121_smartforward_base64query_hordeutilstest.query", 501),  # SmartForward: not yet
+    # SmartForward as Windows Mobile 6.1 sends it; the fixture has the query
+    # only, and a SmartForward without its MIME body is a bad request.
+    ("25_wm_ppc_121_smartforward_base64query_hordeutilstest.query", 400),
     ("26_android_nine_160_settings_base64query_hordeutilstest.query", 200),  # Settings
 ])
 def test_base64_query_trace(server, trace, status):
