@@ -60,9 +60,9 @@ absl::Status SeedDemo(backend::SqliteStore& store) {
       if (*counter != 0) continue;
       for (const DemoItem& item : items) {
         if (item.folder_id != f.server_id) continue;
-        if (auto id = store.AddItem(*account, item.folder_id, item.item_class, item.xml); !id.ok()) {
-          return id.status();
-        }
+        auto id = item.mime.empty() ? store.AddItem(*account, item.folder_id, item.item_class, item.xml)
+                                    : store.AddMail(*account, item.folder_id, item.mime, false, item.received);
+        if (!id.ok()) return id.status();
       }
     }
   }

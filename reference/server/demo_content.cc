@@ -164,6 +164,42 @@ std::string Mail(const std::string& from, const std::string& to, const std::stri
 
 }  // namespace
 
+namespace {
+
+// A message with a small PDF attached (ItemOperations and GetAttachment have
+// something to fetch).
+std::string FiguresMail(const std::string& me) {
+  return absl::StrCat(
+      "From: \"Ana Souza\" <ana@ox.io>\r\nTo: ", me, "\r\nSubject: Q3 figures\r\n",
+      "Date: Fri, 20 Nov 2026 09:30:00 +0000\r\nMessage-ID: <q3-figures@ox.io>\r\nMIME-Version: 1.0\r\n",
+      "Content-Type: multipart/mixed; boundary=\"=_demo_q3\"\r\n\r\n",
+      "--=_demo_q3\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+      "Hi,\r\nthe Q3 figures are attached.\r\nAna\r\n",
+      "--=_demo_q3\r\nContent-Type: application/pdf; name=\"q3-figures.pdf\"\r\n",
+      "Content-Disposition: attachment; filename=\"q3-figures.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+      // "%PDF-1.4\n% demo attachment\n%%EOF\n"
+      "JVBERi0xLjQKJSBkZW1vIGF0dGFjaG1lbnQKJSVFT0YK\r\n--=_demo_q3--\r\n");
+}
+
+// A meeting invitation (MeetingResponse has something to answer).
+std::string InvitationMail(const std::string& me, const std::string& my_email) {
+  return absl::StrCat(
+      "From: \"Ana Souza\" <ana@ox.io>\r\nTo: ", me, "\r\nSubject: Design review\r\n",
+      "Date: Mon, 23 Nov 2026 08:00:00 +0000\r\nMessage-ID: <design-review@ox.io>\r\nMIME-Version: 1.0\r\n",
+      "Content-Type: multipart/alternative; boundary=\"=_demo_invite\"\r\n\r\n",
+      "--=_demo_invite\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+      "Let's review the new design.\r\n",
+      "--=_demo_invite\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n\r\n",
+      "BEGIN:VCALENDAR\r\nPRODID:-//eas-reference demo//EN\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n",
+      "BEGIN:VEVENT\r\nUID:demo-design-review@ox.io\r\nDTSTAMP:20261123T080000Z\r\n",
+      "DTSTART;TZID=Europe/Berlin:20261203T140000\r\nDTEND;TZID=Europe/Berlin:20261203T150000\r\n",
+      "SUMMARY:Design review\r\nLOCATION:Room Elbe\r\nORGANIZER;CN=\"Ana Souza\":mailto:ana@ox.io\r\n",
+      "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:", my_email, "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+      "--=_demo_invite--\r\n");
+}
+
+}  // namespace
+
 std::vector<DemoItem> DemoItems(const std::string& owner_name, const std::string& owner_email) {
   std::vector<DemoItem> items;
   for (int i = 0; i < 10; ++i) items.push_back({"contacts", "Contacts", Contact(i)});
@@ -194,6 +230,8 @@ std::vector<DemoItem> DemoItems(const std::string& owner_name, const std::string
   items.push_back({"inbox/projects", "Email",
                    Mail(ana, me, "Project Rhein: minutes", "2026-11-19T16:00:00.000Z", true,
                         "Minutes attached inline:\r\n- scope agreed\r\n- next steps\r\n")});
+  items.push_back({"inbox", "Email", "", FiguresMail(me), 1795685400});
+  if (owner_email != "ana@ox.io") items.push_back({"inbox", "Email", "", InvitationMail(me, owner_email), 1795939200});
   items.push_back({"inbox/newsletters", "Email",
                    Mail("\"OX Newsletter\" <news@open-xchange.com>", me, "November newsletter",
                         "2026-11-15T06:00:00.000Z", false, "What's new this month.\r\n")});

@@ -4,6 +4,7 @@
 #ifndef EAS_REFERENCE_SERVER_DEMO_CONTENT_H_
 #define EAS_REFERENCE_SERVER_DEMO_CONTENT_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,9 @@ namespace eas::server {
 struct DemoItem {
   std::string folder_id;
   std::string item_class;
-  std::string xml;  // <ApplicationData ...>
+  std::string xml;   // <ApplicationData ...>; empty for a message given as MIME
+  std::string mime;  // a message stored with its MIME (attachments, invitations)
+  int64_t received = 0;
 };
 
 // For one user: contacts, appointments (a weekly series with a moved and a

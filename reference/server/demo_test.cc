@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "reference/mail/mime_message.h"
 #include "pugixml.hpp"
 #include "reference/server/demo_content.h"
 #include "reference/server/timezone_blob.h"
@@ -35,7 +36,16 @@ TEST(TimezoneBlob, Is172BytesWithBiasAndRules) {
 
 TEST(DemoContent, EveryItemIsEncodableEasData) {
   int calendar = 0, contacts = 0, tasks = 0, mail = 0;
+  int mime = 0;
   for (const DemoItem& item : DemoItems("Miguel Ortega", "miguel@ox.io")) {
+    if (!item.mime.empty()) {
+      // Stored as a message: the MIME must parse into an Email item.
+      auto parsed = mail::ParseMessage(item.mime);
+      ASSERT_TRUE(parsed.ok()) << item.mime;
+      EXPECT_FALSE(parsed->recipients.empty());
+      ++mime;
+      continue;
+    }
     pugi::xml_document doc;
     ASSERT_TRUE(wbxml::ParseXmlText(item.xml, doc).ok()) << item.xml;
     auto bytes = wbxml::Encode(doc);
@@ -45,6 +55,7 @@ TEST(DemoContent, EveryItemIsEncodableEasData) {
     tasks += item.item_class == "Tasks";
     mail += item.item_class == "Email";
   }
+  EXPECT_EQ(mime, 2);  // an attachment and an invitation
   EXPECT_GE(contacts, 10);
   EXPECT_GE(calendar, 4);
   EXPECT_GE(tasks, 4);
@@ -80,7 +91,7 @@ TEST(Demo, SeedsUsersFoldersItemsAndGalOnce) {
   EXPECT_TRUE((*store)->Authenticate("ox.io", "ana", kDemoPassword).ok());
   EXPECT_TRUE((*store)->Authenticate("defaultcontext", "juan", kDemoPassword).ok());
   const auto inbox_before = (*store)->ChangesSince(*miguel, "inbox", 0)->size();
-  EXPECT_EQ(inbox_before, 8u);
+  EXPECT_EQ(inbox_before, 10u);
   EXPECT_GE((*store)->SearchGal("ox.io", "", 1000)->size(), 50u);
   EXPECT_GE((*store)->SearchGal("defaultcontext", "", 1000)->size(), 50u);
   // Again: nothing new.

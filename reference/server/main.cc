@@ -13,12 +13,14 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "reference/backend/sqlite_store.h"
 #include "reference/commands/policy_document.h"
 #include "reference/http/dispatcher.h"
 #include "reference/http/server.h"
+#include "reference/mail/smtp_relay.h"
 #include "reference/push/push_hub.h"
 #include "reference/server/demo.h"
 #include "reference/server/self_signed.h"
@@ -36,6 +38,9 @@ ABSL_FLAG(int, max_body_mb, 32, "largest request body accepted, in MiB (413 abov
 ABSL_FLAG(int, ping_min_heartbeat, 60, "shortest Ping heartbeat accepted, seconds");
 ABSL_FLAG(int, ping_max_heartbeat, 3540, "longest Ping heartbeat accepted, seconds");
 ABSL_FLAG(int, ping_max_folders, 300, "most folders one Ping may watch");
+ABSL_FLAG(std::string, smtp, "",
+          "outbound mail relay HOST:PORT (plain SMTP, no AUTH: the site's MTA); without it, mail to "
+          "addresses outside the store is refused");
 
 namespace {
 
@@ -144,6 +149,18 @@ int main(int argc, char** argv) {
   dispatcher_options.ping.min_heartbeat = absl::GetFlag(FLAGS_ping_min_heartbeat);
   dispatcher_options.ping.max_heartbeat = absl::GetFlag(FLAGS_ping_max_heartbeat);
   dispatcher_options.ping.max_folders = absl::GetFlag(FLAGS_ping_max_folders);
+  std::unique_ptr<eas::mail::SmtpRelay> relay;
+  if (const std::string smtp = absl::GetFlag(FLAGS_smtp); !smtp.empty()) {
+    const size_t colon = smtp.rfind(':');
+    int port = 25;
+    if (colon != std::string::npos && !absl::SimpleAtoi(smtp.substr(colon + 1), &port)) {
+      return Die(absl::InvalidArgumentError("--smtp wants HOST:PORT"));
+    }
+    char host[256] = "localhost";
+    gethostname(host, sizeof(host) - 1);
+    relay = std::make_unique<eas::mail::SmtpRelay>(smtp.substr(0, colon), port, host);
+    dispatcher_options.relay = relay.get();
+  }
   eas::http::Dispatcher dispatcher(**store, **state, dispatcher_options);
   eas::http::Server server(dispatcher, options);
   if (auto s = server.Start(); !s.ok()) return Die(s);

@@ -54,13 +54,14 @@ def wbxml(xml_text):
 class Phone:
     """A plain-query 14.1 client (iPhone-like) unless told otherwise."""
 
-    def __init__(self, conn, device_id, version="14.1", device_type="iPhone"):
+    def __init__(self, conn, device_id, version="14.1", device_type="iPhone", user="miguel"):
         self.conn, self.device_id, self.version, self.device_type = conn, device_id, version, device_type
+        self.user = user
         self.policy_key = "0"
 
     def post(self, command, xml_text=None, headers=None):
-        query = "Cmd=%s&User=miguel&DeviceId=%s&DeviceType=%s" % (command, self.device_id, self.device_type)
-        h = {"Authorization": auth(), "MS-ASProtocolVersion": self.version,
+        query = "Cmd=%s&User=%s&DeviceId=%s&DeviceType=%s" % (command, self.user, self.device_id, self.device_type)
+        h = {"Authorization": auth("ox.io\\" + self.user), "MS-ASProtocolVersion": self.version,
              "X-MS-PolicyKey": self.policy_key, "Content-Type": "application/vnd.ms-sync.wbxml",
              "User-Agent": "Apple-iPhone4C1/902.176"}
         h.update(headers or {})
@@ -243,3 +244,97 @@ def test_admin_users_policy_and_remote_wipe(server):
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
+
+
+class FakeMta:
+    """A minimal SMTP peer on loopback that keeps what it is sent."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.messages = []  # (mail from, [rcpt], data)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            f = conn.makefile("rb")
+            conn.sendall(b"220 fake ESMTP\r\n")
+            sender, rcpts = None, []
+            while True:
+                line = f.readline()
+                if not line:
+                    break
+                cmd = line.decode().strip()
+                if cmd.upper().startswith("MAIL FROM:"):
+                    sender = cmd[10:].strip("<>")
+                elif cmd.upper().startswith("RCPT TO:"):
+                    rcpts.append(cmd[8:].strip("<>"))
+                elif cmd.upper() == "DATA":
+                    conn.sendall(b"354 go on\r\n")
+                    data = b""
+                    while True:
+                        chunk = f.readline()
+                        if chunk == b".\r\n" or not chunk:
+                            break
+                        data += chunk[1:] if chunk.startswith(b"..") else chunk
+                    self.messages.append((sender, rcpts, data.decode("utf-8", "replace")))
+                    conn.sendall(b"250 queued\r\n")
+                    continue
+                elif cmd.upper() == "QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    break
+                conn.sendall(b"250 ok\r\n")
+            conn.close()
+
+
+@pytest.fixture(scope="module")
+def mail_server():
+    mta = FakeMta()
+    running = RunningServer(["--smtp=127.0.0.1:%d" % mta.port])
+    ports = dict(running.ports)
+    ports["mta"] = mta
+    yield ports
+    running.stop()
+    mta.sock.close()
+
+
+def test_sendmail_relays_outside_mail_and_delivers_local_mail(mail_server):
+    """12.1 SendMail (raw MIME): the outside recipient goes to the relay
+    without the Bcc header, the local one to Ana's Inbox in the store."""
+    phone = Phone(connect(mail_server, False), "MAILE2E01", version="12.1", device_type="PocketPC")
+    phone.provision()
+    mime = ("To: partner@example.net; \"Ana\" <ana@ox.io>\r\nBcc: audit@example.net\r\n"
+            "Subject: E2E relay\r\n\r\nHello from the phone\r\n")
+    phone.conn.request("POST", PATH + "?Cmd=SendMail&User=miguel&DeviceId=MAILE2E01&DeviceType=PocketPC&SaveInSent=T",
+                       body=mime.encode(), headers={"Authorization": auth(), "MS-ASProtocolVersion": "12.1",
+                                                   "X-MS-PolicyKey": phone.policy_key,
+                                                   "Content-Type": "message/rfc822"})
+    r = phone.conn.getresponse()
+    r.read()
+    assert r.status == 200
+    mta = mail_server["mta"]
+    assert len(mta.messages) == 1
+    sender, rcpts, data = mta.messages[0]
+    assert sender == "miguel@ox.io"
+    assert sorted(rcpts) == ["audit@example.net", "partner@example.net"]
+    assert "Hello from the phone" in data and "Bcc:" not in data
+    assert "From: " in data and "Message-Id: " in data
+    # Ana (a demo account) finds it in her Inbox.
+    conn = connect(mail_server, False)
+    ana = Phone(conn, "ANAE2E01", user="ana")
+    ana.provision()
+    sync = ('<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>%s</SyncKey>'
+            '<CollectionId>inbox</CollectionId>%s</Collection></Collections></Sync>')
+    status, root = ana.post("Sync", sync % ("0", ""))
+    key = root.find("{AirSync:}Collections/{AirSync:}Collection/{AirSync:}SyncKey").text
+    status, root = ana.post("Sync", sync % (key, "<WindowSize>100</WindowSize>"))
+    subjects = [e.text for e in root.iter("{Email:}Subject")]
+    assert "E2E relay" in subjects, subjects
