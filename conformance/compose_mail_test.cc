@@ -221,11 +221,13 @@ TEST_F(ComposeMail, ItemOperationsFetchesAttachmentsWithRangeAndAsMultipart) {
 }
 
 TEST_F(ComposeMail, ItemOperationsFetchesMimeAndEmptiesFolders) {
-  Verifies({"MS-ASAIRS 2.2.2.22.4 (Type 4 MIME)", "MS-ASCMD 2.2.3.51 (EmptyFolderContents)"});
+  Verifies({"MS-ASAIRS 2.2.2.22.4 (Type 4 MIME)", "MS-ASCMD 2.2.3.106 (MIMESupport)",
+            "MS-ASCMD 2.2.3.51 (EmptyFolderContents)"});
   Reply r = Post(phone_, "ItemOperations",
                  "<ItemOperations xmlns=\"ItemOperations:\" xmlns:airsync=\"AirSync:\" "
                  "xmlns:airsyncbase=\"AirSyncBase:\"><Fetch><Store>Mailbox</Store><airsync:CollectionId>inbox"
                  "</airsync:CollectionId><airsync:ServerId>" + report_ + "</airsync:ServerId><Options>"
+                 "<airsync:MIMESupport>2</airsync:MIMESupport>"
                  "<airsyncbase:BodyPreference><airsyncbase:Type>4</airsyncbase:Type></airsyncbase:BodyPreference>"
                  "</Options></Fetch><Fetch><Store>Mailbox</Store><airsync:CollectionId>inbox</airsync:CollectionId>"
                  "<airsync:ServerId>inbox:404</airsync:ServerId></Fetch></ItemOperations>");

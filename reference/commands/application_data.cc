@@ -1,10 +1,13 @@
 #include "reference/commands/application_data.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <sstream>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "reference/mail/html_text.h"
 #include "reference/wbxml/code_pages.h"
 
 namespace eas::commands {
@@ -107,6 +110,8 @@ void BodyTo25(pugi::xml_node data, const std::string& prefix, std::optional<uint
   pugi::xml_node b = data.child("airsyncbase:Body");
   if (!b || prefix.empty()) return;
   std::string text = b.child("airsyncbase:Data").text().get();
+  // 2.5 bodies are plain text.
+  if (std::string(b.child("airsyncbase:Type").text().get()) == "2") text = mail::HtmlToText(text);
   const size_t full = text.size();
   const bool truncated = limit && full > *limit;
   if (truncated) text = text.substr(0, *limit);
@@ -129,21 +134,108 @@ std::string ClassPrefix(pugi::xml_node data) {
   return "";
 }
 
+// airsyncbase:Attachments into 2.5's email:Attachments (MS-ASWBXML page 2):
+// AttName is what GetAttachment takes.
+void AttachmentsTo25(pugi::xml_node data) {
+  pugi::xml_node list = data.child("airsyncbase:Attachments");
+  if (!list) return;
+  pugi::xml_node out = data.insert_child_before("email:Attachments", list);
+  for (pugi::xml_node a : list.children("airsyncbase:Attachment")) {
+    pugi::xml_node o = out.append_child("email:Attachment");
+    o.append_child("email:AttMethod").text().set(a.child("airsyncbase:Method").text().get());
+    o.append_child("email:AttSize").text().set(a.child("airsyncbase:EstimatedDataSize").text().get());
+    o.append_child("email:DisplayName").text().set(a.child("airsyncbase:DisplayName").text().get());
+    o.append_child("email:AttName").text().set(a.child("airsyncbase:FileReference").text().get());
+  }
+  data.remove_child(list);
+}
+
+// 2.5 MIMESupport 2: the MIME replaces the text body (MIMEData, MIMESize,
+// MIMETruncated, MS-ASWBXML page 2).
+void MimeTo25(pugi::xml_node data, const std::string& mime, std::optional<uint32_t> limit) {
+  for (const char* name : {"email:Body", "email:BodySize", "email:BodyTruncated"}) {
+    while (pugi::xml_node n = data.child(name)) data.remove_child(n);
+  }
+  const bool truncated = limit && mime.size() > *limit;
+  data.append_child("email:MIMETruncated").text().set(truncated ? "1" : "0");
+  data.append_child("email:MIMESize").text().set(std::to_string(mime.size()).c_str());
+  data.append_child("email:MIMEData").text().set((truncated ? mime.substr(0, *limit) : mime).c_str());
+}
+
+// The 12.0+ body as the device asked for it (MS-ASAIRS 3.2.5.1): MIME for
+// Type 4 (when given), HTML for Type 2, plain text for Type 1 (an HTML body
+// converted), truncated, all or none, with a preview from 14.0.
+void RenderBody(pugi::xml_node data, ProtocolVersion version, const BodyPreference& body,
+                const std::string* mime) {
+  pugi::xml_node b = data.child("airsyncbase:Body");
+  if (!b || body.wishes.empty()) return;
+  const int stored_type = std::atoi(b.child("airsyncbase:Type").text().get());
+  const std::string original = b.child("airsyncbase:Data").text().get();
+  std::string text = original;
+  auto wish_for = [&](int type) -> const BodyWish* {
+    for (const auto& w : body.wishes) {
+      if (w.type == type) return &w;
+    }
+    return nullptr;
+  };
+  const BodyWish* wish = nullptr;
+  int type = stored_type;
+  if (mime != nullptr && (wish = wish_for(4))) {
+    type = 4;
+    text = *mime;
+  } else if ((wish = wish_for(stored_type))) {
+  } else if (stored_type == 2 && (wish = wish_for(1))) {
+    type = 1;
+    text = mail::HtmlToText(text);
+  } else {
+    wish = &body.wishes.front();  // no match: the stored type, with the first wish's limits
+  }
+  data.remove_child(b);
+  b = data.append_child("airsyncbase:Body");
+  b.append_child("airsyncbase:Type").text().set(std::to_string(type).c_str());
+  b.append_child("airsyncbase:EstimatedDataSize").text().set(std::to_string(text.size()).c_str());
+  const bool too_big = wish->truncation_size && text.size() > *wish->truncation_size;
+  if (too_big) {
+    b.append_child("airsyncbase:Truncated").text().set("1");
+    // AllOrNone: a body that does not fit is not sent at all.
+    text = wish->all_or_none ? "" : Truncate(text, *wish->truncation_size);
+  }
+  if (!(too_big && wish->all_or_none)) b.append_child("airsyncbase:Data").text().set(text.c_str());
+  if (wish->preview && *wish->preview > 0 && version >= ProtocolVersion::k14_0) {
+    const std::string plain = stored_type == 2 ? mail::HtmlToText(original) : original;
+    b.append_child("airsyncbase:Preview").text().set(Truncate(plain, *wish->preview).c_str());
+  }
+}
+
 }  // namespace
 
 BodyPreference ReadBodyPreference(pugi::xml_node options, ProtocolVersion version) {
   BodyPreference body;
   int code = 0;
-  if (version == ProtocolVersion::k2_5 && absl::SimpleAtoi(options.child("Truncation").text().get(), &code)) {
-    body.truncation_size = Truncation25Bytes(code);
+  if (version == ProtocolVersion::k2_5) {
+    if (absl::SimpleAtoi(options.child("Truncation").text().get(), &code)) body.truncation_size = Truncation25Bytes(code);
+    if (absl::SimpleAtoi(options.child("MIMETruncation").text().get(), &code)) body.mime_truncation = Truncation25Bytes(code);
   }
-  uint32_t truncation = 0;
-  if (absl::SimpleAtoi(
-          options.child("airsyncbase:BodyPreference").child("airsyncbase:TruncationSize").text().get(),
-          &truncation)) {
-    body.truncation_size = truncation;
+  // Sync's Options are in the AirSync page itself; ItemOperations' and
+  // Search's borrow the element from it.
+  pugi::xml_node mime_support = options.child("MIMESupport");
+  if (!mime_support) mime_support = options.child("airsync:MIMESupport");
+  absl::SimpleAtoi(mime_support.text().get(), &body.mime_support);
+  for (pugi::xml_node p : options.children("airsyncbase:BodyPreference")) {
+    BodyWish wish;
+    absl::SimpleAtoi(p.child("airsyncbase:Type").text().get(), &wish.type);
+    uint32_t n = 0;
+    if (absl::SimpleAtoi(p.child("airsyncbase:TruncationSize").text().get(), &n)) wish.truncation_size = n;
+    wish.all_or_none = std::string(p.child("airsyncbase:AllOrNone").text().get()) == "1";
+    if (absl::SimpleAtoi(p.child("airsyncbase:Preview").text().get(), &n)) wish.preview = std::min<uint32_t>(n, 255);
+    body.wishes.push_back(wish);
   }
   return body;
+}
+
+bool BodyPreference::WantsMime(ProtocolVersion version) const {
+  if (version == ProtocolVersion::k2_5) return mime_support == 2;
+  return mime_support != 0 && std::any_of(wishes.begin(), wishes.end(), [](const BodyWish& w) { return w.type == 4; });
 }
 
 std::optional<uint32_t> Truncation25Bytes(int code) {
@@ -181,29 +273,22 @@ absl::StatusOr<std::string> MergeChange(const std::string& stored, pugi::xml_nod
 }
 
 absl::Status AppendForDevice(const std::string& stored, pugi::xml_node target, pugi::xml_node root,
-                             ProtocolVersion version, const BodyPreference& body) {
+                             ProtocolVersion version, const BodyPreference& body, const std::string* mime) {
   pugi::xml_document doc;
   if (!doc.load_string(stored.c_str())) return absl::DataLossError("stored item does not parse");
   pugi::xml_node data = doc.first_child();
   if (version == ProtocolVersion::k2_5) {
-    BodyTo25(data, ClassPrefix(data), body.truncation_size);
+    const std::string prefix = ClassPrefix(data);
+    if (prefix == "email") AttachmentsTo25(data);
+    BodyTo25(data, prefix, body.truncation_size);
+    if (prefix == "email" && mime != nullptr && body.mime_support == 2) MimeTo25(data, *mime, body.mime_truncation);
     Trim(data, version);
     for (pugi::xml_node child : data.children()) target.append_copy(child);
     DeclarePrefixes(target, root);
     return absl::OkStatus();
   }
   Trim(data, version);
-  if (body.truncation_size) {
-    pugi::xml_node b = data.child("airsyncbase:Body");
-    pugi::xml_node text = b.child("airsyncbase:Data");
-    const std::string full = text.text().get();
-    if (text && full.size() > *body.truncation_size) {
-      text.text().set(Truncate(full, *body.truncation_size).c_str());
-      pugi::xml_node truncated = b.child("airsyncbase:Truncated");
-      if (!truncated) truncated = b.insert_child_after("airsyncbase:Truncated", text);
-      truncated.text().set("1");
-    }
-  }
+  RenderBody(data, version, body, mime);
   for (pugi::xml_node child : data.children()) target.append_copy(child);
   DeclarePrefixes(target, root);
   return absl::OkStatus();

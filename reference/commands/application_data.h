@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "pugixml.hpp"
@@ -25,14 +26,29 @@ std::string ToStoredForm(pugi::xml_node application_data);
 // (iOS 4 omits Supported and would otherwise lose fields it never shows).
 absl::StatusOr<std::string> MergeChange(const std::string& stored, pugi::xml_node change);
 
-// What the device asked for as body: AirSyncBase BodyPreference
-// TruncationSize (12.0+) or the 2.5 Truncation option, as bytes.
-struct BodyPreference {
+// One AirSyncBase BodyPreference (MS-ASAIRS 2.2.2.7): the body type the
+// client takes, how much of it, all or nothing, and a text preview (14.0+).
+struct BodyWish {
+  int type = 1;  // 1 plain text, 2 HTML, 3 RTF, 4 MIME
   std::optional<uint32_t> truncation_size;
+  bool all_or_none = false;
+  std::optional<uint32_t> preview;  // characters, at most 255
 };
 
-// The body preference in an Options element (Sync, Search, ItemOperations):
-// AirSyncBase BodyPreference TruncationSize, or 2.5's Truncation code.
+// What the device asked for as body: AirSyncBase BodyPreference elements
+// (12.0+), or 2.5's Truncation; MIMESupport (MS-ASCMD 2.2.3.106) and 2.5's
+// MIMETruncation.
+struct BodyPreference {
+  std::vector<BodyWish> wishes;              // empty: the stored body as it is
+  std::optional<uint32_t> truncation_size;   // 2.5 Truncation
+  int mime_support = 0;                      // 0 never, 1 S/MIME only, 2 always
+  std::optional<uint32_t> mime_truncation;   // 2.5 MIMETruncation
+  // True when an Email item should travel as its MIME (the caller fetches
+  // it): BodyPreference Type 4 from 12.0, MIMESupport 2 on 2.5.
+  bool WantsMime(ProtocolVersion version) const;
+};
+
+// The body preference in an Options element (Sync, Search, ItemOperations).
 BodyPreference ReadBodyPreference(pugi::xml_node options, ProtocolVersion version);
 
 // MS-ASCMD 2.2.3.178 (2.5 Truncation): 0 -> 0, 1 -> 4096, 2 -> 5120,
@@ -44,9 +60,11 @@ std::optional<uint32_t> Truncation25Bytes(int code);
 // page table's since/until) and truncating the body to the preference; for
 // 2.5 the body becomes the class page's own Body/BodySize/BodyTruncated.
 // Declares the prefixes it uses on `root`.
+// `mime`, when given, is the item's MIME for a device that wants it
+// (BodyPreference::WantsMime); HTML bodies go to text-only clients as text.
 absl::Status AppendForDevice(const std::string& stored, pugi::xml_node target,
                              pugi::xml_node root, ProtocolVersion version,
-                             const BodyPreference& body);
+                             const BodyPreference& body, const std::string* mime = nullptr);
 
 }  // namespace eas::commands
 

@@ -88,35 +88,10 @@ void FetchAttachment(CommandContext& ctx, const std::string& reference, pugi::xm
   payloads.Put(properties, slice);
 }
 
-// Body Type 4 (MIME) asked for: the message's MIME replaces the stored body.
-void UseMimeBody(CommandContext& ctx, const std::string& server_id, pugi::xml_node options,
-                 pugi::xml_node properties, Payloads& payloads) {
-  pugi::xml_node preference = options.child("airsyncbase:BodyPreference");
-  if (std::string(preference.child("airsyncbase:Type").text().get()) != "4") return;
-  auto mime = ctx.backend->GetMime(ctx.account, server_id);
-  if (!mime.ok()) return;  // no MIME kept: the stored body stays
-  properties.remove_child("airsyncbase:Body");
-  pugi::xml_node body = properties.append_child("airsyncbase:Body");
-  AddText(body, "airsyncbase:Type", "4");
-  AddText(body, "airsyncbase:EstimatedDataSize", absl::StrCat(mime->size()));
-  uint32_t limit = 0;
-  std::string data = *mime;
-  if (absl::SimpleAtoi(preference.child("airsyncbase:TruncationSize").text().get(), &limit) &&
-      data.size() > limit) {
-    data.resize(limit);
-    AddText(body, "airsyncbase:Truncated", "1");
-  }
-  if (payloads.multipart()) {
-    payloads.Put(body, data);
-    body.child("Part").set_name("airsyncbase:Part");
-  } else {
-    AddText(body, "airsyncbase:Data", data);
-  }
-}
-
+// Item bodies stay in the WBXML part even in a multipart answer; the parts
+// carry attachment bytes.
 void FetchItem(CommandContext& ctx, const std::string& server_id, const std::string& collection,
-               bool long_id, pugi::xml_node options, pugi::xml_node out, pugi::xml_node root,
-               Payloads& payloads) {
+               bool long_id, pugi::xml_node options, pugi::xml_node out, pugi::xml_node root) {
   auto item = ctx.backend->GetItem(ctx.account, server_id);
   const bool found = item.ok() && (collection.empty() || item->folder_id == collection);
   Status(out, found ? st::kSuccess : item.ok() || item.status().code() == absl::StatusCode::kNotFound
@@ -131,12 +106,15 @@ void FetchItem(CommandContext& ctx, const std::string& server_id, const std::str
   if (!found) return;
   AddText(out, "airsync:Class", item->item_class);
   pugi::xml_node properties = out.append_child("Properties");
-  if (!AppendForDevice(item->data, properties, root, ctx.version, ReadBodyPreference(options, ctx.version)).ok()) {
+  const BodyPreference body = ReadBodyPreference(options, ctx.version);
+  std::optional<std::string> mime;
+  if (item->item_class == "Email" && body.WantsMime(ctx.version)) {
+    if (auto m = ctx.backend->GetMime(ctx.account, server_id); m.ok()) mime = std::move(*m);
+  }
+  if (!AppendForDevice(item->data, properties, root, ctx.version, body, mime ? &*mime : nullptr).ok()) {
     out.remove_child(properties);
     out.child("Status").text().set(absl::StrCat(st::kServerError).c_str());
-    return;
   }
-  UseMimeBody(ctx, server_id, options, properties, payloads);
 }
 
 void EmptyFolderContents(CommandContext& ctx, pugi::xml_node request, pugi::xml_node out) {
@@ -236,10 +214,10 @@ CommandResult ItemOperations(CommandContext& ctx) {
         FetchAttachment(ctx, ref.text().get(), options, out, payloads);
       } else if (pugi::xml_node long_id = op.child("search:LongId")) {
         if (!root.attribute("xmlns:search")) root.append_attribute("xmlns:search") = "Search:";
-        FetchItem(ctx, long_id.text().get(), "", true, options, out, root, payloads);
+        FetchItem(ctx, long_id.text().get(), "", true, options, out, root);
       } else if (pugi::xml_node server_id = op.child("airsync:ServerId")) {
         FetchItem(ctx, server_id.text().get(), op.child("airsync:CollectionId").text().get(), false, options,
-                  out, root, payloads);
+                  out, root);
       } else {
         Status(out, st::kProtocolError);
       }

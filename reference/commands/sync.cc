@@ -246,14 +246,19 @@ class CollectionSync {
           continue;
         }
         AddText(r, "Status", absl::StrCat(st::kSuccess));
-        if (!AppendForDevice(item->data, r.append_child("ApplicationData"), root_, ctx_.version,
-                             req_.body)
-                 .ok()) {
-          return false;
-        }
+        if (!Append(*item, r.append_child("ApplicationData"))) return false;
       }
     }
     return true;
+  }
+
+  // The item as the device asked for it; mail with its MIME when wanted.
+  bool Append(const backend::ItemChange& item, pugi::xml_node target) {
+    std::optional<std::string> mime;
+    if (item.item_class == "Email" && req_.body.WantsMime(ctx_.version)) {
+      if (auto m = ctx_.backend->GetMime(ctx_.account, item.server_id); m.ok()) mime = std::move(*m);
+    }
+    return AppendForDevice(item.data, target, root_, ctx_.version, req_.body, mime ? &*mime : nullptr).ok();
   }
 
   bool ServerChanges() {
@@ -289,11 +294,7 @@ class CollectionSync {
       if (p.kind == PendingChange::kDelete || p.kind == PendingChange::kSoftDelete) {
         state_.items.erase(p.item.server_id);
       } else {
-        if (!AppendForDevice(p.item.data, node.append_child("ApplicationData"), root_, ctx_.version,
-                             req_.body)
-                 .ok()) {
-          return false;
-        }
+        if (!Append(p.item, node.append_child("ApplicationData"))) return false;
         state_.items[p.item.server_id] = p.item.mod_seq;
       }
       changed_ = true;

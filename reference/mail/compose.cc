@@ -8,6 +8,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "reference/mail/gmime_support.h"
+#include "reference/mail/html_text.h"
 
 namespace eas::mail {
 namespace {
@@ -49,30 +50,6 @@ std::string TextOf(GMimeTextPart* part) {
 
 std::string HtmlEscape(absl::string_view text) {
   return absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
-}
-
-// Text of an HTML body for a plain-text quote: tags dropped, <br> and block
-// ends as line ends, the common entities decoded.
-std::string HtmlToText(absl::string_view html) {
-  std::string out;
-  bool in_tag = false;
-  std::string tag;
-  for (char c : html) {
-    if (c == '<') {
-      in_tag = true;
-      tag.clear();
-    } else if (c == '>' && in_tag) {
-      in_tag = false;
-      const std::string t = absl::AsciiStrToLower(tag);
-      if (t.rfind("br", 0) == 0 || t == "/p" || t == "/div") out += "\r\n";
-    } else if (in_tag) {
-      tag += c;
-    } else {
-      out += c;
-    }
-  }
-  return absl::StrReplaceAll(out, {{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&nbsp;", " "},
-                                   {"&amp;", "&"}});
 }
 
 struct QuoteHeader {
