@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   bazel-bootstrap bazel-rules-java bazel-platforms openjdk-17-jdk-headless
   g++ clang libclang-rt-14-dev
-  libabsl-dev libpugixml-dev libwbxml2-dev libwbxml2-utils libgmime-3.0-dev
+  libabsl-dev libpugixml-dev libwbxml2-dev libwbxml2-utils libgmime-3.0-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
   libboost1.74-dev libssl-dev libsqlite3-dev
   python3 python3-pytest

@@ -165,6 +165,14 @@ class Backend {
 
   virtual absl::StatusOr<OofSettings> GetOof(const Account& account) = 0;
   virtual absl::Status SetOof(const Account& account, const OofSettings& settings) = 0;
+
+  // Hands a message to the groupware to send (a groupware that delivers
+  // mail itself, like OX). Unimplemented: the server delivers it
+  // (commands/mail_delivery.cc), as on the embedded store.
+  virtual absl::Status SubmitMail(const Account& /*account*/, const std::string& /*mime*/,
+                                  bool /*save_in_sent*/) {
+    return absl::UnimplementedError("the server delivers mail itself");
+  }
 };
 
 }  // namespace eas::backend

@@ -31,6 +31,13 @@ int DeliverMail(CommandContext& ctx, const std::string& mime, bool save_in_sent)
   auto message = mail::ParseMessage(*complete);
   if (!message.ok()) return common::kInvalidMime;
   if (message->recipients.empty()) return common::kMessageHasNoRecipient;
+  // A groupware that sends mail itself (OX) gets the message whole.
+  if (absl::Status submitted = ctx.backend->SubmitMail(ctx.account, *complete, save_in_sent);
+      submitted.code() != absl::StatusCode::kUnimplemented) {
+    if (submitted.ok()) return 0;
+    return submitted.code() == absl::StatusCode::kUnavailable ? common::kServerErrorRetryLater
+                                                              : common::kMailSubmissionFailed;
+  }
 
   std::vector<backend::Account> local;
   std::vector<std::string> external;

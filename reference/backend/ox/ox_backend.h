@@ -1,0 +1,120 @@
+// The Open-Xchange backend (--backend=ox --ox-url=URL): the Backend
+// interface over OX's HTTP API. Phones' credentials are checked by logging
+// in to OX. A local mirror (an embedded store in the data directory, plus
+// the mapping of its ids to OX's) gives the sync engine the change counters
+// it works with; it is brought up to date from OX with one small request
+// per folder ("updates" since the last OX timestamp for contacts,
+// appointments and tasks; the id and flag list for mail). Writes go to OX
+// first and reach the mirror only when OX took them, so an OX failure
+// changes nothing the phone has been told. A watcher thread refreshes the
+// folders phones watch, which wakes their parked Pings through the mirror's
+// change listener. See docs/ox-connector.md.
+#ifndef EAS_REFERENCE_BACKEND_OX_OX_BACKEND_H_
+#define EAS_REFERENCE_BACKEND_OX_OX_BACKEND_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "reference/backend/backend.h"
+#include "reference/backend/ox/ox_api.h"
+#include "reference/backend/sqlite_store.h"
+#include "reference/storage/sqlite.h"
+
+namespace eas::backend::ox {
+
+struct OxOptions {
+  std::string url;                               // http(s)://host[:port][/prefix]
+  absl::Duration timeout = absl::Seconds(20);    // per HTTP step
+  absl::Duration refresh_interval = absl::Seconds(1);  // a folder is asked at most this often
+  absl::Duration watch_interval = absl::Seconds(10);   // the watcher's round
+  absl::Duration watch_for = absl::Minutes(60);        // folders stay watched this long after use
+  std::string gal_folder = "6";                  // OX's global address book
+};
+
+class OxBackend : public Backend {
+ public:
+  // `data_dir` holds the mirror (ox-mirror.db) and the id map (ox-map.db).
+  static absl::StatusOr<std::unique_ptr<OxBackend>> Open(const OxOptions& options, const std::string& data_dir);
+  ~OxBackend() override;
+
+  // Told after every change that reaches the mirror (the push hub listens).
+  void SetChangeListener(SqliteStore::ChangeListener listener) { mirror_->SetChangeListener(std::move(listener)); }
+  // Starts the watcher thread (push for changes made in OX).
+  void StartWatcher();
+
+  absl::StatusOr<Account> Authenticate(const std::string& context, const std::string& login,
+                                       const std::string& password) override;
+  absl::StatusOr<std::vector<Folder>> ListFolders(const Account& account) override;
+  absl::StatusOr<std::string> AddItem(const Account& account, const std::string& folder_id,
+                                      const std::string& item_class, const std::string& xml) override;
+  absl::Status UpdateItem(const Account& account, const std::string& server_id, const std::string& xml) override;
+  absl::Status DeleteItem(const Account& account, const std::string& server_id) override;
+  absl::StatusOr<ItemChange> GetItem(const Account& account, const std::string& server_id) override;
+  absl::StatusOr<int64_t> FolderChangeCounter(const Account& account, const std::string& folder_id) override;
+  absl::StatusOr<std::vector<ItemChange>> ChangesSince(const Account& account, const std::string& folder_id,
+                                                       int64_t counter) override;
+  absl::StatusOr<std::string> MoveItem(const Account& account, const std::string& server_id,
+                                       const std::string& destination) override;
+  absl::Status EmptyFolder(const Account& account, const std::string& folder_id, bool delete_subfolders) override;
+  absl::StatusOr<std::string> CreateFolder(const Account& account, const std::string& parent_id,
+                                           const std::string& display_name, int type) override;
+  absl::Status RenameFolder(const Account& account, const std::string& server_id, const std::string& parent_id,
+                            const std::string& display_name) override;
+  absl::Status RemoveFolder(const Account& account, const std::string& server_id) override;
+  absl::StatusOr<std::string> AddMail(const Account& account, const std::string& folder_id, const std::string& mime,
+                                      bool read, int64_t received) override;
+  absl::StatusOr<std::string> GetMime(const Account& account, const std::string& server_id) override;
+  absl::StatusOr<Attachment> GetAttachment(const Account& account, const std::string& file_reference) override;
+  absl::StatusOr<Account> FindAccountByEmail(const std::string& email) override;
+  absl::StatusOr<std::vector<GalEntry>> SearchGal(const Account& account, const std::string& query,
+                                                  int limit) override;
+  absl::StatusOr<OofSettings> GetOof(const Account& account) override;
+  absl::Status SetOof(const Account& account, const OofSettings& settings) override;
+  absl::Status SubmitMail(const Account& account, const std::string& mime, bool save_in_sent) override;
+
+  // Brings one folder of the mirror up to date with OX now.
+  absl::Status Refresh(const Account& account, const std::string& folder_id);
+
+ private:
+  OxBackend(OxOptions options, std::unique_ptr<OxApi> api, std::unique_ptr<SqliteStore> mirror,
+            std::unique_ptr<storage::Database> map)
+      : options_(std::move(options)), api_(std::move(api)), mirror_(std::move(mirror)), map_(std::move(map)) {}
+
+  struct Mapped {
+    std::string server_id, ox_folder, ox_id, module;
+    int64_t stamp = 0;  // OX last_modified (mail: flags)
+  };
+  absl::StatusOr<Mapped> Lookup(const Account& account, const std::string& server_id);
+  absl::Status Remember(const Account& account, const Mapped& m);
+  absl::Status Forget(const Account& account, const std::string& server_id);
+  absl::StatusOr<std::string> ModuleOf(const Account& account, const std::string& folder_id);
+  absl::Status RefreshObjects(const Account& account, const std::string& folder_id, const std::string& module);
+  absl::Status RefreshMail(const Account& account, const std::string& folder_id);
+  absl::Status MaybeRefresh(const Account& account, const std::string& folder_id);
+  void Watch();
+
+  OxOptions options_;
+  std::unique_ptr<OxApi> api_;
+  std::unique_ptr<SqliteStore> mirror_;
+  std::unique_ptr<storage::Database> map_;
+  // Serializes refreshes of one folder (and writes against them).
+  std::mutex refresh_mutex_;
+  std::map<std::string, absl::Time> last_refresh_;  // "<account>\n<folder>"
+  std::map<std::string, std::pair<Account, absl::Time>> watched_;  // same key -> last use
+  std::mutex watch_mutex_;
+  std::condition_variable watch_wake_;
+  bool stopping_ = false;
+  std::thread watcher_;
+};
+
+}  // namespace eas::backend::ox
+
+#endif  // EAS_REFERENCE_BACKEND_OX_OX_BACKEND_H_
