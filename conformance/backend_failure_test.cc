@@ -104,10 +104,11 @@ TEST_F(BackendFailure, UnreachableGroupwareIs503RetryLaterNot401) {
 }
 
 TEST_F(BackendFailure, FolderListFailureIsStatus6AndTheKeyDoesNotAdvance) {
-  Verifies({"MS-ASCMD 2.2.3.177.3 (FolderSync Status 6)"});
+  Verifies({"MS-ASCMD 2.2.3.177.3 (FolderSync Status 6)", "MS-ASHTTP 3.2.5.1 (503 Service Unavailable)"});
   EXPECT_CALL(backend_, Authenticate(_, _, _)).WillRepeatedly(Return(account_));
   EXPECT_CALL(backend_, ListFolders(_))
       .WillOnce(Return(std::vector<backend::Folder>{{"inbox", "0", "Inbox", backend::kInbox}}))
+      .WillOnce(Return(absl::InternalError("broken")))
       .WillOnce(Return(absl::UnavailableError("OX down")))
       .WillOnce(Return(std::vector<backend::Folder>{{"inbox", "0", "Inbox", backend::kInbox},
                                                     {"x", "0", "X", backend::kUserMail}}));
@@ -116,6 +117,10 @@ TEST_F(BackendFailure, FolderListFailureIsStatus6AndTheKeyDoesNotAdvance) {
   ASSERT_TRUE(wbxml::Decode(FolderSync("1").body, failed).ok());
   EXPECT_STREQ(failed.first_child().child("Status").text().get(), "6");
   EXPECT_FALSE(failed.first_child().child("SyncKey"));
+  // The groupware unreachable: retry later, whatever the command.
+  http::HttpResponse outage = FolderSync("1");
+  EXPECT_EQ(outage.status, 503);
+  EXPECT_FALSE(outage.Header("Retry-After").empty());
   // The device's key 1 still stands: the retry gets the change.
   pugi::xml_document retry;
   ASSERT_TRUE(wbxml::Decode(FolderSync("1").body, retry).ok());

@@ -34,6 +34,9 @@ struct CommandContext {
   backend::Account account;
   state::Device device;
   backend::Backend* backend = nullptr;
+  // Keeps `backend` alive while a copy of the context waits (Sync with
+  // Wait); may be empty when the caller owns the backend for longer.
+  std::shared_ptr<backend::Backend> backend_owner;
   state::DeviceState* state = nullptr;
   // The decoded request body; empty (no root element) for an empty body or
   // one that is not WBXML (SendMail's MIME below 14.0).

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "reference/backend/outage_watch.h"
 #include "reference/commands/folder_commands.h"
 #include "reference/commands/folder_sync.h"
 #include "reference/commands/get_item_estimate.h"
@@ -331,7 +332,9 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
   ctx.query = &query;
   ctx.account = *account;
   ctx.device = *device;
-  ctx.backend = &backend_;
+  auto watch = std::make_shared<backend::OutageWatch>(backend_);
+  ctx.backend = watch.get();
+  ctx.backend_owner = watch;  // a waiting Sync keeps it
   ctx.state = &state_;
   ctx.request = &body;
   ctx.raw_body = &request.body;
@@ -350,6 +353,12 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
                                                     agent.empty() ? device->user_agent : agent, off, on);
   }
   commands::CommandResult result = spec->handler(ctx);
+  if (watch->outage() && !result.later) {
+    // The groupware was unreachable: retry later (MS-ASHTTP 3.2.5.1).
+    HttpResponse r = Plain(503, "the groupware server is not reachable; try again later");
+    r.headers.emplace_back("Retry-After", "30");
+    return r;
+  }
   if (result.later) {
     HttpResponse parked;
     parked.later = std::make_shared<Later<HttpResponse>>();

@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "reference/backend/ox/ox_backend.h"
 #include "reference/backend/sqlite_store.h"
 #include "reference/commands/policy_document.h"
 #include "reference/http/dispatcher.h"
@@ -38,6 +39,12 @@ ABSL_FLAG(int, max_body_mb, 32, "largest request body accepted, in MiB (413 abov
 ABSL_FLAG(int, ping_min_heartbeat, 60, "shortest Ping heartbeat accepted, seconds");
 ABSL_FLAG(int, ping_max_heartbeat, 3540, "longest Ping heartbeat accepted, seconds");
 ABSL_FLAG(int, ping_max_folders, 300, "most folders one Ping may watch");
+ABSL_FLAG(std::string, backend, "embedded",
+          "where accounts and data live: embedded (SQLite in --data-dir) or ox (an Open-Xchange server, "
+          "--ox-url)");
+ABSL_FLAG(std::string, ox_url, "", "the OX server's base URL, http(s)://host[:port][/prefix] (before /ajax)");
+ABSL_FLAG(int, ox_watch_seconds, 10, "how often the OX watcher asks for changes in watched folders");
+ABSL_FLAG(int, ox_timeout_seconds, 20, "timeout of each step of an OX HTTP request");
 ABSL_FLAG(std::string, smtp, "",
           "outbound mail relay HOST:PORT (plain SMTP, no AUTH: the site's MTA); without it, mail to "
           "addresses outside the store is refused");
@@ -113,7 +120,21 @@ int main(int argc, char** argv) {
   if (!policy->stored) {
     if (auto s = (*state)->SetPolicy(eas::commands::DefaultPolicy()); !s.ok()) return Die(s);
   }
-  if (absl::GetFlag(FLAGS_demo)) {
+  const std::string backend_name = absl::GetFlag(FLAGS_backend);
+  std::unique_ptr<eas::backend::ox::OxBackend> ox;
+  if (backend_name == "ox") {
+    eas::backend::ox::OxOptions ox_options;
+    ox_options.url = absl::GetFlag(FLAGS_ox_url);
+    if (ox_options.url.empty()) return Die(absl::InvalidArgumentError("--backend=ox needs --ox-url"));
+    ox_options.watch_interval = absl::Seconds(absl::GetFlag(FLAGS_ox_watch_seconds));
+    ox_options.timeout = absl::Seconds(absl::GetFlag(FLAGS_ox_timeout_seconds));
+    auto opened = eas::backend::ox::OxBackend::Open(ox_options, dir);
+    if (!opened.ok()) return Die(opened.status());
+    ox = std::move(*opened);
+  } else if (backend_name != "embedded") {
+    return Die(absl::InvalidArgumentError("--backend is embedded or ox"));
+  }
+  if (absl::GetFlag(FLAGS_demo) && !ox) {
     if (auto s = eas::server::SeedDemo(**store); !s.ok()) return Die(s);
   }
 
@@ -140,9 +161,12 @@ int main(int argc, char** argv) {
     }
   }
   eas::push::PushHub hub;
-  (*store)->SetChangeListener([&hub](const std::string& account, const std::string& folder) {
-    hub.Notify(account, folder);
-  });
+  auto notify = [&hub](const std::string& account, const std::string& folder) { hub.Notify(account, folder); };
+  (*store)->SetChangeListener(notify);
+  if (ox) {
+    ox->SetChangeListener(notify);
+    ox->StartWatcher();
+  }
   eas::http::DispatcherOptions dispatcher_options;
   dispatcher_options.max_body_bytes = options.max_body_bytes;
   dispatcher_options.hub = &hub;
@@ -161,7 +185,8 @@ int main(int argc, char** argv) {
     relay = std::make_unique<eas::mail::SmtpRelay>(smtp.substr(0, colon), port, host);
     dispatcher_options.relay = relay.get();
   }
-  eas::http::Dispatcher dispatcher(**store, **state, dispatcher_options);
+  eas::backend::Backend& backend = ox ? static_cast<eas::backend::Backend&>(*ox) : **store;
+  eas::http::Dispatcher dispatcher(backend, **state, dispatcher_options);
   eas::http::Server server(dispatcher, options);
   if (auto s = server.Start(); !s.ok()) return Die(s);
 
@@ -181,6 +206,7 @@ int main(int argc, char** argv) {
   server.Stop();
   server.Wait();
   (*store)->SetChangeListener(nullptr);
+  if (ox) ox->SetChangeListener(nullptr);
   hub.Abandon();  // parked Pings cannot be answered any more
   return 0;
 }

@@ -1,0 +1,198 @@
+"""The reference server with --backend=ox against the OX mock: logins go to
+OX, all four data types and mail sync through the connector, phone changes
+reach OX, OX changes wake a parked Ping, and injected faults (503s, expired
+sessions, dropped connections) make phones retry without losing or
+duplicating anything. The mock's journal shows what the connector asked."""
+
+import os
+import sys
+import threading
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from eas_phone import Phone, connect  # noqa: E402
+from eas_server import RunningServer  # noqa: E402
+from ox_mock import RunningOxMock  # noqa: E402
+
+A = "{AirSync:}"
+
+
+@pytest.fixture()
+def ox():
+    mock = RunningOxMock()
+    server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--ox-watch-seconds=1",
+                            "--ox-timeout-seconds=3", "--ping-min-heartbeat=1"])
+    ports = dict(server.ports)
+    yield mock, ports
+    server.stop()
+    mock.stop()
+
+
+def provisioned(ports, device, user="miguel"):
+    phone = Phone(connect(ports, False), device, user=user)
+    phone.provision()
+    status, root = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
+    assert status == 200 and root.find("{FolderHierarchy:}Status").text == "1"
+    folders = {a.find("{FolderHierarchy:}ServerId").text: (a.find("{FolderHierarchy:}DisplayName").text,
+                                                           a.find("{FolderHierarchy:}Type").text)
+               for a in root.iter("{FolderHierarchy:}Add")}
+    return phone, folders
+
+
+def sync(phone, folder, key, extra=""):
+    status, root = phone.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>%s</SyncKey>'
+                                      '<CollectionId>%s</CollectionId>%s</Collection></Collections></Sync>'
+                              % (key, folder, extra))
+    return status, root
+
+
+def initial(phone, folder):
+    _, root = sync(phone, folder, "0")
+    key = root.find(A + "Collections/" + A + "Collection/" + A + "SyncKey").text
+    status, root = sync(phone, folder, key, "<WindowSize>100</WindowSize>")
+    assert status == 200, status
+    return root.find(A + "Collections/" + A + "Collection/" + A + "SyncKey").text, root
+
+
+def until_ok(request, tries=5):
+    """Retries a request answered 503 (retry later) as a phone does."""
+    for _ in range(tries):
+        status, root = request()
+        if status != 503:
+            assert status == 200, status
+            return status, root
+        time.sleep(0.3)
+    raise AssertionError("still 503 after %d tries" % tries)
+
+
+def test_login_goes_to_ox(ox):
+    mock, ports = ox
+    phone = Phone(connect(ports, False), "OXLOGIN1")
+    phone.post("FolderSync", "<FolderSync xmlns=\"FolderHierarchy:\"><SyncKey>0</SyncKey></FolderSync>",
+               {"Authorization": "Basic " + __import__("base64").b64encode(b"ox.io\\miguel:wrong").decode()})
+    logins = [j for j in mock.journal() if j["module"] == "login"]
+    assert logins, "the connector did not ask OX"
+    status, _ = Phone(connect(ports, False), "OXLOGIN2").post(
+        "FolderSync", None, {"Authorization": "Basic " + __import__("base64").b64encode(b"ox.io\\miguel:nope").decode()})
+    assert status == 401
+
+
+def test_hierarchy_and_all_four_data_types(ox):
+    mock, ports = ox
+    phone, folders = provisioned(ports, "OXSYNC01")
+    types = {name: t for name, t in folders.values()}
+    assert types["Inbox"] == "2" and types["Sent"] == "5" and types["Trash"] == "4" and types["Drafts"] == "3"
+    assert types["Contacts"] == "9" and types["Calendar"] == "8" and types["Tasks"] == "7"
+    assert types["Customers"] == "14"
+    assert "Global address book" not in types
+    _, contacts = initial(phone, "30")
+    assert sorted(e.text for e in contacts.iter("{Contacts:}FileAs")) == ["Meier, Lena", "Okafor, Jonas"]
+    _, calendar = initial(phone, "31")
+    assert sorted(e.text for e in calendar.iter("{Calendar:}Subject")) == ["Release day", "Team weekly"]
+    _, tasks = initial(phone, "32")
+    assert sorted(e.text for e in tasks.iter("{Tasks:}Subject")) == ["Book travel", "Prepare Q4 report"]
+    _, inbox = initial(phone, "default0/INBOX")
+    assert sorted(e.text for e in inbox.iter("{Email:}Subject")) == ["Q3 figures", "Welcome"]
+    # One small request per folder: "updates" with a timestamp, no full listing.
+    updates = [j for j in mock.journal() if j["module"] == "contacts" and j["action"] == "updates"]
+    assert updates and all("timestamp" in j["params"] for j in updates)
+
+
+def test_phone_changes_reach_ox_once(ox):
+    mock, ports = ox
+    phone, _ = provisioned(ports, "OXWRITE1")
+    key, _ = initial(phone, "30")
+    add = ('<Commands><Add><ClientId>c1</ClientId><ApplicationData><FileAs xmlns="Contacts:">Neu, Nina</FileAs>'
+           '<Email1Address xmlns="Contacts:">nina@example.com</Email1Address></ApplicationData></Add></Commands>')
+    status, root = sync(phone, "30", key, add)
+    assert status == 200
+    new_key = root.find(A + "Collections/" + A + "Collection/" + A + "SyncKey").text
+    # The answer was lost: the phone resends the same request.
+    status, again = sync(phone, "30", key, add)
+    assert status == 200
+    names = [o.get("display_name") for o in mock.state()["objects"]["contacts"].values() if o["folder_id"] == "30"]
+    assert names.count("Neu, Nina") == 1
+    # Read flag on mail goes to OX.
+    mkey, inbox = initial(phone, "default0/INBOX")
+    unread = [a for a in inbox.iter(A + "Add") if a.find(A + "ApplicationData/{Email:}Read").text == "0"][0]
+    sid = unread.find(A + "ServerId").text
+    status, _ = sync(phone, "default0/INBOX", mkey,
+                     '<Commands><Change><ServerId>%s</ServerId><ApplicationData><Read xmlns="Email:">1</Read>'
+                     '</ApplicationData></Change></Commands>' % sid)
+    assert status == 200
+    flags = {m["subject"]: m["flags"] for m in mock.state()["mail"]}
+    assert flags["Q3 figures"] & 32
+    assert new_key
+
+
+def test_ox_changes_wake_a_parked_ping(ox):
+    mock, ports = ox
+    phone, _ = provisioned(ports, "OXPING01")
+    initial(phone, "30")
+    result = {}
+
+    def ping():
+        result["reply"] = phone.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>30</HeartbeatInterval><Folders>'
+                                             '<Folder><Id>30</Id><Class>Contacts</Class></Folder></Folders></Ping>')
+
+    t = threading.Thread(target=ping)
+    t.start()
+    time.sleep(1.5)
+    started = time.time()
+    mock.change(module="contacts", action="new", user="miguel", folder="30",
+                data={"display_name": "From the web", "file_as": "From the web"})
+    t.join(20)
+    status, root = result["reply"]
+    assert status == 200 and root.find("{Ping:}Status").text == "2"
+    assert time.time() - started < 10
+
+
+def test_outages_make_phones_retry_and_lose_nothing(ox):
+    mock, ports = ox
+    phone, _ = provisioned(ports, "OXFAULT1")
+    key, _ = initial(phone, "30")
+    mock.change(module="contacts", action="new", user="miguel", folder="30", data={"file_as": "Late, Larry"})
+    time.sleep(1.2)  # past the refresh interval
+    mock.faults(status=503, count=1)
+    status, _ = sync(phone, "30", key)
+    assert status == 503
+    # OX back: the same key still works and the change arrives once (a
+    # request may meet the fault's tail in another call: then it is retried).
+    status, root = until_ok(lambda: sync(phone, "30", key))
+    adds = [e.text for e in root.iter("{Contacts:}FileAs")]
+    assert adds == ["Late, Larry"]
+    # An expired session is renewed without the phone noticing.
+    logins_before = len([j for j in mock.journal() if j["module"] == "login"])
+    mock.faults(expire_sessions=True, count=0)
+    new_key = root.find(A + "Collections/" + A + "Collection/" + A + "SyncKey").text
+    status, _ = sync(phone, "30", new_key)
+    assert status == 200
+    assert len([j for j in mock.journal() if j["module"] == "login"]) == logins_before + 1
+    # Dropped connections: retry later, then fine, and nothing twice.
+    mock.change(module="contacts", action="new", user="miguel", folder="30", data={"file_as": "Drop, Dora"})
+    time.sleep(1.2)
+    mock.faults(drop=True, count=2)
+    status, root = until_ok(lambda: sync(phone, "30", new_key))
+    assert [e.text for e in root.iter("{Contacts:}FileAs")] == ["Drop, Dora"]
+
+
+def test_mail_and_gal_through_ox(ox):
+    mock, ports = ox
+    phone, _ = provisioned(ports, "OXMAIL01")
+    mime = "To: ana@ox.io, partner@example.net\r\nSubject: Via OX\r\n\r\nHello\r\n"
+    import base64
+    status, _ = phone.post("SendMail", '<SendMail xmlns="ComposeMail:"><ClientId>ox1</ClientId><SaveInSentItems/>'
+                                       '<Mime opaque="base64">%s</Mime></SendMail>' % base64.b64encode(mime.encode()).decode())
+    assert status == 200
+    state = mock.state()
+    assert [s["to"] for s in state["sent"]] == ["partner@example.net"]
+    assert any(m["subject"] == "Via OX" and m["folder"] == "ana:default0/INBOX" for m in state["mail"])
+    status, root = phone.post("Search", '<Search xmlns="Search:"><Store><Name>GAL</Name><Query>ana</Query>'
+                                        '<Options><Range>0-9</Range></Options></Store></Search>')
+    assert [e.text for e in root.iter("{GAL:}EmailAddress")] == ["ana@ox.io"]
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
