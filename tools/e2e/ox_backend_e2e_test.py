@@ -83,17 +83,19 @@ def test_hierarchy_and_all_four_data_types(ox):
     mock, ports = ox
     phone, folders = provisioned(ports, "OXSYNC01")
     types = {name: t for name, t in folders.values()}
+    # Default folders carry the ids phones see on the embedded store.
+    assert {"inbox", "sent", "trash", "drafts", "contacts", "calendar", "tasks"} <= set(folders)
     assert types["Inbox"] == "2" and types["Sent"] == "5" and types["Trash"] == "4" and types["Drafts"] == "3"
     assert types["Contacts"] == "9" and types["Calendar"] == "8" and types["Tasks"] == "7"
     assert types["Customers"] == "14"
     assert "Global address book" not in types
-    _, contacts = initial(phone, "30")
+    _, contacts = initial(phone, "contacts")
     assert sorted(e.text for e in contacts.iter("{Contacts:}FileAs")) == ["Meier, Lena", "Okafor, Jonas"]
-    _, calendar = initial(phone, "31")
+    _, calendar = initial(phone, "calendar")
     assert sorted(e.text for e in calendar.iter("{Calendar:}Subject")) == ["Release day", "Team weekly"]
-    _, tasks = initial(phone, "32")
+    _, tasks = initial(phone, "tasks")
     assert sorted(e.text for e in tasks.iter("{Tasks:}Subject")) == ["Book travel", "Prepare Q4 report"]
-    _, inbox = initial(phone, "default0/INBOX")
+    _, inbox = initial(phone, "inbox")
     assert sorted(e.text for e in inbox.iter("{Email:}Subject")) == ["Q3 figures", "Welcome"]
     # One small request per folder: "updates" with a timestamp, no full listing.
     updates = [j for j in mock.journal() if j["module"] == "contacts" and j["action"] == "updates"]
@@ -103,22 +105,22 @@ def test_hierarchy_and_all_four_data_types(ox):
 def test_phone_changes_reach_ox_once(ox):
     mock, ports = ox
     phone, _ = provisioned(ports, "OXWRITE1")
-    key, _ = initial(phone, "30")
+    key, _ = initial(phone, "contacts")
     add = ('<Commands><Add><ClientId>c1</ClientId><ApplicationData><FileAs xmlns="Contacts:">Neu, Nina</FileAs>'
            '<Email1Address xmlns="Contacts:">nina@example.com</Email1Address></ApplicationData></Add></Commands>')
-    status, root = sync(phone, "30", key, add)
+    status, root = sync(phone, "contacts", key, add)
     assert status == 200
     new_key = root.find(A + "Collections/" + A + "Collection/" + A + "SyncKey").text
     # The answer was lost: the phone resends the same request.
-    status, again = sync(phone, "30", key, add)
+    status, again = sync(phone, "contacts", key, add)
     assert status == 200
     names = [o.get("display_name") for o in mock.state()["objects"]["contacts"].values() if o["folder_id"] == "30"]
     assert names.count("Neu, Nina") == 1
     # Read flag on mail goes to OX.
-    mkey, inbox = initial(phone, "default0/INBOX")
+    mkey, inbox = initial(phone, "inbox")
     unread = [a for a in inbox.iter(A + "Add") if a.find(A + "ApplicationData/{Email:}Read").text == "0"][0]
     sid = unread.find(A + "ServerId").text
-    status, _ = sync(phone, "default0/INBOX", mkey,
+    status, _ = sync(phone, "inbox", mkey,
                      '<Commands><Change><ServerId>%s</ServerId><ApplicationData><Read xmlns="Email:">1</Read>'
                      '</ApplicationData></Change></Commands>' % sid)
     assert status == 200
@@ -130,12 +132,12 @@ def test_phone_changes_reach_ox_once(ox):
 def test_ox_changes_wake_a_parked_ping(ox):
     mock, ports = ox
     phone, _ = provisioned(ports, "OXPING01")
-    initial(phone, "30")
+    initial(phone, "contacts")
     result = {}
 
     def ping():
         result["reply"] = phone.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>30</HeartbeatInterval><Folders>'
-                                             '<Folder><Id>30</Id><Class>Contacts</Class></Folder></Folders></Ping>')
+                                             '<Folder><Id>contacts</Id><Class>Contacts</Class></Folder></Folders></Ping>')
 
     t = threading.Thread(target=ping)
     t.start()
@@ -152,29 +154,29 @@ def test_ox_changes_wake_a_parked_ping(ox):
 def test_outages_make_phones_retry_and_lose_nothing(ox):
     mock, ports = ox
     phone, _ = provisioned(ports, "OXFAULT1")
-    key, _ = initial(phone, "30")
+    key, _ = initial(phone, "contacts")
     mock.change(module="contacts", action="new", user="miguel", folder="30", data={"file_as": "Late, Larry"})
     time.sleep(1.2)  # past the refresh interval
     mock.faults(status=503, count=1)
-    status, _ = sync(phone, "30", key)
+    status, _ = sync(phone, "contacts", key)
     assert status == 503
     # OX back: the same key still works and the change arrives once (a
     # request may meet the fault's tail in another call: then it is retried).
-    status, root = until_ok(lambda: sync(phone, "30", key))
+    status, root = until_ok(lambda: sync(phone, "contacts", key))
     adds = [e.text for e in root.iter("{Contacts:}FileAs")]
     assert adds == ["Late, Larry"]
     # An expired session is renewed without the phone noticing.
     logins_before = len([j for j in mock.journal() if j["module"] == "login"])
     mock.faults(expire_sessions=True, count=0)
     new_key = root.find(A + "Collections/" + A + "Collection/" + A + "SyncKey").text
-    status, _ = sync(phone, "30", new_key)
+    status, _ = sync(phone, "contacts", new_key)
     assert status == 200
     assert len([j for j in mock.journal() if j["module"] == "login"]) == logins_before + 1
     # Dropped connections: retry later, then fine, and nothing twice.
     mock.change(module="contacts", action="new", user="miguel", folder="30", data={"file_as": "Drop, Dora"})
     time.sleep(1.2)
     mock.faults(drop=True, count=2)
-    status, root = until_ok(lambda: sync(phone, "30", new_key))
+    status, root = until_ok(lambda: sync(phone, "contacts", new_key))
     assert [e.text for e in root.iter("{Contacts:}FileAs")] == ["Drop, Dora"]
 
 

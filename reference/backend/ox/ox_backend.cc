@@ -18,6 +18,7 @@ constexpr char kMapSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS folders(
   user_id INTEGER NOT NULL,
   folder_id TEXT NOT NULL,
+  ox_id TEXT NOT NULL,
   module TEXT NOT NULL,
   ox_timestamp INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(user_id, folder_id));
@@ -115,8 +116,9 @@ absl::StatusOr<std::vector<Folder>> OxBackend::ListFolders(const Account& accoun
   const std::string drafts = "default0/" + acc.value("drafts_fullname", std::string("Drafts"));
 
   struct OxFolder {
-    Folder folder;
+    Folder folder;  // with OX's ids until translated below
     std::string module;
+    std::string ox_id;
   };
   std::vector<OxFolder> found;
   for (const char* module : {"mail", "calendar", "contacts", "tasks"}) {
@@ -150,7 +152,30 @@ absl::StatusOr<std::vector<Folder>> OxBackend::ListFolders(const Account& accoun
       } else {
         f.type = standard ? kTasks : kUserTasks;
       }
-      found.push_back({f, m});
+      found.push_back({f, m, f.server_id});
+    }
+  }
+  // Default folders get the ids phones see on the embedded store too
+  // ("inbox", "contacts", ...), so captures and clients see one shape
+  // whatever the backend; other folders keep OX's id.
+  std::map<std::string, std::string> eas_of;
+  std::set<int> named;
+  for (auto& f : found) {
+    static const std::map<int, std::string> kWellKnown = {
+        {kInbox, "inbox"}, {kSentItems, "sent"}, {kDeletedItems, "trash"}, {kDrafts, "drafts"},
+        {kContacts, "contacts"}, {kCalendar, "calendar"}, {kTasks, "tasks"}};
+    auto known = kWellKnown.find(f.folder.type);
+    if (known != kWellKnown.end() && named.insert(f.folder.type).second) {
+      eas_of[f.ox_id] = known->second;
+    } else {
+      eas_of[f.ox_id] = f.ox_id;
+    }
+  }
+  for (auto& f : found) {
+    f.folder.server_id = eas_of[f.ox_id];
+    if (f.folder.parent_id != "0") {
+      auto parent = eas_of.find(f.folder.parent_id);
+      if (parent != eas_of.end()) f.folder.parent_id = parent->second;
     }
   }
   // Parents before children, as FolderSync wants them.
@@ -177,32 +202,38 @@ absl::StatusOr<std::vector<Folder>> OxBackend::ListFolders(const Account& accoun
                      : *it == f.folder    ? absl::OkStatus()
                                           : mirror_->UpdateFolder(account, f.folder);
     if (!s.ok()) return s;
-    auto put = map_->Prepare("INSERT OR IGNORE INTO folders(user_id, folder_id, module) VALUES(?, ?, ?)");
+    auto put = map_->Prepare(
+        "INSERT INTO folders(user_id, folder_id, ox_id, module) VALUES(?, ?, ?, ?) "
+        "ON CONFLICT(user_id, folder_id) DO UPDATE SET ox_id = excluded.ox_id, module = excluded.module");
     if (!put.ok()) return put.status();
-    put->Bind(1, account.id).Bind(2, f.folder.server_id).Bind(3, f.module);
+    put->Bind(1, account.id).Bind(2, f.folder.server_id).Bind(3, f.ox_id).Bind(4, f.module);
     if (auto r = put->Run(); !r.ok()) return r;
   }
   for (const auto& m : *mirrored) {
     if (now.count(m.server_id)) continue;
     mirror_->DeleteFolder(account, m.server_id).IgnoreError();  // a parent may have taken it already
-    auto drop = map_->Prepare("DELETE FROM items WHERE user_id = ? AND ox_folder = ?");
-    if (drop.ok()) drop->Bind(1, account.id).Bind(2, m.server_id).Run().IgnoreError();
+    if (auto ref = Resolve(account, m.server_id, /*list_if_unknown=*/false); ref.ok()) {
+      auto drop = map_->Prepare("DELETE FROM items WHERE user_id = ? AND ox_folder = ?");
+      if (drop.ok()) drop->Bind(1, account.id).Bind(2, ref->ox).Run().IgnoreError();
+    }
     auto forget = map_->Prepare("DELETE FROM folders WHERE user_id = ? AND folder_id = ?");
     if (forget.ok()) forget->Bind(1, account.id).Bind(2, m.server_id).Run().IgnoreError();
   }
   return mirror_->ListFolders(account);
 }
 
-absl::StatusOr<std::string> OxBackend::ModuleOf(const Account& account, const std::string& folder_id) {
+absl::StatusOr<OxBackend::FolderRef> OxBackend::Resolve(const Account& account, const std::string& folder_id,
+                                                         bool list_if_unknown) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto stmt = map_->Prepare("SELECT module FROM folders WHERE user_id = ? AND folder_id = ?");
-    if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, account.id).Bind(2, folder_id);
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (*row) return stmt->Text(0);
-    if (attempt == 0) {
-      stmt = absl::InternalError("");  // release the statement before refreshing
+    {
+      auto stmt = map_->Prepare("SELECT ox_id, module FROM folders WHERE user_id = ? AND folder_id = ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, account.id).Bind(2, folder_id);
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (*row) return FolderRef{folder_id, stmt->Text(0), stmt->Text(1)};
+    }
+    if (attempt == 0 && list_if_unknown) {
       if (auto folders = ListFolders(account); !folders.ok()) return folders.status();
     }
   }
@@ -239,8 +270,9 @@ absl::Status OxBackend::Forget(const Account& account, const std::string& server
 
 // --- reading from OX ------------------------------------------------------------
 
-absl::Status OxBackend::RefreshObjects(const Account& account, const std::string& folder_id,
-                                       const std::string& module) {
+absl::Status OxBackend::RefreshObjects(const Account& account, const FolderRef& folder) {
+  const std::string& folder_id = folder.eas;
+  const std::string& module = folder.module;
   int64_t since = 0;
   {
     auto stmt = map_->Prepare("SELECT ox_timestamp FROM folders WHERE user_id = ? AND folder_id = ?");
@@ -252,7 +284,7 @@ absl::Status OxBackend::RefreshObjects(const Account& account, const std::string
   }
   // One small request: what changed in the folder since OX's last timestamp.
   auto reply = api_->Call(account.key(), "GET", module,
-                          {{"action", "updates"}, {"folder", folder_id}, {"columns", Columns(module)},
+                          {{"action", "updates"}, {"folder", folder.ox}, {"columns", Columns(module)},
                            {"timestamp", std::to_string(since)}});
   if (!reply.ok()) return reply.status();
   const Json& data = (*reply)["data"];
@@ -264,7 +296,7 @@ absl::Status OxBackend::RefreshObjects(const Account& account, const std::string
       const int64_t modified = object.contains("last_modified") ? Number(object["last_modified"]) : 0;
       auto existing = map_->Prepare("SELECT server_id, stamp FROM items WHERE user_id = ? AND ox_folder = ? AND ox_id = ?");
       if (!existing.ok()) return existing.status();
-      existing->Bind(1, account.id).Bind(2, folder_id).Bind(3, ox_id);
+      existing->Bind(1, account.id).Bind(2, folder.ox).Bind(3, ox_id);
       auto row = existing->Step();
       if (!row.ok()) return row.status();
       const std::string xml = ToApplicationData(module, object);
@@ -272,19 +304,19 @@ absl::Status OxBackend::RefreshObjects(const Account& account, const std::string
         existing = absl::InternalError("");
         auto id = mirror_->AddItem(account, folder_id, ClassOfModule(module), xml);
         if (!id.ok()) return id.status();
-        if (auto s = Remember(account, {*id, folder_id, ox_id, module, modified}); !s.ok()) return s;
+        if (auto s = Remember(account, {*id, folder.ox, ox_id, module, modified}); !s.ok()) return s;
       } else if (modified > existing->Int(1)) {
         const std::string server_id = existing->Text(0);
         existing = absl::InternalError("");
         if (auto s = mirror_->UpdateItem(account, server_id, xml); !s.ok()) return s;
-        if (auto s = Remember(account, {server_id, folder_id, ox_id, module, modified}); !s.ok()) return s;
+        if (auto s = Remember(account, {server_id, folder.ox, ox_id, module, modified}); !s.ok()) return s;
       }
     } else {
       // A deleted object: its id alone.
       const std::string ox_id = IdText(entry);
       auto existing = map_->Prepare("SELECT server_id FROM items WHERE user_id = ? AND ox_folder = ? AND ox_id = ?");
       if (!existing.ok()) return existing.status();
-      existing->Bind(1, account.id).Bind(2, folder_id).Bind(3, ox_id);
+      existing->Bind(1, account.id).Bind(2, folder.ox).Bind(3, ox_id);
       auto row = existing->Step();
       if (!row.ok()) return row.status();
       if (!*row) continue;
@@ -301,10 +333,11 @@ absl::Status OxBackend::RefreshObjects(const Account& account, const std::string
   return save->Run();
 }
 
-absl::Status OxBackend::RefreshMail(const Account& account, const std::string& folder_id) {
+absl::Status OxBackend::RefreshMail(const Account& account, const FolderRef& folder) {
+  const std::string& folder_id = folder.eas;
   // Mail has no cheap "updates": the id and flag list is the small request.
   auto reply = api_->Call(account.key(), "GET", "mail",
-                          {{"action", "all"}, {"folder", folder_id}, {"columns", "600,611,610"}});
+                          {{"action", "all"}, {"folder", folder.ox}, {"columns", "600,611,610"}});
   if (!reply.ok()) return reply.status();
   const Json& data = (*reply)["data"];
   if (!data.is_array()) return absl::UnavailableError("OX mail list: no data");
@@ -312,7 +345,7 @@ absl::Status OxBackend::RefreshMail(const Account& account, const std::string& f
   {
     auto stmt = map_->Prepare("SELECT ox_id, server_id, stamp FROM items WHERE user_id = ? AND ox_folder = ?");
     if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, account.id).Bind(2, folder_id);
+    stmt->Bind(1, account.id).Bind(2, folder.ox);
     if (auto s = stmt->ForEachRow([&] { known[stmt->Text(0)] = {stmt->Text(1), stmt->Int(2)}; }); !s.ok()) return s;
   }
   for (const Json& row : data) {
@@ -321,7 +354,7 @@ absl::Status OxBackend::RefreshMail(const Account& account, const std::string& f
     auto it = known.find(ox_id);
     if (it == known.end()) {
       auto source = api_->Call(account.key(), "GET", "mail",
-                               {{"action", "get"}, {"folder", folder_id}, {"id", ox_id}, {"src", "1"}});
+                               {{"action", "get"}, {"folder", folder.ox}, {"id", ox_id}, {"src", "1"}});
       if (!source.ok()) {
         if (source.status().code() == absl::StatusCode::kNotFound) continue;  // gone meanwhile
         return source.status();
@@ -329,7 +362,7 @@ absl::Status OxBackend::RefreshMail(const Account& account, const std::string& f
       const int64_t received = row.size() > 2 ? Number(row[2]) / 1000 : absl::ToUnixSeconds(absl::Now());
       auto id = mirror_->AddMail(account, folder_id, (*source)["data"].get<std::string>(), flags & kSeen, received);
       if (!id.ok()) return id.status();
-      if (auto s = Remember(account, {*id, folder_id, ox_id, "mail", flags}); !s.ok()) return s;
+      if (auto s = Remember(account, {*id, folder.ox, ox_id, "mail", flags}); !s.ok()) return s;
       continue;
     }
     const auto [server_id, old_flags] = it->second;
@@ -341,7 +374,7 @@ absl::Status OxBackend::RefreshMail(const Account& account, const std::string& f
       }
     }
     if (old_flags != flags) {
-      if (auto s = Remember(account, {server_id, folder_id, ox_id, "mail", flags}); !s.ok()) return s;
+      if (auto s = Remember(account, {server_id, folder.ox, ox_id, "mail", flags}); !s.ok()) return s;
     }
   }
   for (const auto& [ox_id, entry] : known) {  // no longer in OX
@@ -352,11 +385,11 @@ absl::Status OxBackend::RefreshMail(const Account& account, const std::string& f
 }
 
 absl::Status OxBackend::Refresh(const Account& account, const std::string& folder_id) {
-  auto module = ModuleOf(account, folder_id);
-  if (!module.ok()) return module.status();
+  auto folder = Resolve(account, folder_id);
+  if (!folder.ok()) return folder.status();
   std::lock_guard<std::mutex> lock(refresh_mutex_);
   last_refresh_[Key(account, folder_id)] = absl::Now();
-  return *module == "mail" ? RefreshMail(account, folder_id) : RefreshObjects(account, folder_id, *module);
+  return folder->module == "mail" ? RefreshMail(account, *folder) : RefreshObjects(account, *folder);
 }
 
 absl::Status OxBackend::MaybeRefresh(const Account& account, const std::string& folder_id) {
@@ -427,19 +460,21 @@ absl::StatusOr<ItemChange> OxBackend::GetItem(const Account& account, const std:
 
 absl::StatusOr<std::string> OxBackend::AddItem(const Account& account, const std::string& folder_id,
                                                const std::string& item_class, const std::string& xml) {
-  auto module = ModuleOf(account, folder_id);
-  if (!module.ok()) return module.status();
-  if (*module == "mail") return absl::InvalidArgumentError("mail items are added as messages");
-  auto object = FromApplicationData(*module, xml);
+  auto folder = Resolve(account, folder_id);
+  if (!folder.ok()) return folder.status();
+  if (folder->module == "mail") return absl::InvalidArgumentError("mail items are added as messages");
+  auto object = FromApplicationData(folder->module, xml);
   if (!object.ok()) return object.status();
-  (*object)["folder_id"] = folder_id;
+  (*object)["folder_id"] = folder->ox;
   std::lock_guard<std::mutex> lock(refresh_mutex_);  // no refresh sees it half-mapped
-  auto reply = api_->Call(account.key(), "PUT", *module, {{"action", "new"}}, object->dump());
+  auto reply = api_->Call(account.key(), "PUT", folder->module, {{"action", "new"}}, object->dump());
   if (!reply.ok()) return reply.status();
   const std::string ox_id = IdText((*reply)["data"]["id"]);
   auto id = mirror_->AddItem(account, folder_id, item_class, xml);
   if (!id.ok()) return id.status();
-  if (auto s = Remember(account, {*id, folder_id, ox_id, *module, Number((*reply)["timestamp"])}); !s.ok()) return s;
+  if (auto s = Remember(account, {*id, folder->ox, ox_id, folder->module, Number((*reply)["timestamp"])}); !s.ok()) {
+    return s;
+  }
   return id;
 }
 
@@ -505,37 +540,37 @@ absl::StatusOr<std::string> OxBackend::MoveItem(const Account& account, const st
                                                 const std::string& destination) {
   auto m = Lookup(account, server_id);
   if (!m.ok()) return m.status();
-  auto dest_module = ModuleOf(account, destination);
-  if (!dest_module.ok()) return dest_module.status();
+  auto dest = Resolve(account, destination);
+  if (!dest.ok()) return absl::NotFoundError("no folder " + destination);
   std::lock_guard<std::mutex> lock(refresh_mutex_);
   auto reply = api_->Call(account.key(), "PUT", m->module,
                           m->module == "mail"
                               ? Params{{"action", "update"}, {"folder", m->ox_folder}, {"id", m->ox_id}}
                               : Params{{"action", "update"}, {"folder", m->ox_folder}, {"id", m->ox_id},
                                        {"timestamp", std::to_string(m->stamp)}},
-                          Json{{"folder_id", destination}}.dump());
+                          Json{{"folder_id", dest->ox}}.dump());
   if (!reply.ok()) return reply.status();
   auto moved = mirror_->MoveItem(account, server_id, destination);
   if (!moved.ok()) return moved.status();
   const std::string ox_id = m->module == "mail" ? IdText((*reply)["data"]["id"]) : m->ox_id;
   if (auto s = Forget(account, server_id); !s.ok()) return s;
   const int64_t stamp = m->module == "mail" ? m->stamp : Number((*reply)["timestamp"]);
-  if (auto s = Remember(account, {*moved, destination, ox_id, m->module, stamp}); !s.ok()) return s;
+  if (auto s = Remember(account, {*moved, dest->ox, ox_id, m->module, stamp}); !s.ok()) return s;
   return moved;
 }
 
 absl::Status OxBackend::EmptyFolder(const Account& account, const std::string& folder_id, bool delete_subfolders) {
-  auto module = ModuleOf(account, folder_id);
-  if (!module.ok()) return module.status();
-  if (*module == "mail") {
+  auto folder = Resolve(account, folder_id);
+  if (!folder.ok()) return folder.status();
+  if (folder->module == "mail") {
     std::lock_guard<std::mutex> lock(refresh_mutex_);
-    auto reply = api_->Call(account.key(), "PUT", "mail", {{"action", "clear"}}, Json::array({folder_id}).dump());
+    auto reply = api_->Call(account.key(), "PUT", "mail", {{"action", "clear"}}, Json::array({folder->ox}).dump());
     if (!reply.ok()) return reply.status();
   } else {
     std::vector<std::string> ids;
     auto stmt = map_->Prepare("SELECT server_id FROM items WHERE user_id = ? AND ox_folder = ?");
     if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, account.id).Bind(2, folder_id);
+    stmt->Bind(1, account.id).Bind(2, folder->ox);
     if (auto s = stmt->ForEachRow([&] { ids.push_back(stmt->Text(0)); }); !s.ok()) return s;
     stmt = absl::InternalError("");
     for (const auto& id : ids) {
@@ -553,7 +588,7 @@ absl::Status OxBackend::EmptyFolder(const Account& account, const std::string& f
   }
   auto drop = map_->Prepare("DELETE FROM items WHERE user_id = ? AND ox_folder = ?");
   if (!drop.ok()) return drop.status();
-  drop->Bind(1, account.id).Bind(2, folder_id);
+  drop->Bind(1, account.id).Bind(2, folder->ox);
   if (auto s = drop->Run(); !s.ok()) return s;
   return mirror_->EmptyFolder(account, folder_id, false);
 }
@@ -564,15 +599,20 @@ absl::StatusOr<std::string> OxBackend::CreateFolder(const Account& account, cons
                              : type == kUserContacts ? "contacts"
                              : type == kUserTasks    ? "tasks"
                                                      : "mail";
-  const std::string parent = parent_id == "0" ? (module == "mail" ? "default0" : "1") : parent_id;
+  std::string parent = module == "mail" ? "default0" : "1";
+  if (parent_id != "0") {
+    auto p = Resolve(account, parent_id);
+    if (!p.ok()) return absl::NotFoundError("no parent folder " + parent_id);
+    parent = p->ox;
+  }
   auto reply = api_->Call(account.key(), "PUT", "folders", {{"action", "new"}, {"folder_id", parent}, {"module", module}},
                           Json{{"title", display_name}, {"module", module}}.dump());
   if (!reply.ok()) return reply.status();
   const std::string id = IdText((*reply)["data"]);
   if (auto s = mirror_->AddFolder(account, {id, parent_id, display_name, type}); !s.ok()) return s;
-  auto put = map_->Prepare("INSERT OR REPLACE INTO folders(user_id, folder_id, module) VALUES(?, ?, ?)");
+  auto put = map_->Prepare("INSERT OR REPLACE INTO folders(user_id, folder_id, ox_id, module) VALUES(?, ?, ?, ?)");
   if (!put.ok()) return put.status();
-  put->Bind(1, account.id).Bind(2, id).Bind(3, module);
+  put->Bind(1, account.id).Bind(2, id).Bind(3, id).Bind(4, module);
   if (auto s = put->Run(); !s.ok()) return s;
   return id;
 }
@@ -583,10 +623,15 @@ absl::Status OxBackend::RenameFolder(const Account& account, const std::string& 
   if (!folders.ok()) return folders.status();
   auto it = std::find_if(folders->begin(), folders->end(), [&](const Folder& f) { return f.server_id == server_id; });
   if (it == folders->end()) return absl::NotFoundError("no folder " + server_id);
-  auto module = ModuleOf(account, server_id);
-  if (!module.ok()) return module.status();
-  const std::string parent = parent_id == "0" ? (*module == "mail" ? "default0" : "1") : parent_id;
-  auto reply = api_->Call(account.key(), "PUT", "folders", {{"action", "update"}, {"id", server_id}},
+  auto folder = Resolve(account, server_id);
+  if (!folder.ok()) return folder.status();
+  std::string parent = folder->module == "mail" ? "default0" : "1";
+  if (parent_id != "0") {
+    auto p = Resolve(account, parent_id);
+    if (!p.ok()) return absl::FailedPreconditionError("no parent folder " + parent_id);
+    parent = p->ox;
+  }
+  auto reply = api_->Call(account.key(), "PUT", "folders", {{"action", "update"}, {"id", folder->ox}},
                           Json{{"title", display_name}, {"folder_id", parent}}.dump());
   if (!reply.ok()) return reply.status();
   Folder updated = *it;
@@ -596,27 +641,31 @@ absl::Status OxBackend::RenameFolder(const Account& account, const std::string& 
 }
 
 absl::Status OxBackend::RemoveFolder(const Account& account, const std::string& server_id) {
-  auto reply = api_->Call(account.key(), "PUT", "folders", {{"action", "delete"}}, Json::array({server_id}).dump());
+  auto folder = Resolve(account, server_id);
+  if (!folder.ok()) return folder.status();
+  auto reply = api_->Call(account.key(), "PUT", "folders", {{"action", "delete"}}, Json::array({folder->ox}).dump());
   if (!reply.ok()) return reply.status();
   if (auto s = mirror_->DeleteFolder(account, server_id); !s.ok()) return s;
   auto drop = map_->Prepare("DELETE FROM items WHERE user_id = ? AND ox_folder = ?");
   if (!drop.ok()) return drop.status();
-  drop->Bind(1, account.id).Bind(2, server_id);
+  drop->Bind(1, account.id).Bind(2, folder->ox);
   return drop->Run();
 }
 
 absl::StatusOr<std::string> OxBackend::AddMail(const Account& account, const std::string& folder_id,
                                                const std::string& mime, bool read, int64_t received) {
+  auto folder = Resolve(account, folder_id);
+  if (!folder.ok()) return folder.status();
   std::lock_guard<std::mutex> lock(refresh_mutex_);
   auto reply = api_->Call(account.key(), "POST", "mail",
-                          {{"action", "import"}, {"folder", folder_id}, {"flags", read ? "32" : "0"}}, mime,
+                          {{"action", "import"}, {"folder", folder->ox}, {"flags", read ? "32" : "0"}}, mime,
                           "message/rfc822");
   if (!reply.ok()) return reply.status();
   const Json& data = (*reply)["data"];
   const std::string ox_id = data.is_array() && !data.empty() ? IdText(data[0]["id"]) : "";
   auto id = mirror_->AddMail(account, folder_id, mime, read, received);
   if (!id.ok()) return id.status();
-  if (auto s = Remember(account, {*id, folder_id, ox_id, "mail", read ? kSeen : 0}); !s.ok()) return s;
+  if (auto s = Remember(account, {*id, folder->ox, ox_id, "mail", read ? kSeen : 0}); !s.ok()) return s;
   return id;
 }
 

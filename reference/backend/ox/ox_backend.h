@@ -95,9 +95,14 @@ class OxBackend : public Backend {
   absl::StatusOr<Mapped> Lookup(const Account& account, const std::string& server_id);
   absl::Status Remember(const Account& account, const Mapped& m);
   absl::Status Forget(const Account& account, const std::string& server_id);
-  absl::StatusOr<std::string> ModuleOf(const Account& account, const std::string& folder_id);
-  absl::Status RefreshObjects(const Account& account, const std::string& folder_id, const std::string& module);
-  absl::Status RefreshMail(const Account& account, const std::string& folder_id);
+  // A folder as the phone names it (`eas`) and as OX does.
+  struct FolderRef {
+    std::string eas, ox, module;
+  };
+  absl::StatusOr<FolderRef> Resolve(const Account& account, const std::string& folder_id,
+                                    bool list_if_unknown = true);
+  absl::Status RefreshObjects(const Account& account, const FolderRef& folder);
+  absl::Status RefreshMail(const Account& account, const FolderRef& folder);
   absl::Status MaybeRefresh(const Account& account, const std::string& folder_id);
   void Watch();
 
