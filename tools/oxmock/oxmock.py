@@ -99,15 +99,24 @@ class Groupware:
         self.clock += 1000
         return self.clock
 
-    def add_object(self, module, obj):
+    def add_object(self, module, obj, fkey=None):
         if "id" not in obj:
             self.next_id[module] += 1
             obj["id"] = str(self.next_id[module])
         obj["id"] = str(obj["id"])
         obj["folder_id"] = str(obj["folder_id"])
+        # Which user's folder: given, or the fixture's owner, or a shared one.
+        owner = obj.pop("owner", None)
+        obj["_fkey"] = fkey or (fkey_of(owner, obj["folder_id"]) if owner else self.any_key(obj["folder_id"]))
         obj["last_modified"] = self.tick()
         self.objects[module][obj["id"]] = obj
         return obj
+
+    def any_key(self, fid):
+        """The key of the folder with this id (fixtures that name no owner)."""
+        if fid in self.folders:
+            return fid
+        return next((k for k, f in self.folders.items() if f["id"] == fid), fid)
 
     def add_mail(self, folder, raw, flags=0):
         self.next_id["mail"] += 1
@@ -116,7 +125,11 @@ class Groupware:
         return mid
 
     def folder(self, user, fid):
-        return self.folders.get(fkey_of(user["login"], fid))
+        return self.folders.get(fkey_of(user["login"], fid)) or self.folders.get(str(fid))
+
+    def folder_key(self, user, fid):
+        key = fkey_of(user["login"], fid)
+        return key if key in self.folders else str(fid)
 
     def user_of(self, login_name):
         # OX login names: "user@context", or a bare name in the default context.
@@ -133,14 +146,18 @@ class Groupware:
     def state(self):
         with self.lock:
             return {"clock": self.clock, "folders": self.folders, "sessions": len(self.sessions),
-                    "objects": self.objects, "sent": self.sent,
+                    "objects": {m: {i: {k: v for k, v in o.items() if k != "_fkey"} for i, o in objs.items()}
+                                for m, objs in self.objects.items()}, "sent": self.sent,
                     "mail": [{"folder": k[0], "id": k[1], "flags": v["flags"],
                               "subject": email.message_from_string(v["raw"]).get("Subject", "")}
                              for k, v in sorted(self.mail.items())]}
 
 
 def fkey_of(login, fid):
-    return "%s:%s" % (login, fid) if str(fid).startswith("default0") else str(fid)
+    """Folder ids are per user in OX ("default0/INBOX" for everyone); the mock
+    keeps a user's folders under "<login>:<id>", shared ones (the GAL) under
+    the bare id."""
+    return "%s:%s" % (login, fid) if login else str(fid)
 
 
 def columns_of(params):
@@ -148,6 +165,7 @@ def columns_of(params):
 
 
 def row(obj, columns, fields):
+    # Objects are shown without the mock's own bookkeeping ("_fkey").
     return [obj.get(fields.get(c, ""), None) for c in columns]
 
 
@@ -319,7 +337,8 @@ class Handler(BaseHTTPRequestHandler):
                 for d in doomed:
                     gw.folders.pop(fkey_of(user["login"], d), None)
                     for module in ("contacts", "calendar", "tasks"):
-                        for oid in [k for k, o in gw.objects[module].items() if o["folder_id"] == d]:
+                        for oid in [k for k, o in gw.objects[module].items()
+                                    if o["_fkey"] == fkey_of(user["login"], d)]:
                             del gw.objects[module][oid]
                     for key in [k for k in gw.mail if k[0] == fkey_of(user["login"], d)]:
                         del gw.mail[key]
@@ -335,22 +354,23 @@ class Handler(BaseHTTPRequestHandler):
             if gw.folder(user, folder) is None:
                 raise OxError("FLD-0008", "folder not found")
             since = int(params.get("timestamp", "0") or 0) if action == "updates" else -1
-            objs = sorted((o for o in gw.objects[module].values() if o["folder_id"] == folder and o["last_modified"] > since),
+            key = gw.folder_key(user, folder)
+            objs = sorted((o for o in gw.objects[module].values() if o["_fkey"] == key and o["last_modified"] > since),
                           key=lambda o: o["last_modified"])
             data = [row(o, cols, fields) for o in objs]
             if action == "updates" and "deleted" not in params.get("ignore", ""):
-                data += [oid for oid, (f, lm) in sorted(gw.deleted[module].items()) if f == folder and lm > since]
+                data += [oid for oid, (f, lm) in sorted(gw.deleted[module].items()) if f == key and lm > since]
             return {"data": data, "timestamp": gw.clock}
         if action == "get":
             obj = gw.objects[module].get(params.get("id"))
-            if obj is None or obj["folder_id"] != folder:
+            if obj is None or obj["_fkey"] != gw.folder_key(user, folder):
                 raise OxError("CON-0125" if module == "contacts" else "APP-0059", "object not found")
-            return {"data": obj, "timestamp": obj["last_modified"]}
+            return {"data": {k: v for k, v in obj.items() if k != "_fkey"}, "timestamp": obj["last_modified"]}
         if action == "new":
             body = json.loads(raw or b"{}")
             if gw.folder(user, str(body.get("folder_id"))) is None:
                 raise OxError("FLD-0008", "folder not found")
-            obj = gw.add_object(module, body)
+            obj = gw.add_object(module, body, gw.folder_key(user, str(body.get("folder_id"))))
             return {"data": {"id": obj["id"]}, "timestamp": obj["last_modified"]}
         if action == "update":
             obj = gw.objects[module].get(params.get("id"))
@@ -359,11 +379,12 @@ class Handler(BaseHTTPRequestHandler):
             if int(params.get("timestamp", "0")) < obj["last_modified"]:
                 raise OxError("CON-0170", "The object has been changed in the meantime.")
             body = json.loads(raw or b"{}")
-            old_folder = obj["folder_id"]
-            obj.update({k: v for k, v in body.items() if k not in ("id", "last_modified")})
+            old_key = obj["_fkey"]
+            obj.update({k: v for k, v in body.items() if k not in ("id", "last_modified", "_fkey")})
             obj["folder_id"] = str(obj["folder_id"])
-            if obj["folder_id"] != old_folder:
-                gw.deleted[module][obj["id"]] = (old_folder, gw.clock + 1000)
+            obj["_fkey"] = gw.folder_key(user, obj["folder_id"])
+            if obj["_fkey"] != old_key:
+                gw.deleted[module][obj["id"]] = (old_key, gw.clock + 1000)
             obj["last_modified"] = gw.tick()
             return {"data": {}, "timestamp": obj["last_modified"]}
         if action == "delete":
@@ -371,14 +392,14 @@ class Handler(BaseHTTPRequestHandler):
             for ref in body if isinstance(body, list) else [body]:
                 obj = gw.objects[module].pop(str(ref.get("id")), None)
                 if obj is not None:
-                    gw.deleted[module][obj["id"]] = (obj["folder_id"], gw.tick())
+                    gw.deleted[module][obj["id"]] = (obj["_fkey"], gw.tick())
             return {"data": [], "timestamp": gw.clock}
         if action == "search" and module == "contacts":
             body = json.loads(raw or b"{}")
             pattern = body.get("pattern", "").lower().rstrip("*")
             folders = [str(x) for x in body.get("folder", [6])] if isinstance(body.get("folder"), list) \
                 else [str(body.get("folder", 6))]
-            hits = [o for o in gw.objects[module].values() if o["folder_id"] in folders and any(
+            hits = [o for o in gw.objects[module].values() if o["_fkey"] in folders and any(
                 str(o.get(k, "")).lower().startswith(pattern) for k in ("display_name", "first_name", "last_name", "email1"))]
             hits.sort(key=lambda o: o.get("display_name", ""))
             return {"data": [row(o, cols, fields) for o in hits], "timestamp": gw.clock}
@@ -495,7 +516,8 @@ class Handler(BaseHTTPRequestHandler):
                     mid = gw.add_mail(inbox_of(gw, user), change["raw"])
                     return self.send(200, {"id": mid})
                 if action == "new":
-                    obj = gw.add_object(module, dict(change["data"], folder_id=change["folder"]))
+                    obj = gw.add_object(module, dict(change["data"], folder_id=change["folder"]),
+                                        gw.folder_key(user, change["folder"]))
                     return self.send(200, {"id": obj["id"]})
                 if action == "update":
                     obj = gw.objects[module][change["id"]]
@@ -504,7 +526,7 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send(200, {"id": obj["id"]})
                 if action == "delete":
                     obj = gw.objects[module].pop(change["id"])
-                    gw.deleted[module][obj["id"]] = (obj["folder_id"], gw.tick())
+                    gw.deleted[module][obj["id"]] = (obj["_fkey"], gw.tick())
                     return self.send(200, {"id": obj["id"]})
         return self.send(404, {"error": "unknown admin request"})
 
