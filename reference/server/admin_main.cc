@@ -23,12 +23,14 @@
 #include "reference/backend/sqlite_store.h"
 #include "reference/commands/policy_document.h"
 #include "reference/devices/device_quirks.h"
+#include "reference/server/demo_ox_fixture.h"
 #include "reference/state/device_state.h"
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: eas-admin [--data-dir=DIR] users list | users add CONTEXT LOGIN PASSWORD [NAME] [EMAIL]\n"
+    "       eas-admin demo-ox-fixture > fixture.json   (the demo data for the OX mock)\n"
     "                                  | users password CONTEXT LOGIN PASSWORD\n"
     "                                  | devices list | devices block|unblock|wipe CONTEXT/LOGIN DEVICEID\n"
     "                                  | policy show | policy set NAME=VALUE... | policy required on|off\n"
@@ -187,6 +189,13 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "demo-ox-fixture") {
+    // The demo data as an OX mock fixture (tools/oxmock), on stdout.
+    auto fixture = eas::server::DemoOxFixture();
+    if (!fixture.ok()) return Fail(std::string(fixture.status().message()));
+    std::fputs(fixture->c_str(), stdout);
+    return 0;
   }
   if (args[0] == "users") {
     auto store = eas::backend::SqliteStore::Open(dir + "/store.db");

@@ -8,18 +8,19 @@
 namespace eas::server {
 namespace {
 
-struct DemoUser {
-  const char* context;
-  const char* login;
-  const char* display_name;
-  const char* email;
-};
-
 constexpr DemoUser kUsers[] = {
     {"ox.io", "miguel", "Miguel Ortega", "miguel@ox.io"},
     {"ox.io", "ana", "Ana Souza", "ana@ox.io"},
     {"defaultcontext", "juan", "Juan Pérez", "juan@example.org"},
 };
+
+bool Fine(const absl::Status& s) {
+  return s.ok() || s.code() == absl::StatusCode::kAlreadyExists;
+}
+
+}  // namespace
+
+std::vector<DemoUser> DemoUsers() { return {std::begin(kUsers), std::end(kUsers)}; }
 
 const std::vector<backend::Folder>& DemoFolders() {
   static const auto* folders = [] {
@@ -34,12 +35,6 @@ const std::vector<backend::Folder>& DemoFolders() {
   }();
   return *folders;
 }
-
-bool Fine(const absl::Status& s) {
-  return s.ok() || s.code() == absl::StatusCode::kAlreadyExists;
-}
-
-}  // namespace
 
 absl::Status SeedDemo(backend::SqliteStore& store) {
   for (const DemoUser& u : kUsers) {

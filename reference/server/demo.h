@@ -3,12 +3,26 @@
 #ifndef EAS_REFERENCE_SERVER_DEMO_H_
 #define EAS_REFERENCE_SERVER_DEMO_H_
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "reference/backend/sqlite_store.h"
 
 namespace eas::server {
 
 inline constexpr char kDemoPassword[] = "secret";
+
+struct DemoUser {
+  const char* context;
+  const char* login;
+  const char* display_name;
+  const char* email;
+};
+
+std::vector<DemoUser> DemoUsers();
+// Every demo user's folders: the defaults, two Inbox subfolders, a second
+// calendar and a second contacts folder.
+const std::vector<backend::Folder>& DemoFolders();
 
 // Context ox.io with miguel and ana, context defaultcontext with juan, all
 // with password "secret"; each with the default folders, two Inbox

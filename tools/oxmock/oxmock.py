@@ -399,7 +399,8 @@ class Handler(BaseHTTPRequestHandler):
             pattern = body.get("pattern", "").lower().rstrip("*")
             folders = [str(x) for x in body.get("folder", [6])] if isinstance(body.get("folder"), list) \
                 else [str(body.get("folder", 6))]
-            hits = [o for o in gw.objects[module].values() if o["_fkey"] in folders and any(
+            hits = [o for o in gw.objects[module].values() if o["_fkey"] in folders and
+                    o.get("context") in (None, user["context"]) and any(
                 str(o.get(k, "")).lower().startswith(pattern) for k in ("display_name", "first_name", "last_name", "email1"))]
             hits.sort(key=lambda o: o.get("display_name", ""))
             return {"data": [row(o, cols, fields) for o in hits], "timestamp": gw.clock}

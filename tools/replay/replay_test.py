@@ -1,7 +1,10 @@
 """Replays every capture in captures/ (docs/captures.md).
 
 Default (bazel test //tools/replay:replay_test): against a fresh reference
-server with the demo data. Against any EAS server:
+server with the demo data, twice: on the embedded store, and on the OX
+backend with the OX mock holding the same demo data (eas-admin
+demo-ox-fixture), so the connector cannot drift from the store. Against any
+EAS server:
 
     bazel run //tools/replay:replay_test -- --server https://host \
         --user 'DOMAIN\\user' --password secret [--junitxml=report.xml] [--html-report=report.html]
@@ -50,15 +53,30 @@ def capture_root():
 PATHS = sorted(glob.glob(os.path.join(capture_root(), "**", "*.xml"), recursive=True))
 
 
-@pytest.fixture(scope="module")
-def target():
+@pytest.fixture(scope="module", params=["embedded", "ox"])
+def target(request):
     if OPTIONS["server"]:
-        yield OPTIONS["server"], None
+        if request.param != "embedded":
+            pytest.skip("one run against the given server")
+        yield OPTIONS["server"], None, "given"
         return
-    from eas_server import RunningServer
-    server = RunningServer()
-    yield "http://127.0.0.1:%d" % server.ports["http"], server
+    from eas_server import ADMIN, RunningServer
+    if request.param == "embedded":
+        server = RunningServer()
+        yield "http://127.0.0.1:%d" % server.ports["http"], server, "embedded"
+        server.stop()
+        return
+    import subprocess
+    import tempfile
+    from ox_mock import RunningOxMock
+    fixture = os.path.join(tempfile.mkdtemp(prefix="oxfixture-"), "demo.json")
+    with open(fixture, "w") as f:
+        f.write(subprocess.run([ADMIN, "demo-ox-fixture"], capture_output=True, text=True, check=True).stdout)
+    mock = RunningOxMock(fixture)
+    server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--ox-watch-seconds=1"])
+    yield "http://127.0.0.1:%d" % server.ports["http"], server, "ox"
     server.stop()
+    mock.stop()
 
 
 def test_corpus_is_present_and_well_formed():
@@ -75,11 +93,12 @@ def test_corpus_is_present_and_well_formed():
 
 @pytest.mark.parametrize("path", PATHS, ids=[os.path.relpath(p, capture_root()) for p in PATHS])
 def test_capture(path, target):
-    url, server = target
+    url, server, backend = target
     c = cap.Capture(path)
+    name = os.path.basename(path) + ("" if backend == "given" else " [%s]" % backend)
     needs_admin = any(s.tag == "event" for s in c.steps)
     if needs_admin and server is None:
-        RESULTS.append({"family": c.family, "scenario": c.scenario, "name": os.path.basename(path),
+        RESULTS.append({"family": c.family, "scenario": c.scenario, "name": name,
                         "outcome": "skipped", "message": "needs the reference server's eas-admin"})
         pytest.skip("needs the reference server's eas-admin (events)")
 
@@ -93,8 +112,7 @@ def test_capture(path, target):
     override = None
     if OPTIONS["server"]:
         override = {"user": OPTIONS["user"], "password": OPTIONS["password"]}
-    entry = {"family": c.family, "scenario": c.scenario, "name": os.path.basename(path),
-             "outcome": "passed", "message": ""}
+    entry = {"family": c.family, "scenario": c.scenario, "name": name, "outcome": "passed", "message": ""}
     RESULTS.append(entry)
     try:
         cap.replay(c, url, run_event, override)
