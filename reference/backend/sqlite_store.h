@@ -4,10 +4,12 @@
 #ifndef EAS_REFERENCE_BACKEND_SQLITE_STORE_H_
 #define EAS_REFERENCE_BACKEND_SQLITE_STORE_H_
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -88,9 +90,15 @@ class SqliteStore : public Backend {
   absl::Status SetOof(const Account& account, const OofSettings& settings) override;
 
   // Told after every committed item change, in this process (the server's
-  // push hub listens). Changes by another process are not seen.
+  // push hub listens).
   using ChangeListener = std::function<void(const std::string& account_key, const std::string& folder_id)>;
   void SetChangeListener(ChangeListener listener);
+  // Changes committed by another process (eas-admin, a second server on the
+  // same data directory): a thread asks SQLite every `interval` whether
+  // another connection wrote (PRAGMA data_version) and, if so, tells the
+  // listener about every folder whose change counter moved.
+  void WatchOtherWriters(absl::Duration interval);
+  ~SqliteStore() override;
 
   // The global address list of a context (sqlite_store_gal.cc).
   absl::Status AddGalEntry(const std::string& context, const GalEntry& entry);
@@ -113,6 +121,11 @@ class SqliteStore : public Backend {
   std::unique_ptr<storage::Database> db_;
   std::mutex listener_mutex_;
   ChangeListener listener_;
+  // The watch of other writers (WatchOtherWriters).
+  std::thread watcher_;
+  std::mutex watch_mutex_;
+  std::condition_variable watch_stop_;
+  bool stopping_ = false;
   // Phones send the password with every request; PBKDF2 on each would cost
   // milliseconds. Successful checks are remembered for a while, keyed by a
   // SHA-256 of context, login and password, together with the stored hash

@@ -1,4 +1,6 @@
 // SqliteStore: items with per-folder change counters (sqlite_store.h).
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "pugixml.hpp"
 #include "reference/backend/sqlite_store.h"
@@ -46,6 +48,60 @@ absl::StatusOr<Bumped> BumpCounter(storage::Database& db, int64_t user_id,
 void SqliteStore::SetChangeListener(ChangeListener listener) {
   std::lock_guard<std::mutex> lock(listener_mutex_);
   listener_ = std::move(listener);
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard<std::mutex> lock(watch_mutex_);
+    stopping_ = true;
+  }
+  watch_stop_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+void SqliteStore::WatchOtherWriters(absl::Duration interval) {
+  watcher_ = std::thread([this, interval] {
+    int64_t version = -1;
+    std::map<std::pair<std::string, std::string>, int64_t> counters;  // (account key, folder) -> counter
+    for (bool first = true;; first = false) {
+      {
+        std::unique_lock<std::mutex> lock(watch_mutex_);
+        if (!first && watch_stop_.wait_for(lock, absl::ToChronoMilliseconds(interval), [this] { return stopping_; })) {
+          return;
+        }
+      }
+      auto pragma = db_->Prepare("PRAGMA data_version");
+      if (!pragma.ok()) continue;
+      auto row = pragma->Step();
+      if (!row.ok() || !*row) continue;
+      const int64_t now = pragma->Int(0);
+      pragma = absl::InternalError("");
+      if (now == version) continue;  // nobody else wrote
+      version = now;
+      std::vector<std::pair<std::string, std::string>> moved;
+      auto scan = db_->Prepare(
+          "SELECT u.context || '/' || u.login, f.server_id, f.change_counter FROM folders f "
+          "JOIN users u ON u.id = f.user_id");
+      if (!scan.ok()) continue;
+      scan->ForEachRow([&] {
+        const auto key = std::make_pair(scan->Text(0), scan->Text(1));
+        const int64_t counter = scan->Int(2);
+        auto it = counters.find(key);
+        if (it != counters.end() && it->second != counter) moved.push_back(key);
+        counters[key] = counter;
+      }).IgnoreError();
+      scan = absl::InternalError("");
+      if (first) continue;
+      ChangeListener listener;
+      {
+        std::lock_guard<std::mutex> lock(listener_mutex_);
+        listener = listener_;
+      }
+      if (listener) {
+        for (const auto& [account, folder] : moved) listener(account, folder);
+      }
+    }
+  });
 }
 
 void SqliteStore::Changed(const Account& account, const std::string& folder_id) {

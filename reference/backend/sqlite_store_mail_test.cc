@@ -1,5 +1,8 @@
 // The store's mail, move, folder and out-of-office operations.
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
+#include <thread>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -146,6 +149,32 @@ TEST_F(StoreMail, ReopeningAnOlderDataDirectoryMigratesIt) {
   store_.reset();
   auto again = SqliteStore::Open(path_);  // the migration runs a second time
   ASSERT_TRUE(again.ok()) << again.status();
+}
+
+}  // namespace
+}  // namespace eas::backend
+
+namespace eas::backend {
+namespace {
+
+TEST_F(StoreMail, ChangesByAnotherProcessReachTheListener) {
+  std::mutex mutex;
+  std::condition_variable told;
+  std::vector<std::string> seen;
+  store_->SetChangeListener([&](const std::string& account, const std::string& folder) {
+    std::lock_guard<std::mutex> lock(mutex);
+    seen.push_back(account + " " + folder);
+    told.notify_all();
+  });
+  store_->WatchOtherWriters(absl::Milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the first look
+  auto other = SqliteStore::Open(path_);  // another writer, as eas-admin is
+  ASSERT_TRUE(other.ok());
+  auto account = (*other)->FindUser("ox.io", "miguel");
+  ASSERT_TRUE((*other)->AddMail(*account, "inbox", kMessage, false, 1).ok());
+  std::unique_lock<std::mutex> lock(mutex);
+  ASSERT_TRUE(told.wait_for(lock, std::chrono::seconds(5), [&] { return !seen.empty(); }));
+  EXPECT_EQ(seen[0], "ox.io/miguel inbox");
 }
 
 }  // namespace

@@ -19,6 +19,8 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "reference/backend/default_folders.h"
 #include "reference/backend/sqlite_store.h"
 #include "reference/commands/policy_document.h"
@@ -31,6 +33,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: eas-admin [--data-dir=DIR] users list | users add CONTEXT LOGIN PASSWORD [NAME] [EMAIL]\n"
     "       eas-admin demo-ox-fixture > fixture.json   (the demo data for the OX mock)\n"
+    "       eas-admin mail deliver CONTEXT/LOGIN < message.eml\n"
     "                                  | users password CONTEXT LOGIN PASSWORD\n"
     "                                  | devices list | devices block|unblock|wipe CONTEXT/LOGIN DEVICEID\n"
     "                                  | policy show | policy set NAME=VALUE... | policy required on|off\n"
@@ -85,6 +88,33 @@ int Users(eas::backend::SqliteStore& store, const std::vector<std::string>& a) {
   }
   std::fputs(kUsage, stderr);
   return 2;
+}
+
+// mail deliver CONTEXT/LOGIN: a message (RFC 822, on stdin) into the Inbox,
+// as if it had arrived from outside. A running server sees it within a second
+// and wakes the account's Pings (SqliteStore::WatchOtherWriters).
+int Mail(eas::backend::SqliteStore& store, const std::vector<std::string>& a) {
+  if (a.size() != 3 || a[1] != "deliver" || a[2].find('/') == std::string::npos) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string key = a[2];
+  auto account = store.FindUser(key.substr(0, key.find('/')), key.substr(key.find('/') + 1));
+  if (!account.ok()) return Fail(std::string(account.status().message()));
+  std::string mime, line;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), stdin)) > 0) mime.append(buffer, n);
+  auto folders = store.ListFolders(*account);
+  if (!folders.ok()) return Fail(std::string(folders.status().message()));
+  for (const auto& f : *folders) {
+    if (f.type != eas::backend::kInbox) continue;
+    auto id = store.AddMail(*account, f.server_id, mime, false, absl::ToUnixSeconds(absl::Now()));
+    if (!id.ok()) return Fail(std::string(id.status().message()));
+    std::printf("delivered as %s\n", id->c_str());
+    return 0;
+  }
+  return Fail("no Inbox");
 }
 
 int Devices(eas::state::DeviceState& state, const std::vector<std::string>& a) {
@@ -197,10 +227,10 @@ int main(int argc, char** argv) {
     std::fputs(fixture->c_str(), stdout);
     return 0;
   }
-  if (args[0] == "users") {
+  if (args[0] == "users" || args[0] == "mail") {
     auto store = eas::backend::SqliteStore::Open(dir + "/store.db");
     if (!store.ok()) return Fail(std::string(store.status().message()));
-    return Users(**store, args);
+    return args[0] == "users" ? Users(**store, args) : Mail(**store, args);
   }
   auto state = eas::state::DeviceState::Open(dir + "/state.db");
   if (!state.ok()) return Fail(std::string(state.status().message()));

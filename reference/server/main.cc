@@ -163,6 +163,7 @@ int main(int argc, char** argv) {
   eas::push::PushHub hub;
   auto notify = [&hub](const std::string& account, const std::string& folder) { hub.Notify(account, folder); };
   (*store)->SetChangeListener(notify);
+  if (!ox) (*store)->WatchOtherWriters(absl::Seconds(1));  // eas-admin's changes reach Pings too
   if (ox) {
     ox->SetChangeListener(notify);
     ox->StartWatcher();

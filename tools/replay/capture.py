@@ -10,6 +10,7 @@ import base64
 import http.client
 import re
 import ssl
+import threading
 import xml.etree.ElementTree as ET
 
 import eas_wbxml
@@ -147,11 +148,28 @@ def build_request(exchange, capture, bindings):
     if body_node is not None:
         if body_node.get("hex"):
             body = bytes.fromhex("".join(body_node.get("hex").split()))
+        elif body_node.get("format") == "mime":
+            # A message as the phone sends it below 14.0 (message/rfc822).
+            body = crlf(bindings.fill(body_node.text or "")).encode("utf-8")
         else:
             element = list(body_node)[0]
             filled = ET.fromstring(bindings.fill(ET.tostring(element, encoding="unicode")))
+            for el in filled.iter():
+                # opaque="text": readable content sent as opaque bytes (MIME
+                # in ComposeMail), lines ending CRLF as mail does.
+                if el.get("opaque") == "text":
+                    el.text = base64.b64encode(crlf(el.text or "").encode("utf-8")).decode()
+                    el.set("opaque", "base64")
             body = eas_wbxml.encode(filled)
     return method, target, headers, body
+
+
+def crlf(text):
+    """Text from a capture file as wire text: the first line break after the
+    tag and the indentation-free lines kept, every line ending CRLF."""
+    if text.startswith("\n"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 def send(connection, method, target, headers, body):
@@ -219,6 +237,12 @@ def check_response(exchange, status, headers, body, bindings):
             if err:
                 errors.append(err)
     body_node = exp.find("body")
+    if body_node is not None and body_node.get("format") == "bytes":
+        # A non-WBXML answer (GetAttachment): its bytes, base64 in the file.
+        want = base64.b64decode("".join((body_node.text or "").split()))
+        if body != want:
+            errors.append("body: expected %d bytes %r, got %d bytes %r" % (len(want), want[:40], len(body), body[:40]))
+        return errors
     if body_node is not None:
         expected = list(body_node)
         if not expected:
@@ -259,12 +283,21 @@ def replay(capture, base_url, run_event=None, account_override=None):
                 run_event(step, bindings)
             continue
         method, target, headers, body = build_request(step, capture, bindings)
+        # An event while the request waits (a change during a parked Ping).
+        during = step.find("event")
+        timer = None
+        if during is not None and run_event is not None:
+            delay = int(during.get("after-ms", "500")) / 1000.0
+            timer = threading.Timer(delay, run_event, (during, bindings))
+            timer.start()
         try:
             status, resp_headers, resp_body = send(connection, method, target, headers, body)
         except (http.client.HTTPException, OSError):
             connection.close()
             connection = connect(base_url)
             status, resp_headers, resp_body = send(connection, method, target, headers, body)
+        if timer is not None:
+            timer.join()
         errors = check_response(step, status, resp_headers, resp_body, bindings)
         if errors:
             raise CaptureError("%s, exchange %d (%s %s):\n  %s" % (

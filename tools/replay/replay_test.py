@@ -58,12 +58,12 @@ def target(request):
     if OPTIONS["server"]:
         if request.param != "embedded":
             pytest.skip("one run against the given server")
-        yield OPTIONS["server"], None, "given"
+        yield OPTIONS["server"], None, "given", None
         return
     from eas_server import ADMIN, RunningServer
     if request.param == "embedded":
         server = RunningServer()
-        yield "http://127.0.0.1:%d" % server.ports["http"], server, "embedded"
+        yield "http://127.0.0.1:%d" % server.ports["http"], server, "embedded", None
         server.stop()
         return
     import subprocess
@@ -74,7 +74,7 @@ def target(request):
         f.write(subprocess.run([ADMIN, "demo-ox-fixture"], capture_output=True, text=True, check=True).stdout)
     mock = RunningOxMock(fixture)
     server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--ox-watch-seconds=1"])
-    yield "http://127.0.0.1:%d" % server.ports["http"], server, "ox"
+    yield "http://127.0.0.1:%d" % server.ports["http"], server, "ox", mock
     server.stop()
     mock.stop()
 
@@ -93,21 +93,33 @@ def test_corpus_is_present_and_well_formed():
 
 @pytest.mark.parametrize("path", PATHS, ids=[os.path.relpath(p, capture_root()) for p in PATHS])
 def test_capture(path, target):
-    url, server, backend = target
+    url, server, backend, mock = target
     c = cap.Capture(path)
     name = os.path.basename(path) + ("" if backend == "given" else " [%s]" % backend)
-    needs_admin = any(s.tag == "event" for s in c.steps)
+    needs_admin = any(s.tag == "event" or s.find("event") is not None for s in c.steps)
     if needs_admin and server is None:
         RESULTS.append({"family": c.family, "scenario": c.scenario, "name": name,
                         "outcome": "skipped", "message": "needs the reference server's eas-admin"})
         pytest.skip("needs the reference server's eas-admin (events)")
 
     def run_event(step, bindings):
-        if step.get("kind") != "admin":
-            raise cap.CaptureError("unknown event kind %r" % step.get("kind"))
-        result = server.admin(*shlex.split(bindings.fill(step.get("args"))))
-        if result.returncode != 0:
-            raise cap.CaptureError("admin %s failed: %s" % (step.get("args"), result.stderr))
+        kind = step.get("kind")
+        if kind == "admin":
+            result = server.admin(*shlex.split(bindings.fill(step.get("args"))))
+            if result.returncode != 0:
+                raise cap.CaptureError("admin %s failed: %s" % (step.get("args"), result.stderr))
+        elif kind == "deliver":
+            # New mail in the groupware, not from the phone: in the store by
+            # eas-admin, in OX through the mock.
+            mime = cap.crlf(bindings.fill(step.text or ""))
+            if mock is not None:
+                mock.change(module="mail", action="deliver", user=step.get("user").split("/")[-1], raw=mime)
+            else:
+                result = server.admin("mail", "deliver", step.get("user"), stdin=mime)
+                if result.returncode != 0:
+                    raise cap.CaptureError("mail deliver failed: %s" % result.stderr)
+        else:
+            raise cap.CaptureError("unknown event kind %r" % kind)
 
     override = None
     if OPTIONS["server"]:

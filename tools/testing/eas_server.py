@@ -33,8 +33,8 @@ class RunningServer:
             self.proc.kill()
             raise RuntimeError("eas-server did not start: " + self.proc.stderr.read())
 
-    def admin(self, *args):
-        return subprocess.run([ADMIN, "--data-dir=" + self.data_dir, *args],
+    def admin(self, *args, stdin=None):
+        return subprocess.run([ADMIN, "--data-dir=" + self.data_dir, *args], input=stdin,
                               capture_output=True, text=True)
 
     def stop(self):
