@@ -22,6 +22,18 @@ bool Fine(const absl::Status& s) {
 
 std::vector<DemoUser> DemoUsers() { return {std::begin(kUsers), std::end(kUsers)}; }
 
+backend::GalEntry AccountGalEntry(const DemoUser& u) {
+  backend::GalEntry e;
+  e.alias = u.login;
+  e.display_name = u.display_name;
+  const std::string name = u.display_name;
+  e.first_name = name.substr(0, name.find(' '));
+  e.last_name = name.find(' ') == std::string::npos ? "" : name.substr(name.find(' ') + 1);
+  e.email = u.email;
+  e.company = "OX";
+  return e;
+}
+
 const std::vector<backend::Folder>& DemoFolders() {
   static const auto* folders = [] {
     auto* all = new std::vector<backend::Folder>(backend::DefaultFolders());
@@ -66,6 +78,10 @@ absl::Status SeedDemo(backend::SqliteStore& store) {
     for (const backend::GalEntry& entry : DemoGal(domain)) {
       if (auto s = store.AddGalEntry(context, entry); !s.ok()) return s;
     }
+  }
+  // The accounts are people of the directory too.
+  for (const DemoUser& u : kUsers) {
+    if (auto s = store.AddGalEntry(u.context, AccountGalEntry(u)); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

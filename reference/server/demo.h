@@ -20,6 +20,8 @@ struct DemoUser {
 };
 
 std::vector<DemoUser> DemoUsers();
+// A demo account as its directory (GAL) entry.
+backend::GalEntry AccountGalEntry(const DemoUser& u);
 // Every demo user's folders: the defaults, two Inbox subfolders, a second
 // calendar and a second contacts folder.
 const std::vector<backend::Folder>& DemoFolders();

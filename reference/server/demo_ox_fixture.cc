@@ -100,7 +100,11 @@ absl::StatusOr<std::string> DemoOxFixture() {
   }
   for (const char* context : {"ox.io", "defaultcontext"}) {
     const std::string domain = std::string(context) == "ox.io" ? "ox.io" : "example.org";
-    for (const backend::GalEntry& e : DemoGal(domain)) {
+    std::vector<backend::GalEntry> entries = DemoGal(domain);
+    for (const DemoUser& u : DemoUsers()) {
+      if (std::string(u.context) == context) entries.push_back(AccountGalEntry(u));
+    }
+    for (const backend::GalEntry& e : entries) {
       fixture["contacts"].push_back({{"folder_id", "6"}, {"context", context}, {"display_name", e.display_name},
                                      {"first_name", e.first_name}, {"last_name", e.last_name}, {"email1", e.email},
                                      {"telephone_business1", e.phone}, {"cellular_telephone1", e.mobile_phone},

@@ -189,7 +189,8 @@ def send(connection, method, target, headers, body):
 
 def compare_tree(expected, actual, bindings, path, errors):
     """Expected elements in order, same names (Clark notation), same text;
-    match="any" accepts any content, match="absent" requires the element
+    match="any" accepts any content, match="some" only the listed children
+    (in order, others may come between), match="absent" requires the element
     not to be there."""
     name = expected.tag
     if actual is None or actual.tag != name:
@@ -197,6 +198,17 @@ def compare_tree(expected, actual, bindings, path, errors):
         return
     here = "%s/%s" % (path, name.split("}")[-1])
     if expected.get("match") == "any":
+        return
+    if expected.get("match") == "some":
+        # The listed children, in this order, among others.
+        remaining = list(actual)
+        for e in expected:
+            found = next((i for i, a in enumerate(remaining) if a.tag == e.tag), None)
+            if found is None:
+                errors.append("%s: no <%s>" % (here, e.tag.split("}")[-1]))
+                return
+            compare_tree(e, remaining[found], bindings, here, errors)
+            remaining = remaining[found + 1:]
         return
     e_children = [c for c in expected if c.get("match") != "absent"]
     absent = [c.tag for c in expected if c.get("match") == "absent"]

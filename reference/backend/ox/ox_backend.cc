@@ -450,7 +450,11 @@ absl::StatusOr<int64_t> OxBackend::FolderChangeCounter(const Account& account, c
 
 absl::StatusOr<std::vector<ItemChange>> OxBackend::ChangesSince(const Account& account, const std::string& folder_id,
                                                                 int64_t counter) {
-  if (auto s = MaybeRefresh(account, folder_id); !s.ok()) return s;
+  // Counter 0 is a whole listing (initial sync, Search, ResolveRecipients),
+  // asked for by a person waiting: always fresh. Otherwise at most once a
+  // refresh interval.
+  absl::Status fresh = counter == 0 ? Refresh(account, folder_id) : MaybeRefresh(account, folder_id);
+  if (!fresh.ok()) return fresh;
   return mirror_->ChangesSince(account, folder_id, counter);
 }
 

@@ -42,6 +42,9 @@ class OxHttp::Connection {
     beast::get_lowest_layer(Lowest()).async_connect(
         endpoints, [&](const boost::system::error_code& e, const tcp::endpoint&) { error = e; });
     if (auto s = Run(error, "connect"); !s.ok()) return s;
+    // Small requests on a kept-alive connection: no Nagle delay.
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(Lowest()).socket().set_option(tcp::no_delay(true), ignored);
     if (tls_) {
       SSL_set_tlsext_host_name(tls_->native_handle(), host.c_str());
       tls_->set_verify_callback(asio::ssl::host_name_verification(host));
