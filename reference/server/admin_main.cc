@@ -32,13 +32,13 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: eas-admin [--data-dir=DIR] users list | users add CONTEXT LOGIN PASSWORD [NAME] [EMAIL]\n"
-    "       eas-admin demo-ox-fixture > fixture.json   (the demo data for the OX mock)\n"
-    "       eas-admin mail deliver CONTEXT/LOGIN < message.eml\n"
     "                                  | users password CONTEXT LOGIN PASSWORD\n"
     "                                  | devices list | devices block|unblock|wipe CONTEXT/LOGIN DEVICEID\n"
     "                                  | policy show | policy set NAME=VALUE... | policy required on|off\n"
     "                                  | policy exempt [TYPE,...]\n"
-    "                                  | quirks list | quirks on|off|default NAME\n";
+    "                                  | quirks list | quirks on|off|default NAME\n"
+    "                                  | mail deliver CONTEXT/LOGIN < message.eml\n"
+    "                                  | demo-ox-fixture > fixture.json   (the demo data for the OX mock)\n";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "eas-admin: %s\n", message.c_str());

@@ -547,6 +547,211 @@ def oof(w):
     return "MS-ASCMD 2.2.3.119 MS-ASCMD 2.2.3.120"
 
 
+def initial_email(w):
+    prime(w, "inbox", "key1")
+    if w.p.v >= 120:
+        options = ("<Options><airsyncbase:BodyPreference xmlns:airsyncbase=\"AirSyncBase:\"><airsyncbase:Type>1"
+                   "</airsyncbase:Type><airsyncbase:TruncationSize>200</airsyncbase:TruncationSize>"
+                   "</airsyncbase:BodyPreference></Options>")
+    else:
+        options = "<Options><Truncation>1</Truncation></Options>"
+    w.exchange("Sync the Inbox in windows of three, bodies cut short", "Sync",
+               sync_collection(w, "inbox", "{{key1}}", get_changes(w) + "<WindowSize>3</WindowSize>" + options),
+               sync_answer(w, "inbox", "{{key2}}", rest='<MoreAvailable/><Commands>' + "".join(
+                   '<Add><ServerId>{{mail_%d}}</ServerId><ApplicationData match="any"/></Add>' % i for i in range(3))
+                   + '</Commands>'))
+    return "MS-ASCMD 2.2.3.186 MS-ASCMD 2.2.3.101 MS-ASAIRS 2.2.2.41"
+
+
+def initial_contacts(w):
+    prime(w, "contacts", "key1")
+    w.exchange("Sync the contacts in windows of four", "Sync",
+               sync_collection(w, "contacts", "{{key1}}", get_changes(w) + "<WindowSize>4</WindowSize>"),
+               sync_answer(w, "contacts", "{{key2}}", rest='<MoreAvailable/><Commands>' + "".join(
+                   '<Add><ServerId>{{contact_%d}}</ServerId><ApplicationData match="any"/></Add>' % i
+                   for i in range(4)) + '</Commands>'))
+    return "MS-ASCMD 2.2.3.186 MS-ASCMD 2.2.3.101 MS-ASCNTC 2.2.2"
+
+
+def read_flag(w):
+    prime(w, "inbox", "key1")
+    w.exchange("Sync: the Inbox as it is", "Sync",
+               sync_collection(w, "inbox", "{{key1}}", get_changes(w) + "<WindowSize>512</WindowSize>"),
+               sync_answer(w, "inbox", "{{key2}}", rest='<Commands match="any"/>'))
+    subject = unique(w, "Unread")
+    w.event(deliver(w, subject, "Mark me read."))
+    w.exchange("Sync: the new message, unread", "Sync",
+               sync_collection(w, "inbox", "{{key2}}", get_changes(w)),
+               sync_answer(w, "inbox", "{{key3}}", rest='<Commands><Add><ServerId>{{mail}}</ServerId>'
+                           '<ApplicationData match="some"><email:Read xmlns:email="Email:">0</email:Read>'
+                           '</ApplicationData></Add></Commands>'))
+    w.exchange("Mark it read", "Sync",
+               sync_collection(w, "inbox", "{{key3}}", '<Commands><Change><ServerId>{{mail}}</ServerId>'
+                               '<ApplicationData><email:Read xmlns:email="Email:">1</email:Read></ApplicationData>'
+                               '</Change></Commands>'),
+               sync_answer(w, "inbox", "{{key4}}"))
+    w.exchange("Nothing comes back", "Sync", sync_collection(w, "inbox", "{{key4}}", get_changes(w)),
+               sync_answer(w, "inbox", "{{key4}}"))
+    return "MS-ASEMAIL 2.2.2.58 MS-ASCMD 2.2.3.24"
+
+
+def catch_up(w, folder, key, next_key):
+    """A full Sync: whatever the folder holds comes down first."""
+    w.exchange("Sync: what the folder holds", "Sync",
+               sync_collection(w, folder, "{{%s}}" % key, get_changes(w) + "<WindowSize>512</WindowSize>"),
+               sync_answer(w, folder, "{{%s}}" % next_key, rest='<Commands match="any"/>'))
+
+
+def calendar_add(w):
+    prime(w, "calendar/team", "key0")
+    catch_up(w, "calendar/team", "key0", "key1")
+    subject = unique(w, "Workshop")
+    event = ('<Commands><Add><ClientId>ev1</ClientId><ApplicationData>'
+             '<calendar:Timezone xmlns:calendar="Calendar:">%s</calendar:Timezone>'
+             '<calendar:StartTime xmlns:calendar="Calendar:">20261216T130000Z</calendar:StartTime>'
+             '<calendar:EndTime xmlns:calendar="Calendar:">20261216T150000Z</calendar:EndTime>'
+             '<calendar:Subject xmlns:calendar="Calendar:">%s</calendar:Subject>'
+             '<calendar:BusyStatus xmlns:calendar="Calendar:">2</calendar:BusyStatus>'
+             '</ApplicationData></Add></Commands>' % (base64.b64encode(bytes(172)).decode(), subject))
+    w.exchange("Add an event made on the phone", "Sync", sync_collection(w, "calendar/team", "{{key1}}", event),
+               sync_answer(w, "calendar/team", "{{key2}}", rest='<Responses><Add><ClientId>ev1</ClientId>'
+                           '<ServerId>{{event}}</ServerId><Status>1</Status></Add></Responses>'))
+    w.exchange("Fetch it back", "Sync",
+               sync_collection(w, "calendar/team", "{{key2}}",
+                               "<Commands><Fetch><ServerId>{{event}}</ServerId></Fetch></Commands>"),
+               sync_answer(w, "calendar/team", "{{key3}}", rest='<Responses><Fetch><ServerId>{{event}}</ServerId>'
+                           '<Status>1</Status><ApplicationData match="some"><calendar:StartTime xmlns:calendar='
+                           '"Calendar:">20261216T130000Z</calendar:StartTime><calendar:Subject xmlns:calendar='
+                           '"Calendar:">%s</calendar:Subject></ApplicationData></Fetch></Responses>' % subject))
+    return "MS-ASCAL 2.2.2 MS-ASCMD 2.2.3.7.2 MS-ASCMD 2.2.3.68"
+
+
+def task_complete(w):
+    prime(w, "tasks", "key0")
+    catch_up(w, "tasks", "key0", "key1")
+    subject = unique(w, "Call back")
+    add = ('<Commands><Add><ClientId>t1</ClientId><ApplicationData><tasks:Subject xmlns:tasks="Tasks:">%s'
+           '</tasks:Subject><tasks:Complete xmlns:tasks="Tasks:">0</tasks:Complete></ApplicationData></Add>'
+           '</Commands>' % subject)
+    w.exchange("Add a task", "Sync", sync_collection(w, "tasks", "{{key1}}", add),
+               sync_answer(w, "tasks", "{{key2}}", rest='<Responses><Add><ClientId>t1</ClientId>'
+                           '<ServerId>{{task}}</ServerId><Status>1</Status></Add></Responses>'))
+    done = ('<Commands><Change><ServerId>{{task}}</ServerId><ApplicationData><tasks:Complete xmlns:tasks="Tasks:">'
+            '1</tasks:Complete><tasks:DateCompleted xmlns:tasks="Tasks:">2026-11-24T10:00:00.000Z'
+            '</tasks:DateCompleted></ApplicationData></Change></Commands>')
+    w.exchange("Complete it", "Sync", sync_collection(w, "tasks", "{{key2}}", done), sync_answer(w, "tasks", "{{key3}}"))
+    return "MS-ASTASK 2.2.2.4 MS-ASCMD 2.2.3.24"
+
+
+def policy_change(w):
+    w.event('  <event kind="admin" args="policy set MinDevicePasswordLength=6" note="the admin changes the policy"/>')
+    refused = '<FolderSync xmlns="FolderHierarchy:"><Status>143</Status></FolderSync>' if w.p.v >= 140 else None
+    w.exchange("FolderSync with the old key: provision again", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>', refused,
+               status=200 if w.p.v >= 140 else 449)
+    kind = "MS-WAP-Provisioning-XML" if w.p.v == 25 else "MS-EAS-Provisioning-WBXML"
+    w.exchange("Provision phase 1 again", "Provision",
+               '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType></Policy></Policies></Provision>' % kind,
+               '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{temporary_key2}}</PolicyKey><Data match="any"/></Policy></Policies></Provision>' % kind)
+    w.exchange("Provision phase 2 again", "Provision",
+               '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType><PolicyKey>{{temporary_key2}}</PolicyKey><Status>1</Status></Policy></Policies></Provision>' % kind,
+               '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{policy_key2}}</PolicyKey><Data match="absent"/></Policy></Policies></Provision>' % kind,
+               policy="{{temporary_key2}}")
+    w.exchange("FolderSync with the new key", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>',
+               '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key}}</SyncKey>'
+               '<Changes><Count>0</Count></Changes></FolderSync>', policy="{{policy_key2}}")
+    return "MS-ASPROV 3.2.5.1 MS-ASPROV_R650"
+
+
+def remote_wipe(w):
+    w.event('  <event kind="admin" args="devices wipe %s/%s {{device_id}}" note="the admin orders a remote wipe"/>'
+            % (w.p.context, w.p.login))
+    refused = '<FolderSync xmlns="FolderHierarchy:"><Status>140</Status></FolderSync>' if w.p.v >= 140 else None
+    w.exchange("Any command now: wipe first", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>', refused,
+               status=200 if w.p.v >= 140 else 449)
+    kind = "MS-WAP-Provisioning-XML" if w.p.v == 25 else "MS-EAS-Provisioning-WBXML"
+    w.exchange("Provision: the server answers with RemoteWipe", "Provision",
+               '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType></Policy></Policies>'
+               '</Provision>' % kind,
+               '<Provision xmlns="Provision:"><Status>1</Status><RemoteWipe/></Provision>')
+    w.exchange("The device acknowledges the wipe", "Provision",
+               '<Provision xmlns="Provision:"><RemoteWipe><Status>1</Status></RemoteWipe></Provision>',
+               '<Provision xmlns="Provision:"><Status>1</Status></Provision>')
+    return "MS-ASPROV 3.2.5.1.2.1 MS-ASPROV_R394"
+
+
+def item_estimate(w):
+    prime(w, "contacts", "key1")
+    if w.p.v >= 140:
+        body = ('<GetItemEstimate xmlns="GetItemEstimate:" xmlns:airsync="AirSync:"><Collections><Collection>'
+                '<airsync:SyncKey>{{key1}}</airsync:SyncKey><CollectionId>contacts</CollectionId></Collection>'
+                '</Collections></GetItemEstimate>')
+    elif w.p.v >= 120:
+        body = ('<GetItemEstimate xmlns="GetItemEstimate:" xmlns:airsync="AirSync:"><Collections><Collection>'
+                '<Class>Contacts</Class><airsync:SyncKey>{{key1}}</airsync:SyncKey><CollectionId>contacts'
+                '</CollectionId></Collection></Collections></GetItemEstimate>')
+    else:
+        body = ('<GetItemEstimate xmlns="GetItemEstimate:" xmlns:airsync="AirSync:"><Collections><Collection>'
+                '<Class>Contacts</Class><airsync:SyncKey>{{key1}}</airsync:SyncKey><CollectionId>contacts'
+                '</CollectionId><airsync:FilterType>0</airsync:FilterType></Collection></Collections>'
+                '</GetItemEstimate>')
+    w.exchange("GetItemEstimate: how many contacts are waiting", "GetItemEstimate", body,
+               '<GetItemEstimate xmlns="GetItemEstimate:"><Response><Status>1</Status><Collection>'
+               '<CollectionId>contacts</CollectionId><Estimate>{{estimate}}</Estimate></Collection></Response>'
+               '</GetItemEstimate>')
+    return "MS-ASCMD 2.2.1.9 MS-ASCMD 2.2.3.177.6"
+
+
+def hierarchy_invalid_key(w):
+    w.exchange("FolderSync with a key never given", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>4242</SyncKey></FolderSync>',
+               '<FolderSync xmlns="FolderHierarchy:"><Status>9</Status></FolderSync>')
+    w.exchange("FolderSync 0: start over", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>',
+               '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key2}}</SyncKey>'
+               '<Changes match="any"/></FolderSync>')
+    return "MS-ASCMD 2.2.3.177.3 (Status 9) MS-ASCMD 2.2.3.166.4"
+
+
+def empty_trash(w):
+    w.exchange("ItemOperations EmptyFolderContents on Deleted Items", "ItemOperations",
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:"><EmptyFolderContents>'
+               '<airsync:CollectionId>trash</airsync:CollectionId></EmptyFolderContents></ItemOperations>',
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:"><Status>1</Status><Response>'
+               '<EmptyFolderContents><Status>1</Status><airsync:CollectionId>trash</airsync:CollectionId>'
+               '</EmptyFolderContents></Response></ItemOperations>')
+    return "MS-ASCMD 2.2.3.51"
+
+
+def smart_forward(w):
+    token = unique(w, "Slides")
+    data = ("slides of %s\n" % token).encode()
+    w.event(deliver(w, token, "The slides are attached.", attachment=("slides.txt", data)))
+    search_mail(w, token, "long_id")
+    note = mime_message("", colleague(w), "FW: " + token, "FYI, slides below.").replace("From: \n", "")
+    if w.p.v >= 140:
+        w.exchange("SmartForward: the original and its attachment added by the server", "SmartForward",
+                   '<SmartForward xmlns="ComposeMail:"><ClientId>%s</ClientId><Source><LongId>{{long_id}}</LongId>'
+                   '</Source><SaveInSentItems/><Mime opaque="text">%s</Mime></SmartForward>'
+                   % (unique(w, "fwd"), escape(note)), "")
+    else:
+        params = ";param=4:{{long_id}};param=7:hex:01" if w.p.style == "base64" else "&LongId={{long_id}}&SaveInSent=T"
+        w.exchange("SmartForward: MIME body, the original named by LongId", "SmartForward", "", None,
+                   params=params, raw=note, content_type="message/rfc822")
+    return "MS-ASCMD 2.2.1.19 MS-ASCMD 2.2.3.93"
+
+
+def validate_cert(w):
+    w.exchange("ValidateCert with bytes that are no certificate", "ValidateCert",
+               '<ValidateCert xmlns="ValidateCert:"><Certificates><Certificate>bm90IGEgY2VydGlmaWNhdGU=</Certificate>'
+               '</Certificates></ValidateCert>',
+               '<ValidateCert xmlns="ValidateCert:"><Status>1</Status><Certificate><Status>2</Status></Certificate>'
+               '</ValidateCert>')
+    return "MS-ASCMD 2.2.1.21 MS-ASCMD 2.2.3.177.20"
+
+
 # (name, function, minimum protocol version x10)
 SCENARIOS = [
     ("gal-search", gal_search, 25),
@@ -564,6 +769,18 @@ SCENARIOS = [
     ("meeting-response", meeting_response, 120),
     ("move-items", move_items, 120),
     ("out-of-office", oof, 120),
+    ("initial-sync-email", initial_email, 25),
+    ("initial-sync-contacts", initial_contacts, 25),
+    ("read-flag", read_flag, 25),
+    ("calendar-add", calendar_add, 25),
+    ("task-complete", task_complete, 25),
+    ("policy-change", policy_change, 25),
+    ("remote-wipe", remote_wipe, 25),
+    ("item-estimate", item_estimate, 25),
+    ("hierarchy-invalid-key", hierarchy_invalid_key, 25),
+    ("empty-trash", empty_trash, 120),
+    ("smart-forward", smart_forward, 120),
+    ("validate-cert", validate_cert, 25),
 ]
 
 

@@ -17,6 +17,7 @@ import glob
 import os
 import shlex
 import sys
+import time
 
 import pytest
 
@@ -114,6 +115,8 @@ def test_capture(path, target):
             mime = cap.crlf(bindings.fill(step.text or ""))
             if mock is not None:
                 mock.change(module="mail", action="deliver", user=step.get("user").split("/")[-1], raw=mime)
+                # The connector asks OX about a folder at most every 100 ms.
+                time.sleep(0.2)
             else:
                 result = server.admin("mail", "deliver", step.get("user"), stdin=mime)
                 if result.returncode != 0:

@@ -33,7 +33,9 @@ namespace eas::backend::ox {
 struct OxOptions {
   std::string url;                               // http(s)://host[:port][/prefix]
   absl::Duration timeout = absl::Seconds(20);    // per HTTP step
-  absl::Duration refresh_interval = absl::Seconds(1);  // a folder is asked at most this often
+  // A folder is asked at most this often: the two or three reads of one
+  // request share one refresh; requests seconds apart each see OX fresh.
+  absl::Duration refresh_interval = absl::Milliseconds(100);
   absl::Duration watch_interval = absl::Seconds(10);   // the watcher's round
   absl::Duration watch_for = absl::Minutes(60);        // folders stay watched this long after use
   std::string gal_folder = "6";                  // OX's global address book
