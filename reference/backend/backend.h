@@ -64,21 +64,21 @@ struct ItemChange {
   std::string data;        // ApplicationData XML; empty for a delete
   int64_t mod_seq = 0;
   bool deleted = false;
-  std::string folder_id;  // GetItem fills it in
+  std::string folder_id = "";  // GetItem fills it in
 };
 
 // One person of the global address list (the GAL page of MS-ASWBXML).
 struct GalEntry {
-  std::string alias;
-  std::string display_name;
-  std::string first_name;
-  std::string last_name;
-  std::string email;
-  std::string phone;
-  std::string mobile_phone;
-  std::string office;
-  std::string title;
-  std::string company;
+  std::string alias = "";
+  std::string display_name = "";
+  std::string first_name = "";
+  std::string last_name = "";
+  std::string email = "";
+  std::string phone = "";
+  std::string mobile_phone = "";
+  std::string office = "";
+  std::string title = "";
+  std::string company = "";
 };
 
 // One attachment of a stored message (ItemOperations, GetAttachment).

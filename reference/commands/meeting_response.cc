@@ -127,15 +127,16 @@ Outcome Respond(CommandContext& ctx, pugi::xml_node request) {
   const std::string collection = request.child("CollectionId").text().get();
   if (!absl::SimpleAtoi(request.child("UserResponse").text().get(), &response) || response < 1 || response > 3 ||
       request_id.empty()) {
-    return {st::kInvalidMeetingRequest};
+    return Outcome{st::kInvalidMeetingRequest, ""};
   }
   auto item = ctx.backend->GetItem(ctx.account, request_id);
   if (!item.ok()) {
-    return {item.status().code() == absl::StatusCode::kNotFound ? st::kInvalidMeetingRequest : st::kServerError};
+    return Outcome{item.status().code() == absl::StatusCode::kNotFound ? st::kInvalidMeetingRequest
+                                                                        : st::kServerError, ""};
   }
-  if (!collection.empty() && item->folder_id != collection) return {st::kInvalidMeetingRequest};
+  if (!collection.empty() && item->folder_id != collection) return Outcome{st::kInvalidMeetingRequest, ""};
   const std::string calendar = FolderOfType(ctx, ctx.account, backend::kCalendar);
-  if (calendar.empty()) return {st::kMailboxError};
+  if (calendar.empty()) return Outcome{st::kMailboxError, ""};
 
   std::optional<mail::Invitation> inv;
   std::string calendar_id;
@@ -144,27 +145,27 @@ Outcome Respond(CommandContext& ctx, pugi::xml_node request) {
     calendar_id = request_id;
   } else if (item->item_class == "Email") {
     auto mime = ctx.backend->GetMime(ctx.account, request_id);
-    if (!mime.ok()) return {st::kInvalidMeetingRequest};
+    if (!mime.ok()) return Outcome{st::kInvalidMeetingRequest, ""};
     auto message = mail::ParseMessage(*mime);
-    if (!message.ok() || message->calendar_method != "REQUEST") return {st::kInvalidMeetingRequest};
+    if (!message.ok() || message->calendar_method != "REQUEST") return Outcome{st::kInvalidMeetingRequest, ""};
     auto parsed = mail::ParseInvitation(message->calendar);
     if (parsed.ok()) inv = *parsed;
     if (inv) calendar_id = FindByUid(ctx, calendar, inv->uid);
   }
-  if (!inv) return {st::kInvalidMeetingRequest};
+  if (!inv) return Outcome{st::kInvalidMeetingRequest, ""};
 
   Outcome out;
   if (response == 3) {
-    if (!calendar_id.empty() && !ctx.backend->DeleteItem(ctx.account, calendar_id).ok()) return {st::kServerError};
+    if (!calendar_id.empty() && !ctx.backend->DeleteItem(ctx.account, calendar_id).ok()) return Outcome{st::kServerError, ""};
   } else if (!calendar_id.empty()) {
     auto current = ctx.backend->GetItem(ctx.account, calendar_id);
     if (!current.ok() || !ctx.backend->UpdateItem(ctx.account, calendar_id, WithResponse(current->data, response)).ok()) {
-      return {st::kServerError};
+      return Outcome{st::kServerError, ""};
     }
     out.calendar_id = calendar_id;
   } else {
     auto added = ctx.backend->AddItem(ctx.account, calendar, "Calendar", CalendarItem(*inv, response, ctx.now));
-    if (!added.ok()) return {st::kServerError};
+    if (!added.ok()) return Outcome{st::kServerError, ""};
     out.calendar_id = *added;
   }
   if (item->item_class == "Email") {

@@ -15,8 +15,8 @@ namespace eas::server {
 struct DemoItem {
   std::string folder_id;
   std::string item_class;
-  std::string xml;   // <ApplicationData ...>; empty for a message given as MIME
-  std::string mime;  // a message stored with its MIME (attachments, invitations)
+  std::string xml;        // <ApplicationData ...>; empty for a message given as MIME
+  std::string mime = "";  // a message stored with its MIME (attachments, invitations)
   int64_t received = 0;
 };
 
