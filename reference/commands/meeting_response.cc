@@ -54,8 +54,7 @@ const char* ResponseType(int response) { return response == 1 ? "3" : response =
 std::string CalendarItem(const mail::Invitation& inv, int response, int64_t now) {
   ApplicationDataBuilder d;
   d.Ns("calendar", "Calendar:").Ns("airsyncbase", "AirSyncBase:");
-  // Times are UTC: the all-zero TIME_ZONE_INFORMATION.
-  d.Add("calendar:Timezone", absl::Base64Escape(std::string(172, '\0')));
+  d.Add("calendar:Timezone", mail::TimezoneOf(inv));
   d.Add("calendar:DtStamp", mail::CompactUtc(now));
   d.Add("calendar:StartTime", mail::CompactUtc(inv.start));
   d.Add("calendar:EndTime", mail::CompactUtc(inv.end));

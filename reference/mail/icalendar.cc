@@ -9,7 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "reference/calendar/timezone_blob.h"
 
 namespace eas::mail {
 namespace {
@@ -145,6 +147,7 @@ absl::StatusOr<Invitation> ParseInvitation(absl::string_view ical) {
       inv.organizer_name = p.Param("CN");
     } else if (p.name == "DTSTART") {
       has_start = ParseTime(p, inv.start, date_only);
+      inv.tzid = p.Param("TZID");
       inv.all_day = date_only;
     } else if (p.name == "DTEND") {
       ParseTime(p, inv.end, date_only);
@@ -153,6 +156,12 @@ absl::StatusOr<Invitation> ParseInvitation(absl::string_view ical) {
   if (inv.uid.empty() || !has_start) return absl::InvalidArgumentError("no VEVENT with UID and DTSTART");
   if (inv.end <= inv.start) inv.end = inv.start + (inv.all_day ? 86400 : 3600);
   return inv;
+}
+
+std::string TimezoneOf(const Invitation& inv) {
+  if (inv.tzid.empty()) return calendar::UtcTimezoneBlob();
+  const int year = static_cast<int>(absl::ToCivilYear(absl::FromUnixSeconds(inv.start), absl::UTCTimeZone()).year());
+  return calendar::IanaTimezoneBlob(inv.tzid, year);
 }
 
 const char* PartStat(int user_response) {

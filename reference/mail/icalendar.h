@@ -20,7 +20,12 @@ struct Invitation {
   int64_t start = 0, end = 0;  // Unix seconds (all-day: midnight UTC)
   bool all_day = false;
   int sequence = 0;
+  std::string tzid;  // DTSTART's TZID (an IANA name, or "" for UTC)
 };
+
+// The EAS Timezone blob of the invitation: its zone's IANA rule of the
+// start year, or UTC.
+std::string TimezoneOf(const Invitation& invitation);
 
 // The first VEVENT. DTSTART/DTEND in UTC ("...Z"), with a TZID (converted by
 // the IANA rules in /usr/share/zoneinfo) or as a DATE (all day).

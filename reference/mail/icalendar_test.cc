@@ -2,6 +2,7 @@
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
+#include "reference/calendar/timezone_blob.h"
 
 namespace eas::mail {
 namespace {
@@ -25,6 +26,8 @@ TEST(ParseInvitation, ReadsFoldedLinesZonesAndDates) {
   EXPECT_EQ(CompactUtc(inv->end), "20261201T100000Z");
   EXPECT_EQ(inv->sequence, 2);
   EXPECT_FALSE(inv->all_day);
+  EXPECT_EQ(inv->tzid, "Europe/Berlin");
+  EXPECT_EQ(TimezoneOf(*inv), calendar::IanaTimezoneBlob("Europe/Berlin", 2026));
 
   auto day = ParseInvitation("BEGIN:VEVENT\nUID:d\nDTSTART;VALUE=DATE:20261224\nEND:VEVENT\n");
   ASSERT_TRUE(day.ok());

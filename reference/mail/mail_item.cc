@@ -70,8 +70,7 @@ void AddMeetingRequest(ApplicationDataBuilder& d, const MailMessage& m) {
   d.Add("email:ResponseRequested", "1", r);
   d.Add("email:Sensitivity", "0", r);
   d.Add("email:BusyStatus", "2", r);
-  // Times are UTC: the all-zero TIME_ZONE_INFORMATION (MS-ASDTYPE 2.6.4).
-  d.Add("email:TimeZone", absl::Base64Escape(std::string(172, '\0')), r);
+  d.Add("email:TimeZone", TimezoneOf(*inv), r);
   d.Add("email:GlobalObjId", GlobalObjId(inv->uid), r);
 }
 

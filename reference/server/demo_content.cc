@@ -5,9 +5,11 @@
 #include "absl/strings/str_format.h"
 #include "pugixml.hpp"
 #include "reference/eas/application_data_builder.h"
-#include "reference/server/timezone_blob.h"
+#include "reference/calendar/timezone_blob.h"
 
 namespace eas::server {
+
+
 namespace {
 
 constexpr const char* kFirstNames[] = {"Lena", "Jonas", "Sofia", "Malik", "Ines",
@@ -38,11 +40,12 @@ std::string Contact(int i) {
   return d.Xml();
 }
 
-void FillCalendar(Data& d, const std::string& subject, const ZoneRule& zone,
+void FillCalendar(Data& d, const std::string& subject, const std::string& zone,
                   const std::string& start, const std::string& end, const std::string& organizer_name,
                   const std::string& organizer_email, bool all_day = false) {
   d.Ns("calendar", "Calendar:").Ns("airsyncbase", "AirSyncBase:");
-  d.Add("calendar:Timezone", TimezoneBlob(zone));
+  // The zone's rule of the event's year, from the IANA database.
+  d.Add("calendar:Timezone", calendar::IanaTimezoneBlob(zone, std::stoi(start.substr(0, 4))));
   d.Add("calendar:DtStamp", "20261101T090000Z");
   d.Add("calendar:StartTime", start);
   d.Add("calendar:EndTime", end);
@@ -57,7 +60,7 @@ void FillCalendar(Data& d, const std::string& subject, const ZoneRule& zone,
   d.Add("calendar:MeetingStatus", "0");
 }
 
-std::string Event(const std::string& subject, const ZoneRule& zone, const std::string& start,
+std::string Event(const std::string& subject, const std::string& zone, const std::string& start,
                   const std::string& end, const std::string& organizer_name,
                   const std::string& organizer_email, bool all_day = false) {
   Data d;
@@ -71,7 +74,7 @@ std::vector<std::string> Appointments(const std::string& name, const std::string
     // Weekly on Mondays 09:00 Berlin (08:00Z in winter), 20 times; the
     // 2026-12-07 meeting moved to 10:00, the 2026-12-21 one cancelled.
     Data d;
-    FillCalendar(d, "Team weekly", EuropeBerlin(), "20261130T080000Z", "20261130T083000Z", name, email);
+    FillCalendar(d, "Team weekly", "Europe/Berlin", "20261130T080000Z", "20261130T083000Z", name, email);
     d.Add("calendar:Location", "Room Rhein");
     pugi::xml_node r = d.Node("calendar:Recurrence");
     d.Add("calendar:Type", "1", r);
@@ -96,11 +99,11 @@ std::vector<std::string> Appointments(const std::string& name, const std::string
     out.push_back(d.Xml());
   }
   // All day on 24 December in Berlin: midnight to midnight local time.
-  out.push_back(Event("Christmas Eve", EuropeBerlin(), "20261223T230000Z", "20261224T230000Z", name,
+  out.push_back(Event("Christmas Eve", "Europe/Berlin", "20261223T230000Z", "20261224T230000Z", name,
                       email, /*all_day=*/true));
-  out.push_back(Event("Customer workshop Köln", EuropeBerlin(), "20261203T130000Z",
+  out.push_back(Event("Customer workshop Köln", "Europe/Berlin", "20261203T130000Z",
                       "20261203T160000Z", name, email));
-  out.push_back(Event("Call with the New York office", AmericaNewYork(), "20261204T150000Z",
+  out.push_back(Event("Call with the New York office", "America/New_York", "20261204T150000Z",
                       "20261204T160000Z", name, email));
   return out;
 }
@@ -207,7 +210,7 @@ std::vector<DemoItem> DemoItems(const std::string& owner_name, const std::string
   items.push_back({"contacts/customers", "Contacts", Contact(11)});
   for (const auto& xml : Appointments(owner_name, owner_email)) items.push_back({"calendar", "Calendar", xml});
   items.push_back({"calendar/team", "Calendar",
-                   Event("Release planning", EuropeBerlin(), "20261209T090000Z", "20261209T110000Z",
+                   Event("Release planning", "Europe/Berlin", "20261209T090000Z", "20261209T110000Z",
                          owner_name, owner_email)});
   for (const auto& xml : Tasks()) items.push_back({"tasks", "Tasks", xml});
   const std::string me = absl::StrCat("\"", owner_name, "\" <", owner_email, ">");

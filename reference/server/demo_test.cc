@@ -12,27 +12,14 @@
 #include "reference/mail/mime_message.h"
 #include "pugixml.hpp"
 #include "reference/server/demo_content.h"
-#include "reference/server/timezone_blob.h"
+#include "reference/calendar/timezone_blob.h"
 #include "reference/wbxml/dom.h"
 #include "reference/wbxml/encoder.h"
 
 namespace eas::server {
-namespace {
 
-TEST(TimezoneBlob, Is172BytesWithBiasAndRules) {
-  std::string raw;
-  ASSERT_TRUE(absl::Base64Unescape(TimezoneBlob(EuropeBerlin()), &raw));
-  ASSERT_EQ(raw.size(), 172u);
-  EXPECT_EQ(static_cast<uint8_t>(raw[0]), 0xC4);  // -60 little-endian
-  EXPECT_EQ(static_cast<uint8_t>(raw[3]), 0xFF);
-  EXPECT_EQ(raw[68 + 2], 10);  // standard time from October
-  EXPECT_EQ(raw[68 + 6], 5);   // last
-  EXPECT_EQ(raw[152 + 2], 3);  // daylight time from March
-  std::string ny;
-  ASSERT_TRUE(absl::Base64Unescape(TimezoneBlob(AmericaNewYork()), &ny));
-  EXPECT_EQ(static_cast<uint8_t>(ny[0]), 0x2C);  // 300 = 0x012C
-  EXPECT_EQ(static_cast<uint8_t>(ny[1]), 0x01);
-}
+
+namespace {
 
 TEST(DemoContent, EveryItemIsEncodableEasData) {
   int calendar = 0, contacts = 0, tasks = 0, mail = 0;
@@ -70,8 +57,8 @@ TEST(DemoContent, CalendarHasASeriesWithExceptionsAnAllDayEventAndTwoZones) {
               absl::StrContains(item.xml, "<calendar:Deleted>1</calendar:Deleted>") &&
               absl::StrContains(item.xml, "(moved)");
     all_day |= absl::StrContains(item.xml, "<calendar:AllDayEvent>1</calendar:AllDayEvent>");
-    berlin |= absl::StrContains(item.xml, TimezoneBlob(EuropeBerlin()));
-    new_york |= absl::StrContains(item.xml, TimezoneBlob(AmericaNewYork()));
+    berlin |= absl::StrContains(item.xml, calendar::IanaTimezoneBlob("Europe/Berlin", 2026));
+    new_york |= absl::StrContains(item.xml, calendar::IanaTimezoneBlob("America/New_York", 2026));
   }
   EXPECT_TRUE(series);
   EXPECT_TRUE(all_day);

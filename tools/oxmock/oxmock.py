@@ -45,7 +45,7 @@ CONTACT = {500: "display_name", 501: "first_name", 502: "last_name", 505: "title
 APPOINTMENT = {200: "title", 201: "start_date", 202: "end_date", 203: "note", 204: "alarm",
                209: "recurrence_type", 212: "days", 213: "day_in_month", 214: "month", 215: "interval",
                216: "until", 222: "occurrences", 223: "uid", 224: "organizer", 400: "location",
-               401: "full_time", 402: "shown_as"}
+               401: "full_time", 402: "shown_as", 408: "timezone"}
 TASK = {200: "title", 201: "start_date", 202: "end_date", 203: "note", 300: "status",
         301: "percent_completed", 309: "priority", 315: "date_completed", 401: "full_time"}
 MAIL = {600: "id", 601: "folder_id", 602: "attachment", 607: "subject", 608: "size", 610: "received_date",

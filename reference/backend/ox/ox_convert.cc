@@ -7,8 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "pugixml.hpp"
+#include "reference/calendar/timezone_blob.h"
 #include "reference/eas/application_data_builder.h"
 
 namespace eas::backend::ox {
@@ -98,7 +100,7 @@ std::vector<std::pair<int, std::string>> ColumnList(const std::string& module) {
   if (module == "calendar") {
     for (auto [c, n] : std::initializer_list<std::pair<int, const char*>>{
              {204, "alarm"}, {209, "recurrence_type"}, {212, "days"}, {213, "day_in_month"}, {214, "month"},
-             {215, "interval"}, {216, "until"}, {222, "occurrences"}, {402, "shown_as"}}) {
+             {215, "interval"}, {216, "until"}, {222, "occurrences"}, {402, "shown_as"}, {408, "timezone"}}) {
       cols.push_back({c, n});
     }
   }
@@ -214,8 +216,14 @@ std::string ToApplicationData(const std::string& module, const Json& o) {
   d.Ns("airsyncbase", "AirSyncBase:");
   if (module == "contacts") d.Ns("contacts2", "Contacts2:");
   if (module == "calendar") {
-    // Times are UTC: the all-zero TIME_ZONE_INFORMATION.
-    d.Add("calendar:Timezone", absl::Base64Escape(std::string(172, '\0')));
+    // The appointment's zone (OX column 408, an IANA name) with the rule of
+    // the year it starts in; UTC when OX names none.
+    const std::string zone = Present(o, "timezone") ? o["timezone"].get<std::string>() : "";
+    const int year = Present(o, "start_date")
+                         ? static_cast<int>(absl::ToCivilYear(absl::FromUnixMillis(AsInt(o["start_date"])),
+                                                              absl::UTCTimeZone()).year())
+                         : 2026;
+    d.Add("calendar:Timezone", zone.empty() ? calendar::UtcTimezoneBlob() : calendar::IanaTimezoneBlob(zone, year));
     if (Present(o, "last_modified")) d.Add("calendar:DtStamp", CompactUtc(AsInt(o["last_modified"])));
   }
   Table t = TableOf(module);

@@ -33,6 +33,11 @@ TEST(OxConvert, WeeklyAppointmentAndAllDay) {
   EXPECT_NE(xml.find("<calendar:Type>1</calendar:Type>"), std::string::npos);
   EXPECT_NE(xml.find("<calendar:DayOfWeek>4</calendar:DayOfWeek>"), std::string::npos);
   EXPECT_NE(xml.find("<calendar:BusyStatus>1</calendar:BusyStatus>"), std::string::npos);  // tentative
+  // No zone in OX: UTC; with one: its IANA rule of the event's year.
+  EXPECT_NE(xml.find("<calendar:Timezone>AAAA"), std::string::npos);
+  Json zoned = weekly;
+  zoned["timezone"] = "Europe/Berlin";
+  EXPECT_NE(ToApplicationData("calendar", zoned).find("<calendar:Timezone>xP"), std::string::npos);
   auto back = FromApplicationData("calendar", xml);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ((*back)["recurrence_type"], 2);
