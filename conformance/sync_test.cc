@@ -471,3 +471,26 @@ TEST_F(Conflict, ServerWinsByDefaultClientWinsWhenAsked) {
 
 }  // namespace
 }  // namespace eas::conformance
+
+namespace eas::conformance {
+namespace {
+
+class SyncOptions : public Sync {};
+
+TEST_F(SyncOptions, TheOptionsOfTheFoldersOwnClassApplyNotTheSmsOnes) {
+  Verifies({"MS-ASCMD 2.2.3.125 (several Options)", "MS-ASCMD 2.2.3.27.1 (Class in Options)"});
+  const std::string key = Key(SyncRequest("0"));
+  Reply r = SyncRequest(key,
+                        "<Options><Class>SMS</Class><airsyncbase:BodyPreference><airsyncbase:Type>1</airsyncbase:Type>"
+                        "<airsyncbase:TruncationSize>2</airsyncbase:TruncationSize></airsyncbase:BodyPreference>"
+                        "</Options><Options><airsyncbase:BodyPreference><airsyncbase:Type>1</airsyncbase:Type>"
+                        "<airsyncbase:TruncationSize>9</airsyncbase:TruncationSize></airsyncbase:BodyPreference>"
+                        "</Options>");
+  auto adds = Commands(r, "Add");
+  ASSERT_EQ(adds.size(), 5u) << r.xml;
+  EXPECT_STREQ(adds[0].child("ApplicationData").child("airsyncbase:Body").child("airsyncbase:Data").text().get(),
+               "A rather ");
+}
+
+}  // namespace
+}  // namespace eas::conformance

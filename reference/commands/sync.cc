@@ -53,6 +53,17 @@ struct CollectionRequest {
   bool client_wins = false;
 };
 
+// From 14.0 a collection may carry several Options blocks, one per class
+// it holds (MS-ASCMD 2.2.3.125): the mail folder's own items and SMS. The
+// one without a Class, or for a class other than SMS, applies here (no SMS
+// is stored).
+pugi::xml_node ItemOptions(pugi::xml_node collection) {
+  for (pugi::xml_node o : collection.children("Options")) {
+    if (std::string(o.child("Class").text().get()) != "SMS") return o;
+  }
+  return pugi::xml_node();
+}
+
 CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
   CollectionRequest r;
   r.key = c.child("SyncKey").text().get();
@@ -70,10 +81,11 @@ CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
   if (absl::SimpleAtoi(c.child("WindowSize").text().get(), &window) && window > 0) {
     r.window = std::min(window, kMaxWindowSize);
   }
-  r.body = ReadBodyPreference(c.child("Options"), version);
+  const pugi::xml_node options = ItemOptions(c);
+  r.body = ReadBodyPreference(options, version);
   r.commands = c.child("Commands");
-  absl::SimpleAtoi(c.child("Options").child("FilterType").text().get(), &r.filter_type);
-  r.client_wins = std::string(c.child("Options").child("Conflict").text().get()) == "0";
+  absl::SimpleAtoi(options.child("FilterType").text().get(), &r.filter_type);
+  r.client_wins = std::string(options.child("Conflict").text().get()) == "0";
   if (pugi::xml_node d = c.child("DeletesAsMoves")) {
     r.deletes_as_moves = std::string(d.text().get()) != "0";
   }
@@ -479,6 +491,11 @@ CommandResult Sync(CommandContext& ctx) {
   }
   std::vector<std::pair<std::string, std::string>> asked;
   CommandResult result = SyncOnce(ctx, &asked);
+  // Nothing to say about any collection: an empty body (12.1+ allows it,
+  // MS-ASCMD 3.2.5.2), never an empty <Collections/>, which iOS cannot take
+  // (../shared/device-notes.md quirk 5).
+  pugi::xml_node collections = result.body->first_child().child("Collections");
+  if (collections && !collections.first_child() && ctx.version >= ProtocolVersion::k12_1) return CommandResult{};
   if (wait == 0 || ctx.hub == nullptr || !Quiet(result, asked)) return result;
   std::vector<std::string> ids;
   for (const auto& a : asked) ids.push_back(a.first);
