@@ -70,6 +70,22 @@ std::optional<backend::Folder> CurrentFolder(CommandContext& ctx, const std::str
   return std::nullopt;
 }
 
+// What FolderUpdate and FolderDelete check first: a key the device was
+// given, and a folder that exists and is no default folder. The answer when
+// a check fails.
+std::optional<CommandResult> CheckUserFolder(CommandContext& ctx, const char* root, pugi::xml_node request,
+                                             const std::string& id, std::optional<Held>& held) {
+  int status = 0;
+  held = HeldFolders(ctx, request, status);
+  if (!held) return Answer(root, status);
+  bool failed = false;
+  auto folder = CurrentFolder(ctx, id, failed);
+  if (failed) return Answer(root, st::kServerError);
+  if (!folder) return Answer(root, st::kDoesNotExist);
+  if (IsSpecialFolderType(folder->type)) return Answer(root, st::kSpecialFolder);
+  return std::nullopt;
+}
+
 // Phones create user folders of types 1 and 12 to 17 (MS-ASCMD 2.2.3.186.2).
 bool CreatableType(int type) { return type == backend::kUserGeneric || (type >= 12 && type <= 17); }
 
@@ -115,14 +131,8 @@ CommandResult FolderUpdate(CommandContext& ctx) {
   const std::string parent = request.child("ParentId").text().get();
   const std::string name = request.child("DisplayName").text().get();
   if (!request || id.empty() || parent.empty() || name.empty()) return Answer(kRoot, st::kMalformedRequest);
-  int status = 0;
-  auto held = HeldFolders(ctx, request, status);
-  if (!held) return Answer(kRoot, status);
-  bool failed = false;
-  auto folder = CurrentFolder(ctx, id, failed);
-  if (failed) return Answer(kRoot, st::kServerError);
-  if (!folder) return Answer(kRoot, st::kDoesNotExist);
-  if (IsSpecialFolderType(folder->type)) return Answer(kRoot, st::kSpecialFolder);
+  std::optional<Held> held;
+  if (auto refused = CheckUserFolder(ctx, kRoot, request, id, held)) return std::move(*refused);
   absl::Status renamed = ctx.backend->RenameFolder(ctx.account, id, parent, name);
   if (!renamed.ok()) {
     switch (renamed.code()) {
@@ -149,14 +159,8 @@ CommandResult FolderDelete(CommandContext& ctx) {
   pugi::xml_node request = ctx.request->child(kRoot);
   const std::string id = request.child("ServerId").text().get();
   if (!request || id.empty()) return Answer(kRoot, st::kMalformedRequest);
-  int status = 0;
-  auto held = HeldFolders(ctx, request, status);
-  if (!held) return Answer(kRoot, status);
-  bool failed = false;
-  auto folder = CurrentFolder(ctx, id, failed);
-  if (failed) return Answer(kRoot, st::kServerError);
-  if (!folder) return Answer(kRoot, st::kDoesNotExist);
-  if (IsSpecialFolderType(folder->type)) return Answer(kRoot, st::kSpecialFolder);
+  std::optional<Held> held;
+  if (auto refused = CheckUserFolder(ctx, kRoot, request, id, held)) return std::move(*refused);
   if (!ctx.backend->RemoveFolder(ctx.account, id).ok()) return Answer(kRoot, st::kServerError);
   // The device drops the folder and everything under it.
   std::vector<backend::Folder> now_held;

@@ -7,9 +7,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 #include "reference/commands/mail_delivery.h"
 #include "reference/eas/application_data_builder.h"
+#include "reference/eas/eas_time.h"
 #include "reference/eas/status_codes.h"
 #include "reference/mail/icalendar.h"
 #include "reference/mail/mime_message.h"
@@ -18,14 +18,6 @@ namespace eas::commands {
 namespace {
 
 namespace st = eas::status::meeting_response;
-
-bool ParseCompact(const std::string& text, int64_t& out) {
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime("%E4Y%m%dT%H%M%SZ", text, absl::UTCTimeZone(), &t, &error)) return false;
-  out = absl::ToUnixSeconds(t);
-  return true;
-}
 
 // The meeting a calendar item stands for, as an invitation.
 std::optional<mail::Invitation> FromCalendarItem(const std::string& data) {
@@ -40,10 +32,11 @@ std::optional<mail::Invitation> FromCalendarItem(const std::string& data) {
   inv.organizer_email = d.child("calendar:OrganizerEmail").text().get();
   inv.organizer_name = d.child("calendar:OrganizerName").text().get();
   inv.all_day = std::string(d.child("calendar:AllDayEvent").text().get()) == "1";
-  if (inv.uid.empty() || !ParseCompact(d.child("calendar:StartTime").text().get(), inv.start) ||
-      !ParseCompact(d.child("calendar:EndTime").text().get(), inv.end)) {
-    return std::nullopt;
-  }
+  auto start = ParseEasTime(d.child("calendar:StartTime").text().get());
+  auto end = ParseEasTime(d.child("calendar:EndTime").text().get());
+  if (inv.uid.empty() || !start || !end) return std::nullopt;
+  inv.start = *start;
+  inv.end = *end;
   return inv;
 }
 
@@ -55,9 +48,9 @@ std::string CalendarItem(const mail::Invitation& inv, int response, int64_t now)
   ApplicationDataBuilder d;
   d.Ns("calendar", "Calendar:").Ns("airsyncbase", "AirSyncBase:");
   d.Add("calendar:Timezone", mail::TimezoneOf(inv));
-  d.Add("calendar:DtStamp", mail::CompactUtc(now));
-  d.Add("calendar:StartTime", mail::CompactUtc(inv.start));
-  d.Add("calendar:EndTime", mail::CompactUtc(inv.end));
+  d.Add("calendar:DtStamp", CompactUtc(now));
+  d.Add("calendar:StartTime", CompactUtc(inv.start));
+  d.Add("calendar:EndTime", CompactUtc(inv.end));
   d.Add("calendar:Subject", inv.summary);
   d.Add("calendar:UID", inv.uid);
   if (!inv.organizer_name.empty()) d.Add("calendar:OrganizerName", inv.organizer_name);

@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
+#include "reference/eas/eas_time.h"
 #include "reference/eas/status_codes.h"
 
 namespace eas::commands {
@@ -24,24 +24,6 @@ struct Candidate {
   int type;  // 1 GAL, 2 contact
   std::string display_name, email;
 };
-
-// Calendar times in items: "20261130T080000Z" (MS-ASCAL StartTime).
-bool ParseCompactTime(const std::string& text, int64_t& out) {
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime("%E4Y%m%dT%H%M%SZ", text, absl::UTCTimeZone(), &t, &error)) return false;
-  out = absl::ToUnixSeconds(t);
-  return true;
-}
-
-// "2026-11-24T08:00:00.000Z" (the request's StartTime/EndTime).
-bool ParseIsoTime(const std::string& text, int64_t& out) {
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", text, absl::UTCTimeZone(), &t, &error)) return false;
-  out = absl::ToUnixSeconds(t);
-  return true;
-}
 
 std::vector<Candidate> Lookup(CommandContext& ctx, const std::string& to, bool& failed) {
   std::vector<Candidate> found;
@@ -104,11 +86,10 @@ std::vector<BusySpan> BusySpans(CommandContext& ctx, const backend::Account& per
       pugi::xml_document doc;
       if (!doc.load_string(item.data.c_str())) continue;
       pugi::xml_node d = doc.first_child();
-      BusySpan span{0, 0, 2};
-      if (!ParseCompactTime(d.child("calendar:StartTime").text().get(), span.start) ||
-          !ParseCompactTime(d.child("calendar:EndTime").text().get(), span.end)) {
-        continue;
-      }
+      auto start = ParseEasTime(d.child("calendar:StartTime").text().get());
+      auto end = ParseEasTime(d.child("calendar:EndTime").text().get());
+      if (!start || !end) continue;
+      BusySpan span{*start, *end, 2};
       absl::SimpleAtoi(d.child("calendar:BusyStatus").text().get(), &span.status);
       spans.push_back(span);
     }
@@ -145,9 +126,10 @@ CommandResult ResolveRecipients(CommandContext& ctx) {
   const bool certificates = options.child("CertificateRetrieval") &&
                             std::string(options.child("CertificateRetrieval").text().get()) != "1";
   pugi::xml_node availability = ctx.version >= ProtocolVersion::k14_0 ? options.child("Availability") : pugi::xml_node();
-  int64_t from = 0, to_time = 0;
-  if (availability && (!ParseIsoTime(availability.child("StartTime").text().get(), from) ||
-                       !ParseIsoTime(availability.child("EndTime").text().get(), to_time) || to_time <= from)) {
+  const auto from_time = ParseEasTime(availability.child("StartTime").text().get());
+  const auto to_parsed = ParseEasTime(availability.child("EndTime").text().get());
+  const int64_t from = from_time.value_or(0), to_time = to_parsed.value_or(0);
+  if (availability && (!from_time || !to_parsed || to_time <= from)) {
     AddText(root, "Status", absl::StrCat(st::kProtocolError));
     return result;
   }

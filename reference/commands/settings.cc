@@ -1,26 +1,14 @@
 #include "reference/commands/settings.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 #include "reference/commands/provision.h"
+#include "reference/eas/eas_time.h"
 #include "reference/eas/status_codes.h"
 
 namespace eas::commands {
 namespace {
 
 namespace st = eas::status::settings;
-
-std::string OofDate(int64_t unix_seconds) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixSeconds(unix_seconds), absl::UTCTimeZone());
-}
-
-bool ParseOofDate(const std::string& text, int64_t& out) {
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", text, absl::UTCTimeZone(), &t, &error)) return false;
-  out = absl::ToUnixSeconds(t);
-  return true;
-}
 
 void AddOofMessage(pugi::xml_node get, const char* audience, bool enabled, const std::string& text,
                    const std::string& body_type) {
@@ -43,8 +31,8 @@ void Oof(CommandContext& ctx, pugi::xml_node part, pugi::xml_node out) {
     pugi::xml_node g = out.append_child("Get");
     AddText(g, "OofState", absl::StrCat(oof->state));
     if (oof->state == 2) {
-      AddText(g, "StartTime", OofDate(oof->start_time));
-      AddText(g, "EndTime", OofDate(oof->end_time));
+      AddText(g, "StartTime", IsoUtc(oof->start_time));
+      AddText(g, "EndTime", IsoUtc(oof->end_time));
     }
     std::string type = get.child("BodyType").text().get();
     if (type.empty()) type = oof->body_type;
@@ -75,11 +63,14 @@ void Oof(CommandContext& ctx, pugi::xml_node part, pugi::xml_node out) {
   }
   if (o.state == 2) {
     // A time-based reply needs its window, start before end.
-    if (!ParseOofDate(set.child("StartTime").text().get(), o.start_time) ||
-        !ParseOofDate(set.child("EndTime").text().get(), o.end_time) || o.end_time <= o.start_time) {
+    auto start = ParseEasTime(set.child("StartTime").text().get());
+    auto end = ParseEasTime(set.child("EndTime").text().get());
+    if (!start || !end || *end <= *start) {
       AddText(out, "Status", absl::StrCat(st::kInvalidArguments));
       return;
     }
+    o.start_time = *start;
+    o.end_time = *end;
   }
   for (pugi::xml_node m : set.children("OofMessage")) {
     const bool enabled = std::string(m.child("Enabled").text().get()) == "1";

@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "reference/calendar/timezone_blob.h"
+#include "reference/eas/eas_time.h"
 
 namespace eas::mail {
 namespace {
@@ -170,10 +171,6 @@ const char* PartStat(int user_response) {
     case 2: return "TENTATIVE";
     default: return "DECLINED";
   }
-}
-
-std::string CompactUtc(int64_t unix_seconds) {
-  return absl::FormatTime("%Y%m%dT%H%M%SZ", absl::FromUnixSeconds(unix_seconds), absl::UTCTimeZone());
 }
 
 std::string BuildReply(const Invitation& inv, const std::string& attendee_email,

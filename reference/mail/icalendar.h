@@ -43,9 +43,6 @@ std::string BuildReply(const Invitation& invitation, const std::string& attendee
 // a foreign UID ("vCal-Uid" form, MS-OXOCAL 2.2.1.27).
 std::string GlobalObjId(const std::string& uid);
 
-// "20261201T090000Z", the MS-ASCAL time form.
-std::string CompactUtc(int64_t unix_seconds);
-
 }  // namespace eas::mail
 
 #endif  // EAS_REFERENCE_MAIL_ICALENDAR_H_

@@ -3,6 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "reference/calendar/timezone_blob.h"
+#include "reference/eas/eas_time.h"
 
 namespace eas::mail {
 namespace {

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "openssl/sha.h"
 #include "reference/eas/application_data_builder.h"
+#include "reference/eas/eas_time.h"
 #include "reference/mail/icalendar.h"
 
 namespace eas::mail {
@@ -95,10 +96,7 @@ std::optional<std::pair<int64_t, size_t>> ParseFileReference(absl::string_view r
   return std::make_pair(id, index);
 }
 
-std::string EasDate(int64_t unix_seconds) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixSeconds(unix_seconds),
-                          absl::UTCTimeZone());
-}
+std::string EasDate(int64_t unix_seconds) { return IsoUtc(unix_seconds); }
 
 std::string ToApplicationData(const MailMessage& m, int64_t mime_id, int64_t received, bool read) {
   ApplicationDataBuilder d;

@@ -643,13 +643,19 @@ def task_complete(w):
     return "MS-ASTASK 2.2.2.4 MS-ASCMD 2.2.3.24"
 
 
+def refused_folder_sync(w, note, status_14):
+    """The provisioning gate: 449 up to 12.1, the status in the body from
+    14.0 (MS-ASPROV 3.2.5.1). Returns the policy type the device provisions
+    with next."""
+    refused = '<FolderSync xmlns="FolderHierarchy:"><Status>%d</Status></FolderSync>' % status_14 if w.p.v >= 140 else None
+    w.exchange(note, "FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>',
+               refused, status=200 if w.p.v >= 140 else 449)
+    return "MS-WAP-Provisioning-XML" if w.p.v == 25 else "MS-EAS-Provisioning-WBXML"
+
+
 def policy_change(w):
     w.event('  <event kind="admin" args="policy set MinDevicePasswordLength=6" note="the admin changes the policy"/>')
-    refused = '<FolderSync xmlns="FolderHierarchy:"><Status>143</Status></FolderSync>' if w.p.v >= 140 else None
-    w.exchange("FolderSync with the old key: provision again", "FolderSync",
-               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>', refused,
-               status=200 if w.p.v >= 140 else 449)
-    kind = "MS-WAP-Provisioning-XML" if w.p.v == 25 else "MS-EAS-Provisioning-WBXML"
+    kind = refused_folder_sync(w, "FolderSync with the old key: provision again", 143)
     w.exchange("Provision phase 1 again", "Provision",
                '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType></Policy></Policies></Provision>' % kind,
                '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{temporary_key2}}</PolicyKey><Data match="any"/></Policy></Policies></Provision>' % kind)
@@ -667,11 +673,7 @@ def policy_change(w):
 def remote_wipe(w):
     w.event('  <event kind="admin" args="devices wipe %s/%s {{device_id}}" note="the admin orders a remote wipe"/>'
             % (w.p.context, w.p.login))
-    refused = '<FolderSync xmlns="FolderHierarchy:"><Status>140</Status></FolderSync>' if w.p.v >= 140 else None
-    w.exchange("Any command now: wipe first", "FolderSync",
-               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>', refused,
-               status=200 if w.p.v >= 140 else 449)
-    kind = "MS-WAP-Provisioning-XML" if w.p.v == 25 else "MS-EAS-Provisioning-WBXML"
+    kind = refused_folder_sync(w, "Any command now: wipe first", 140)
     w.exchange("Provision: the server answers with RemoteWipe", "Provision",
                '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType></Policy></Policies>'
                '</Provision>' % kind,

@@ -12,6 +12,7 @@
 #include "pugixml.hpp"
 #include "reference/calendar/timezone_blob.h"
 #include "reference/eas/application_data_builder.h"
+#include "reference/eas/eas_time.h"
 
 namespace eas::backend::ox {
 namespace {
@@ -113,23 +114,14 @@ std::vector<std::pair<int, std::string>> ColumnList(const std::string& module) {
   return cols;
 }
 
-std::string CompactUtc(int64_t ms) {
-  return absl::FormatTime("%Y%m%dT%H%M%SZ", absl::FromUnixMillis(ms), absl::UTCTimeZone());
-}
-
-std::string IsoUtc(int64_t ms) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(ms), absl::UTCTimeZone());
-}
+// OX times are milliseconds; EAS forms have whole seconds.
+std::string CompactUtc(int64_t ms) { return eas::CompactUtc(ms / 1000); }
+std::string IsoUtc(int64_t ms) { return eas::IsoUtc(ms / 1000); }
 
 bool ParseEasTime(const std::string& text, int64_t& ms) {
-  absl::Time t;
-  std::string error;
-  if (absl::ParseTime("%E4Y%m%dT%H%M%SZ", text, absl::UTCTimeZone(), &t, &error) ||
-      absl::ParseTime("%E4Y-%m-%dT%H:%M:%E*SZ", text, absl::UTCTimeZone(), &t, &error)) {
-    ms = absl::ToUnixMillis(t);
-    return true;
-  }
-  return false;
+  auto seconds = eas::ParseEasTime(text);
+  if (seconds) ms = *seconds * 1000;
+  return seconds.has_value();
 }
 
 int64_t AsInt(const Json& v) {
