@@ -192,7 +192,7 @@ class CollectionSync {
           id = it->second;  // done before: same ServerId, no duplicate
         } else {
           auto added = ctx_.backend->AddItem(ctx_.account, req_.id, folder_class,
-                                             ToStoredForm(cmd.child("ApplicationData")));
+                                             FromDevice(cmd.child("ApplicationData")));
           if (!added.ok()) {
             AddText(r, "Status", absl::StrCat(st::kServerError));
             continue;
@@ -219,7 +219,10 @@ class CollectionSync {
           continue;
         }
         if (item.ok()) {
-          auto merged = MergeChange(item->data, cmd.child("ApplicationData"));
+          pugi::xml_document change;
+          pugi::xml_node changed = change.append_copy(cmd.child("ApplicationData"));
+          if (BirthdayHour() != 0) BirthdaysFromDevice(changed);
+          auto merged = MergeChange(item->data, changed);
           s = merged.ok() ? ctx_.backend->UpdateItem(ctx_.account, server_id, *merged) : merged.status();
         }
         if (!s.ok()) {
@@ -270,7 +273,28 @@ class CollectionSync {
     if (item.item_class == "Email" && req_.body.WantsMime(ctx_.version)) {
       if (auto m = ctx_.backend->GetMime(ctx_.account, item.server_id); m.ok()) mime = std::move(*m);
     }
-    return AppendForDevice(item.data, target, root_, ctx_.version, req_.body, mime ? &*mime : nullptr).ok();
+    if (!AppendForDevice(item.data, target, root_, ctx_.version, req_.body, mime ? &*mime : nullptr).ok()) {
+      return false;
+    }
+    if (int hour = BirthdayHour(); hour != 0) BirthdaysToDevice(target, hour);
+    return true;
+  }
+
+  // The hour of the day birthdays travel at for this client (0: as stored).
+  int BirthdayHour() const {
+    if (ctx_.Quirk(devices::kBirthdayAt0800Utc)) return 8;
+    if (ctx_.Quirk(devices::kBirthdayAt1100Utc)) return 11;
+    return 0;
+  }
+
+  // A client's item as stored: dates of clients with a birthday hour read
+  // back to the day.
+  std::string FromDevice(pugi::xml_node application_data) const {
+    if (BirthdayHour() == 0) return ToStoredForm(application_data);
+    pugi::xml_document copy;
+    pugi::xml_node data = copy.append_copy(application_data);
+    BirthdaysFromDevice(data);
+    return ToStoredForm(data);
   }
 
   bool ServerChanges() {

@@ -15,6 +15,8 @@ namespace eas::devices {
 
 inline constexpr char kUnknownCollectionAsInvalidKey[] = "unknown-collection-as-invalid-key";
 inline constexpr char kEstimateInsteadOfInvalidKey[] = "estimate-instead-of-invalid-key";
+inline constexpr char kBirthdayAt0800Utc[] = "birthday-at-0800-utc";
+inline constexpr char kBirthdayAt1100Utc[] = "birthday-at-1100-utc";
 
 struct Quirk {
   std::string name;

@@ -33,7 +33,7 @@ std::string Contact(int i) {
   d.Add("contacts:BusinessPhoneNumber", absl::StrFormat("+49 221 555 %04d", 100 + i));
   d.Add("contacts:MobilePhoneNumber", absl::StrFormat("+49 170 555 %04d", 200 + i));
   d.Add("contacts:BusinessAddressCity", i % 3 ? "Köln" : "Olpe");
-  if (i % 3 == 0) d.Add("contacts:Birthday", absl::StrFormat("19%02d-0%d-1%dT11:00:00.000Z", 70 + i, 1 + i % 9, i % 9));
+  if (i % 3 == 0) d.Add("contacts:Birthday", absl::StrFormat("19%02d-0%d-1%dT00:00:00.000Z", 70 + i, 1 + i % 9, i % 9));
   pugi::xml_node categories = d.Node("contacts:Categories");
   d.Add("contacts:Category", i % 2 ? "Colleagues" : "Customers", categories);
   d.Body(absl::StrCat("Met at the ", 2020 + i % 6, " partner day."));
