@@ -57,6 +57,12 @@ PROFILES = [
              src("query order User, DeviceId, DeviceType, Cmd", NOTES + ": iPhone OS row"),
              src("Accept-Language and Accept-Encoding on every request", NOTES + ": iPhone OS row (headers)")],
             headers=(("Accept-Language", "en-us"), ("Accept-Encoding", "gzip, deflate"))),
+    Profile("iphone", "iphone-os-2-25", "iPhone 3G", "iPhone OS 2.2.1", "Apple-iPhone1C2/508.011", "iPhone",
+            "Appl79021YYZ", "2.5", "ios", "ox.io\\ana", "ana",
+            [src("User-Agent Apple-iPhone1C2/<build> for the iPhone 3G, DeviceType iPhone", NOTES + ": iPhone OS 2.x/3.x row"),
+             src("2.5 on iPhone OS 2", NOTES + ": iPhone OS row (inferred for 2.x)"),
+             src("query order User, DeviceId, DeviceType, Cmd", NOTES + ": iPhone OS row")],
+            headers=(("Accept-Language", "en-us"), ("Accept-Encoding", "gzip, deflate"))),
     Profile("iphone", "ios-4-140", "iPhone 4", "iOS 4.2.1", "Apple-iPhone3C1/803.148", "iPhone",
             "Appl8A0491XY", "14.0", "ios", "\\juan", "juan",
             [src("User-Agent build numbering and DeviceId form", NOTES + ": iPhone row"),
@@ -81,6 +87,11 @@ PROFILES = [
                  "../shared/real-traces/25_wm_ppc_121_smartforward_base64query_hordeutilstest.query (layout; another id)"),
              src("no User-Agent on base64 requests", NOTES + ": Windows Mobile row (tine20#3640)"),
              src("Content-Type application/vnd.ms-sync", NOTES + ": request characteristics")]),
+    Profile("windows-mobile-6", "wm61-120", "HTC Touch Pro", "Windows Mobile 6.1 Professional",
+            "MSFT-PPC/5.2.5076", "PocketPC", "WM61TOUCHPRO", "12.0", "cmd-first", "ox.io\\ana", "ana",
+            [src("User-Agent MSFT-PPC/5.2.<build>, DeviceType PocketPC", NOTES + ": Windows Mobile row"),
+             src("12.0 against Exchange 2007", NOTES + ": Windows Mobile row (12.0 expected, inferred)"),
+             src("plain query at 12.0, Cmd first", "assumed: plain form below 12.1 per " + NOTES + "; order not public")]),
     Profile("android-native", "aosp-ics-121", "Galaxy Nexus", "Android 4.0.3 Email (AOSP, EAS 1.3)",
             "Android/4.0.3-EAS-1.3", "Android", "androidc12345", "12.1", "cmd-first", "ox.io\\ana", "ana",
             [src("User-Agent Android/<release>-EAS-1.x, DeviceType Android", NOTES + ": Android 2.x native row"),
@@ -111,6 +122,11 @@ PROFILES = [
              src("query order User, DeviceId, DeviceType, Cmd", NOTES + ": Nokia row"),
              src("DeviceType and User-Agent", "assumed as in the E51 first-setup capture")],
             context="defaultcontext", login="juan"),
+    Profile("nokia-s60-mfe", "n95-mfe-120", "Nokia N95", "Mail for Exchange 2.09",
+            "NokiaN95/2.09(158)MailforExchange", "NokiaEmail", "IMEI35222808", "12.0", "ios", "ox.io\\ana", "ana",
+            [src("User-Agent NokiaN95/2.09(158)MailforExchange, DeviceType NokiaEmail", NOTES + ": Nokia S60 row"),
+             src("12.0", "assumed: MfE 2.x on S60 3rd edition against Exchange 2007"),
+             src("query order User, DeviceId, DeviceType, Cmd", NOTES + ": Nokia row")]),
     Profile("nokia-s60-mfe", "n97-mfe-121", "Nokia N97", "Mail for Exchange 2.09",
             "NokiaN97/2.09(208)MailforExchange", "NokiaEmail", "IMEI35123409", "12.1", "ios", "ox.io\\miguel",
             "miguel",
@@ -344,6 +360,7 @@ def send_mail(w):
                    raw=mime_message("", to, subject, "Noon at the usual place?").replace("From: \n", ""),
                    content_type="message/rfc822")
         verifies = "MS-ASCMD 2.2.1.17 MS-ASHTTP 2.2.1.1.1.2.4"
+    w.event('  <expect-ox module="mail" action="new" note="on OX: OX sends it"/>')
     return verifies
 
 
@@ -380,14 +397,17 @@ def contacts_changes(w):
                sync_answer(w, "contacts/customers", "{{key3}}",
                            rest='<Responses><Add><ClientId>1</ClientId><ServerId>{{contact}}</ServerId>'
                            '<Status>1</Status></Add></Responses>'))
+    w.event('  <expect-ox module="contacts" action="new" note="on OX: the contact was created there"/>')
     change = ('<Commands><Change><ServerId>{{contact}}</ServerId><ApplicationData><contacts:JobTitle '
               'xmlns:contacts="Contacts:">Buyer</contacts:JobTitle></ApplicationData></Change></Commands>')
     w.exchange("Change it", "Sync", sync_collection(w, "contacts/customers", "{{key3}}", change),
                sync_answer(w, "contacts/customers", "{{key4}}"))
+    w.event('  <expect-ox module="contacts" action="update"/>')
     w.exchange("Delete it", "Sync",
                sync_collection(w, "contacts/customers", "{{key4}}",
                                "<Commands><Delete><ServerId>{{contact}}</ServerId></Delete></Commands>"),
                sync_answer(w, "contacts/customers", "{{key5}}"))
+    w.event('  <expect-ox module="contacts" action="delete"/>')
     w.exchange("Nothing comes back to the phone", "Sync",
                sync_collection(w, "contacts/customers", "{{key5}}", get_changes(w)),
                sync_answer(w, "contacts/customers", "{{key5}}"))
@@ -786,8 +806,36 @@ SCENARIOS = [
 ]
 
 
+def first_setup(w):
+    """The first session: OPTIONS, a command refused until provisioned (449
+    up to 12.1, Status 142 from 14.0), both Provision phases, FolderSync 0."""
+    p = w.p
+    lines = ['    <request method="OPTIONS" target="/Microsoft-Server-ActiveSync">',
+             '      <header name="Authorization">{{basic-auth}}</header>']
+    if p.style == "ios":
+        lines.append('      <header name="X-MS-PolicyKey">0</header>')
+    if p.ua:
+        lines.append('      <header name="User-Agent">%s</header>' % escape(p.ua))
+    for name, value in p.extra_headers:
+        lines.append('      <header name="%s">%s</header>' % (name, escape(value)))
+    lines.append("    </request>")
+    w.parts.append('  <exchange note="OPTIONS: which versions and commands">\n%s\n    <response status="200">\n'
+                   '      <header name="MS-ASProtocolVersions">{{protocol_versions}}</header>\n'
+                   '      <header name="MS-ASProtocolCommands">{{protocol_commands}}</header>\n'
+                   '    </response>\n  </exchange>' % "\n".join(lines))
+    refused = '<FolderSync xmlns="FolderHierarchy:"><Status>142</Status></FolderSync>' if p.v >= 140 else None
+    w.exchange("FolderSync before provisioning", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>', refused,
+               status=200 if p.v >= 140 else 449, policy="0")
+    w.setup()
+    return "MS-ASHTTP_R178 MS-ASPROV_R394 MS-ASPROV_R650 MS-ASPROV_R662 MS-ASCMD 2.2.1.5"
+
+
 def build(profile, name, scenario):
     w = Writer(profile, name, "")
+    if name == "first-setup":
+        w.verifies = first_setup(w)
+        return w.text()
     w.setup()
     w.verifies = scenario(w)
     text = w.text()
@@ -801,12 +849,17 @@ def build(profile, name, scenario):
     return text
 
 
+GENERATED = "Written by tools/captures/generate_captures.py"
+
+
 def outputs():
     for profile in PROFILES:
-        for name, scenario, minimum in SCENARIOS:
+        for name, scenario, minimum in [("first-setup", None, 25)] + SCENARIOS:
             if profile.v < minimum:
                 continue
             path = os.path.join(ROOT, "captures", profile.family, "%s-%s.xml" % (profile.tag, name))
+            if os.path.exists(path) and GENERATED not in open(path).read():
+                continue  # written by hand: the generator leaves it alone
             yield path, build(profile, name, scenario)
 
 

@@ -44,7 +44,7 @@ class Capture:
         self.provenance = provenance.get("kind")
         account = self.root.find("account")
         self.account = dict(account.attrib) if account is not None else {}
-        self.steps = [s for s in self.root if s.tag in ("exchange", "event")]
+        self.steps = [s for s in self.root if s.tag in ("exchange", "event", "expect-ox")]
         verifies = self.root.find("verifies")
         self.verifies = verifies.text.split() if verifies is not None and verifies.text else []
 
@@ -290,7 +290,7 @@ def replay(capture, base_url, run_event=None, account_override=None):
     bindings["device_id"] = capture.device.get("device-id", "")
     connection = connect(base_url)
     for number, step in enumerate(capture.steps, 1):
-        if step.tag == "event":
+        if step.tag in ("event", "expect-ox"):
             if run_event is not None:
                 run_event(step, bindings)
             continue

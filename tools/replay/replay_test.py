@@ -97,13 +97,27 @@ def test_capture(path, target):
     url, server, backend, mock = target
     c = cap.Capture(path)
     name = os.path.basename(path) + ("" if backend == "given" else " [%s]" % backend)
-    needs_admin = any(s.tag == "event" or s.find("event") is not None for s in c.steps)
+    needs_admin = any(s.tag == "event" or (s.tag == "exchange" and s.find("event") is not None) for s in c.steps)
     if needs_admin and server is None:
         RESULTS.append({"family": c.family, "scenario": c.scenario, "name": name,
                         "outcome": "skipped", "message": "needs the reference server's eas-admin"})
         pytest.skip("needs the reference server's eas-admin (events)")
 
+    journal_seen = [0]
+
     def run_event(step, bindings):
+        if step.tag == "expect-ox":
+            # What the connector must have asked OX since the last look
+            # (reference server on the OX mock only).
+            if mock is None:
+                return
+            journal = mock.journal()
+            fresh, journal_seen[0] = journal[journal_seen[0]:], len(journal)
+            want = (step.get("module"), step.get("action"))
+            if not any((j["module"], j["action"]) == want for j in fresh):
+                raise cap.CaptureError("OX journal: no %s %s among %s" % (
+                    want[0], want[1], sorted({(j["module"], j["action"]) for j in fresh})))
+            return
         kind = step.get("kind")
         if kind == "admin":
             result = server.admin(*shlex.split(bindings.fill(step.get("args"))))
