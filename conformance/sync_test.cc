@@ -494,3 +494,28 @@ TEST_F(SyncOptions, TheOptionsOfTheFoldersOwnClassApplyNotTheSmsOnes) {
 
 }  // namespace
 }  // namespace eas::conformance
+
+namespace eas::conformance {
+namespace {
+
+class SyncSupported : public Sync {};
+
+TEST_F(SyncSupported, PropertiesDeclaredSupportedAndLeftOutAreCleared) {
+  Verifies({"MS-ASCMD 2.2.3.168 (Supported)", "MS-ASCMD 2.2.3.24 (Change)"});
+  // The client handles FileAs and JobTitle; it knows nothing of FirstName.
+  const std::string key = Key(SyncRequest("0", "<Supported><contacts:FileAs/><contacts:JobTitle/></Supported>"));
+  Reply all = SyncRequest(key);
+  const std::string id = Commands(all, "Add")[0].child("ServerId").text().get();
+  Reply changed = SyncRequest(Key(all), "<Commands><Change><ServerId>" + id +
+                                            "</ServerId><ApplicationData><contacts:FileAs>Renamed</contacts:FileAs>"
+                                            "</ApplicationData></Change></Commands>");
+  ASSERT_EQ(Status(changed), "1") << changed.xml;
+  auto item = store_->GetItem(miguel_, id);
+  ASSERT_TRUE(item.ok());
+  EXPECT_NE(item->data.find("<contacts:FileAs>Renamed</contacts:FileAs>"), std::string::npos);
+  EXPECT_EQ(item->data.find("contacts:JobTitle"), std::string::npos);   // supported, not sent: cleared
+  EXPECT_NE(item->data.find("<contacts:FirstName>"), std::string::npos);  // not supported: kept
+}
+
+}  // namespace
+}  // namespace eas::conformance

@@ -276,13 +276,19 @@ std::string ToStoredForm(pugi::xml_node application_data) {
   return Print(doc);
 }
 
-absl::StatusOr<std::string> MergeChange(const std::string& stored, pugi::xml_node change) {
+absl::StatusOr<std::string> MergeChange(const std::string& stored, pugi::xml_node change,
+                                        const std::vector<std::string>& supported) {
   pugi::xml_document doc;
   if (!doc.load_string(stored.c_str())) return absl::DataLossError("stored item does not parse");
   pugi::xml_node root = doc.first_child();
   pugi::xml_document normalized;  // a 2.5 body in the change, as stored
   pugi::xml_node changed = normalized.append_copy(change);
   BodyFrom25(changed);
+  // Declared as supported and not sent: the client cleared it.
+  for (const std::string& name : supported) {
+    if (changed.child(name.c_str())) continue;
+    while (pugi::xml_node old = root.child(name.c_str())) root.remove_child(old);
+  }
   for (pugi::xml_node property : changed.children()) {
     if (property.type() != pugi::node_element) continue;
     // Remove every stored element of that name (multi-valued ones come as a

@@ -24,7 +24,11 @@ std::string ToStoredForm(pugi::xml_node application_data);
 // Ghosting (MS-ASCMD 2.2.3.168 Supported; ../shared/device-notes.md quirk
 // 7): a Change replaces the properties it carries and keeps every other one
 // (iOS 4 omits Supported and would otherwise lose fields it never shows).
-absl::StatusOr<std::string> MergeChange(const std::string& stored, pugi::xml_node change);
+// `supported`: element names the client declared with Supported; those it
+// leaves out of a Change are deleted (the client cleared them), all others
+// it leaves out are kept.
+absl::StatusOr<std::string> MergeChange(const std::string& stored, pugi::xml_node change,
+                                        const std::vector<std::string>& supported = {});
 
 // One AirSyncBase BodyPreference (MS-ASAIRS 2.2.2.7): the body type the
 // client takes, how much of it, all or nothing, and a text preview (14.0+).

@@ -51,6 +51,7 @@ struct CollectionRequest {
   int filter_type = 0;
   // MS-ASCMD 2.2.3.34 Conflict: 1 (the default) the server wins, 0 the client.
   bool client_wins = false;
+  pugi::xml_node supported;  // with SyncKey 0 only
 };
 
 // From 14.0 a collection may carry several Options blocks, one per class
@@ -84,6 +85,7 @@ CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
   const pugi::xml_node options = ItemOptions(c);
   r.body = ReadBodyPreference(options, version);
   r.commands = c.child("Commands");
+  r.supported = c.child("Supported");
   absl::SimpleAtoi(options.child("FilterType").text().get(), &r.filter_type);
   r.client_wins = std::string(options.child("Conflict").text().get()) == "0";
   if (pugi::xml_node d = c.child("DeletesAsMoves")) {
@@ -155,9 +157,16 @@ class CollectionSync {
   }
 
   int Initial() {
+    // The properties the client handles (MS-ASCMD 2.2.3.168), or none:
+    // then a Change never clears what it does not carry.
+    std::vector<std::string> supported;
+    for (pugi::xml_node n : req_.supported.children()) {
+      if (n.type() == pugi::node_element) supported.push_back(n.name());
+    }
     if (!ctx_.state->ResetCollection(ctx_.device, req_.id).ok() ||
         !ctx_.state->SaveCollectionSnapshot(ctx_.device, req_.id, "1", state::CollectionState{}, "0")
-             .ok()) {
+             .ok() ||
+        !ctx_.state->SaveSupported(ctx_.device, req_.id, supported).ok()) {
       return Finish(st::kServerError);
     }
     AddText(out_, "SyncKey", "1");
@@ -222,7 +231,8 @@ class CollectionSync {
           pugi::xml_document change;
           pugi::xml_node changed = change.append_copy(cmd.child("ApplicationData"));
           if (BirthdayHour() != 0) BirthdaysFromDevice(changed);
-          auto merged = MergeChange(item->data, changed);
+          auto supported = ctx_.state->Supported(ctx_.device, req_.id);
+          auto merged = MergeChange(item->data, changed, supported.ok() ? *supported : std::vector<std::string>{});
           s = merged.ok() ? ctx_.backend->UpdateItem(ctx_.account, server_id, *merged) : merged.status();
         }
         if (!s.ok()) {

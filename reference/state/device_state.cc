@@ -62,6 +62,14 @@ CREATE TABLE IF NOT EXISTS quirk_overrides(
 CREATE TABLE IF NOT EXISTS policy(
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL);
+-- The properties a client declared with Supported on its first Sync of a
+-- collection (MS-ASCMD 2.2.3.168), space-separated element names.
+CREATE TABLE IF NOT EXISTS supported(
+  user_key TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  collection_id TEXT NOT NULL,
+  names TEXT NOT NULL,
+  PRIMARY KEY(user_key, device_id, collection_id));
 -- Mail already handed on (SendMail ClientId, or the message's Message-ID
 -- below 14.0): a resent request is not delivered twice.
 CREATE TABLE IF NOT EXISTS submissions(
@@ -421,6 +429,37 @@ absl::Status DeviceState::EditLatestCollection(const Device& device, const std::
         .Bind(3, device.user_key).Bind(4, device.device_id).Bind(5, collection_id).Bind(6, *key);
     return put->Run();
   });
+}
+
+absl::Status DeviceState::SaveSupported(const Device& device, const std::string& collection_id,
+                                        const std::vector<std::string>& names) {
+  std::string joined;
+  for (const auto& n : names) joined += (joined.empty() ? "" : " ") + n;
+  auto stmt = db_->Prepare(
+      "INSERT OR REPLACE INTO supported(user_key, device_id, collection_id, names) VALUES(?, ?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id).Bind(4, joined);
+  return stmt->Run();
+}
+
+absl::StatusOr<std::vector<std::string>> DeviceState::Supported(const Device& device,
+                                                                const std::string& collection_id) {
+  auto stmt = db_->Prepare(
+      "SELECT names FROM supported WHERE user_key = ? AND device_id = ? AND collection_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  std::vector<std::string> names;
+  if (!*row) return names;
+  const std::string joined = stmt->Text(0);
+  for (size_t at = 0; at < joined.size();) {
+    size_t space = joined.find(' ', at);
+    if (space == std::string::npos) space = joined.size();
+    if (space > at) names.push_back(joined.substr(at, space - at));
+    at = space + 1;
+  }
+  return names;
 }
 
 absl::StatusOr<bool> DeviceState::WasSubmitted(const std::string& user_key, const std::string& id) {

@@ -136,6 +136,13 @@ class DeviceState {
   absl::StatusOr<std::map<std::string, bool>> QuirkOverrides();
   absl::Status SetQuirkOverride(const std::string& name, std::optional<bool> on);
 
+  // Supported (MS-ASCMD 2.2.3.168): the properties a client said it handles
+  // for a collection, sent with its SyncKey 0 Sync; none stored: ghosting
+  // keeps every property a Change does not carry.
+  absl::Status SaveSupported(const Device& device, const std::string& collection_id,
+                             const std::vector<std::string>& names);
+  absl::StatusOr<std::vector<std::string>> Supported(const Device& device, const std::string& collection_id);
+
   // Mail sent for an account, by the id that identifies a resend.
   absl::StatusOr<bool> WasSubmitted(const std::string& user_key, const std::string& id);
   absl::Status RecordSubmission(const std::string& user_key, const std::string& id);
