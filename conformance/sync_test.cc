@@ -426,6 +426,33 @@ TEST_F(FilterType, OnlyMailInsideTheWindowAndSoftDeleteWhenAnItemLeavesIt) {
   EXPECT_EQ(soft.Text("Collections/Collection/Commands/SoftDelete/ServerId"), *recent) << soft.xml;
 }
 
+TEST_F(FilterType, AnUnchangedItemThatAgesOutIsSoftDeletedToo) {
+  Verifies({"MS-ASCMD 2.2.3.163 (SoftDelete)", "MS-ASCMD 2.2.3.69.2 (FilterType)"});
+  Phone phone;
+  ASSERT_FALSE(Provision(phone).empty());
+  auto item = store_->AddItem(miguel_, "inbox", "Email",
+                              "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\"><email:Subject>s"
+                              "</email:Subject><email:DateReceived>2026-11-15T10:00:00.000Z</email:DateReceived>"
+                              "</ApplicationData>");
+  ASSERT_TRUE(item.ok());
+  auto sync = [&](const std::string& key) {
+    return Post(phone, "Sync", "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key +
+                                   "</SyncKey><CollectionId>inbox</CollectionId><Options><FilterType>3"
+                                   "</FilterType></Options></Collection></Collections></Sync>");
+  };
+  sync("0");
+  Reply held = sync("1");
+  ASSERT_EQ(held.Text("Collections/Collection/Commands/Add/ServerId"), *item) << held.xml;
+  // Nobody touches it; a week and a day later it is older than the window.
+  now_ += 8 * 86400;
+  Reply aged = sync(held.Text("Collections/Collection/SyncKey"));
+  EXPECT_EQ(aged.Text("Collections/Collection/Commands/SoftDelete/ServerId"), *item) << aged.xml;
+  // And only once.
+  now_ += 7200;
+  Reply again = sync(aged.Text("Collections/Collection/SyncKey"));
+  EXPECT_FALSE(again.Has("Collections/Collection/Commands")) << again.xml;
+}
+
 }  // namespace
 }  // namespace eas::conformance
 

@@ -1,6 +1,9 @@
 #include "reference/commands/sync.h"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
 #include <chrono>
 #include <sstream>
 #include <vector>
@@ -105,7 +108,8 @@ class CollectionSync {
   int Run(const std::string& folder_class) {
     if (req_.key == "0") return Initial();
     int64_t number = 0;
-    if (!req_.commands && Quiet()) {
+    aging_ = AgingDue();
+    if (!req_.commands && !aging_ && Quiet()) {
       // Nothing from the device, nothing new in the folder: the same key,
       // without reading what the device holds.
       AddText(out_, "SyncKey", req_.key);
@@ -290,6 +294,21 @@ class CollectionSync {
     return true;
   }
 
+  // Whether to look for items that aged out of the FilterType window:
+  // with a filter, once an hour per device and collection (ages are days),
+  // remembered in this process.
+  bool AgingDue() const {
+    if (req_.filter_type == 0 || req_.key == "0") return false;
+    static std::mutex mutex;
+    static std::map<std::string, int64_t>* last = new std::map<std::string, int64_t>();
+    std::lock_guard<std::mutex> lock(mutex);
+    const std::string key = ctx_.device.user_key + "\n" + ctx_.device.device_id + "\n" + req_.id;
+    auto it = last->find(key);
+    if (it != last->end() && ctx_.now - it->second < 3600) return false;
+    (*last)[key] = ctx_.now;
+    return true;
+  }
+
   // The hour of the day birthdays travel at for this client (0: as stored).
   int BirthdayHour() const {
     if (ctx_.Quirk(devices::kBirthdayAt0800Utc)) return 8;
@@ -325,6 +344,20 @@ class CollectionSync {
       } else if (p.kind == PendingChange::kChange) {
         p.kind = PendingChange::kSoftDelete;
         pending.push_back(std::move(p));
+      }
+    }
+    if (aging_) {
+      // Items the device holds that time has moved out of its window, though
+      // nobody changed them: SoftDelete too.
+      std::set<std::string> listed;
+      for (const auto& p : pending) listed.insert(p.item.server_id);
+      auto all = ctx_.backend->ChangesSince(ctx_.account, req_.id, 0);
+      if (!all.ok()) return false;
+      for (auto& item : *all) {
+        if (item.deleted || listed.count(item.server_id) || !state_.items.count(item.server_id)) continue;
+        if (!InsideFilter(req_.filter_type, item.item_class, item.data, ctx_.now)) {
+          pending.push_back({PendingChange::kSoftDelete, std::move(item)});
+        }
       }
     }
     const size_t window = static_cast<size_t>(req_.window);
@@ -363,6 +396,7 @@ class CollectionSync {
   std::map<std::string, std::string> earlier_client_ids_;
   std::string next_key_;
   bool changed_ = false;
+  bool aging_ = false;  // looking for items that aged out of the window
   bool more_available_ = false;
   pugi::xml_document scratch_;
   pugi::xml_node commands_;
