@@ -1,9 +1,12 @@
 // MS-ASCMD Sync: initial key, the server's items in windows, the device's
 // Add/Change/Delete/Fetch, ghosting, invalid keys, lost responses.
 #include <set>
+#include <thread>
 
 #include "absl/strings/match.h"
+
 #include "conformance/harness.h"
+#include "reference/backend/outage_watch.h"
 #include "reference/devices/device_quirks.h"
 #include "gmock/gmock.h"
 
@@ -542,6 +545,61 @@ TEST_F(SyncSupported, PropertiesDeclaredSupportedAndLeftOutAreCleared) {
   EXPECT_NE(item->data.find("<contacts:FileAs>Renamed</contacts:FileAs>"), std::string::npos);
   EXPECT_EQ(item->data.find("contacts:JobTitle"), std::string::npos);   // supported, not sent: cleared
   EXPECT_NE(item->data.find("<contacts:FirstName>"), std::string::npos);  // not supported: kept
+}
+
+}  // namespace
+}  // namespace eas::conformance
+
+namespace eas::conformance {
+namespace {
+
+// The store, with adds slow enough that two requests overlap.
+class SlowAdds : public backend::OutageWatch {
+ public:
+  using OutageWatch::OutageWatch;
+  absl::StatusOr<std::string> AddItem(const backend::Account& a, const std::string& f, const std::string& c,
+                                      const std::string& x) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    return OutageWatch::AddItem(a, f, c, x);
+  }
+};
+
+class SyncTwice : public Sync {
+ protected:
+  void SetUp() override {
+    Sync::SetUp();
+    slow_ = std::make_unique<SlowAdds>(*store_);
+    http::DispatcherOptions options;
+    options.now = [this] { return now_; };
+    options.random32 = [this] { return next_random_ += 0x1111; };
+    dispatcher_ = std::make_unique<http::Dispatcher>(*slow_, *state_, options);
+  }
+  std::unique_ptr<SlowAdds> slow_;
+};
+
+TEST_F(SyncTwice, TheSameAddSentTwiceAtOnceCreatesOneItem) {
+  Verifies({"device-notes quirk 11 (duplicate concurrent requests)", "MS-ASCMD 2.2.3.27 (ClientId)"});
+  const std::string key1 = Key(SyncRequest("0"));
+  const std::string key2 = Key(SyncRequest(key1));
+  const std::string add = "<Commands><Add><ClientId>twice</ClientId><ApplicationData><contacts:FileAs>Twin"
+                          "</contacts:FileAs></ApplicationData></Add></Commands>";
+  for (int round = 0; round < 5; ++round) {
+    std::vector<std::string> ids(4);
+    std::vector<std::thread> senders;
+    for (int i = 0; i < 4; ++i) {
+      senders.emplace_back([&, i] {
+        Reply r = SyncRequest(key2, add);
+        ids[i] = r.Text("Collections/Collection/Responses/Add/ServerId");
+      });
+    }
+    for (auto& t : senders) t.join();
+    for (const auto& id : ids) EXPECT_EQ(id, ids[0]);
+  }
+  int twins = 0;
+  auto all = store_->ChangesSince(miguel_, "contacts", 0);
+  ASSERT_TRUE(all.ok());
+  for (const auto& c : *all) twins += !c.deleted && c.data.find(">Twin<") != std::string::npos;
+  EXPECT_EQ(twins, 1);
 }
 
 }  // namespace

@@ -454,10 +454,32 @@ bool EffectiveRequest(CommandContext& ctx, pugi::xml_document& effective) {
 
 namespace {
 
+// One device's Syncs run one at a time: clients send the same request twice
+// at once (../shared/device-notes.md quirk 11: iOS re-initialising a folder,
+// Android firing again when the first is slow); the second then sees what
+// the first did (the ServerIds of its Adds) instead of adding again.
+std::shared_ptr<std::mutex> DeviceLock(const state::Device& device) {
+  static std::mutex mutex;
+  static auto* locks = new std::map<std::string, std::weak_ptr<std::mutex>>();
+  std::lock_guard<std::mutex> guard(mutex);
+  const std::string key = device.user_key + "\n" + device.device_id;
+  std::shared_ptr<std::mutex> lock = (*locks)[key].lock();
+  if (!lock) {
+    lock = std::make_shared<std::mutex>();
+    (*locks)[key] = lock;
+  }
+  if (locks->size() > 4096) {  // forget devices no request holds
+    for (auto it = locks->begin(); it != locks->end();) it = it->second.expired() ? locks->erase(it) : std::next(it);
+  }
+  return lock;
+}
+
 // One pass over the (effective) request: the response, and the collections
 // it named.
 CommandResult SyncOnce(CommandContext& ctx,
                        std::vector<std::pair<std::string, std::string>>* collections_asked) {
+  std::shared_ptr<std::mutex> device_lock = DeviceLock(ctx.device);
+  std::lock_guard<std::mutex> one_at_a_time(*device_lock);
   CommandResult result;
   pugi::xml_node root = StartResponse(result, "Sync", "AirSync:");
   pugi::xml_document effective;
