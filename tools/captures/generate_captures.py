@@ -504,21 +504,27 @@ def attachment(w):
     return verifies
 
 
+def smart(w, cmd, client, mime, note_14, note_mime):
+    """SmartReply/SmartForward naming the original by the LongId a search
+    found: ComposeMail from 14.0, the MIME body with query parameters below."""
+    if w.p.v >= 140:
+        w.exchange(note_14, cmd,
+                   '<%s xmlns="ComposeMail:"><ClientId>%s</ClientId><Source><LongId>{{long_id}}</LongId>'
+                   '</Source><SaveInSentItems/><Mime opaque="text">%s</Mime></%s>'
+                   % (cmd, unique(w, client), escape(mime), cmd), "")
+    else:
+        params = ";param=4:{{long_id}};param=7:hex:01" if w.p.style == "base64" else "&LongId={{long_id}}&SaveInSent=T"
+        w.exchange(note_mime, cmd, "", None, params=params, raw=mime, content_type="message/rfc822")
+
+
 def smart_reply(w):
     token = unique(w, "Question")
     w.event(deliver(w, token, "Can you confirm the date?"))
     search_mail(w, token, "long_id")
     reply = mime_message("", "lena.meier@example.com", "RE: " + token, "Confirmed.").replace("From: \n", "")
     reply = reply.replace("lena.meier@example.com", "ana@ox.io")  # a local colleague: no relay needed
-    if w.p.v >= 140:
-        w.exchange("SmartReply with the original quoted by the server", "SmartReply",
-                   '<SmartReply xmlns="ComposeMail:"><ClientId>%s</ClientId><Source><LongId>{{long_id}}</LongId>'
-                   '</Source><SaveInSentItems/><Mime opaque="text">%s</Mime></SmartReply>'
-                   % (unique(w, "reply"), escape(reply)), "")
-    else:
-        params = ";param=4:{{long_id}};param=7:hex:01" if w.p.style == "base64" else "&LongId={{long_id}}&SaveInSent=T"
-        w.exchange("SmartReply: the reply as MIME, the original named by LongId", "SmartReply", "", None,
-                   params=params, raw=reply, content_type="message/rfc822")
+    smart(w, "SmartReply", "reply", reply, "SmartReply with the original quoted by the server",
+          "SmartReply: the reply as MIME, the original named by LongId")
     return "MS-ASCMD 2.2.1.20 MS-ASCMD 2.2.3.93"
 
 
@@ -753,15 +759,8 @@ def smart_forward(w):
     w.event(deliver(w, token, "The slides are attached.", attachment=("slides.txt", data)))
     search_mail(w, token, "long_id")
     note = mime_message("", colleague(w), "FW: " + token, "FYI, slides below.").replace("From: \n", "")
-    if w.p.v >= 140:
-        w.exchange("SmartForward: the original and its attachment added by the server", "SmartForward",
-                   '<SmartForward xmlns="ComposeMail:"><ClientId>%s</ClientId><Source><LongId>{{long_id}}</LongId>'
-                   '</Source><SaveInSentItems/><Mime opaque="text">%s</Mime></SmartForward>'
-                   % (unique(w, "fwd"), escape(note)), "")
-    else:
-        params = ";param=4:{{long_id}};param=7:hex:01" if w.p.style == "base64" else "&LongId={{long_id}}&SaveInSent=T"
-        w.exchange("SmartForward: MIME body, the original named by LongId", "SmartForward", "", None,
-                   params=params, raw=note, content_type="message/rfc822")
+    smart(w, "SmartForward", "fwd", note, "SmartForward: the original and its attachment added by the server",
+          "SmartForward: MIME body, the original named by LongId")
     return "MS-ASCMD 2.2.1.19 MS-ASCMD 2.2.3.93"
 
 
