@@ -201,6 +201,50 @@ TEST_F(Sync, InvalidKeyIsStatus3UnknownFolderIs12EmptyIs13) {
   EXPECT_EQ(Status(SyncRequest("0", "", "no-such-folder")), "12");
 }
 
+// The Nokia manual's "resync total": after its state is gone (here the admin
+// drops it, as after a server error), the device's old keys get Status 9 and
+// 3, and a full resync brings the same folders and items under the same
+// ServerIds: nothing twice, nothing lost.
+TEST_F(Sync, AfterLostStateAFullResyncBringsTheSameServerIdsOnce) {
+  Verifies({"MS-ASCMD 3.1.5.3 (resynchronizing; ServerIds unchanged)", "MS-ASCMD 2.2.3.177.17 (Sync Status 3)",
+            "MS-ASCMD 2.2.3.177.3 (FolderSync Status 9)"});
+  auto ids_of = [](const std::vector<pugi::xml_node>& adds) {
+    std::multiset<std::string> ids;
+    for (pugi::xml_node a : adds) ids.insert(a.child("ServerId").text().get());
+    return ids;
+  };
+  auto folders_of = [](const Reply& r) {
+    std::set<std::string> ids;
+    for (pugi::xml_node a : r.doc.first_child().child("Changes").children("Add")) ids.insert(a.child("ServerId").text().get());
+    return ids;
+  };
+  const std::string kFolderSync0 = "<FolderSync xmlns=\"FolderHierarchy:\"><SyncKey>0</SyncKey></FolderSync>";
+  Reply hierarchy = Post(phone_, "FolderSync", kFolderSync0);
+  const std::string hierarchy_key = hierarchy.Text("SyncKey");
+  SyncRequest("0");
+  Reply all = SyncRequest("1");
+  const auto before = ids_of(Commands(all, "Add"));
+  ASSERT_EQ(before.size(), 5u);
+
+  ASSERT_TRUE(state_->ForgetSyncState("ox.io/miguel", phone_.device_id).ok());
+  EXPECT_EQ(Post(phone_, "Sync", "").Text("Status"), "13");  // the cached request went too
+  EXPECT_EQ(Status(SyncRequest(Key(all))), "3");
+  EXPECT_EQ(Post(phone_, "FolderSync", "<FolderSync xmlns=\"FolderHierarchy:\"><SyncKey>" + hierarchy_key +
+                                       "</SyncKey></FolderSync>").Text("Status"), "9");
+
+  Reply again = Post(phone_, "FolderSync", kFolderSync0);
+  EXPECT_EQ(again.Text("Status"), "1");
+  EXPECT_EQ(folders_of(again), folders_of(hierarchy));
+  EXPECT_EQ(Key(SyncRequest("0")), "1");
+  Reply resynced = SyncRequest("1", "<WindowSize>100</WindowSize>");
+  EXPECT_EQ(ids_of(Commands(resynced, "Add")), before) << resynced.xml;
+  EXPECT_FALSE(resynced.Has("Collections/Collection/MoreAvailable"));
+  auto stored = store_->ChangesSince(miguel_, "contacts", 0);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->size(), 5u);
+  EXPECT_TRUE(absl::IsNotFound(state_->ForgetSyncState("ox.io/miguel", "NoSuchDevice")));
+}
+
 TEST_F(Sync, EmptySyncRepeatsTheLastRequestAtTheCurrentKey) {
   Verifies({"MS-ASCMD 3.1.5.3 (empty Sync, cached request)"});
   SyncRequest("0");

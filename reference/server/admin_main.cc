@@ -4,7 +4,7 @@
 //   eas-admin --data-dir=DIR users add CONTEXT LOGIN PASSWORD [DISPLAY NAME] [EMAIL]
 //   eas-admin --data-dir=DIR users password CONTEXT LOGIN PASSWORD
 //   eas-admin --data-dir=DIR devices list
-//   eas-admin --data-dir=DIR devices block|unblock|wipe CONTEXT/LOGIN DEVICEID
+//   eas-admin --data-dir=DIR devices block|unblock|wipe|resync CONTEXT/LOGIN DEVICEID
 //   eas-admin --data-dir=DIR policy show
 //   eas-admin --data-dir=DIR policy set NAME=VALUE...   (VALUE may be empty)
 //   eas-admin --data-dir=DIR policy required on|off
@@ -33,7 +33,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: eas-admin [--data-dir=DIR] users list | users add CONTEXT LOGIN PASSWORD [NAME] [EMAIL]\n"
     "                                  | users password CONTEXT LOGIN PASSWORD\n"
-    "                                  | devices list | devices block|unblock|wipe CONTEXT/LOGIN DEVICEID\n"
+    "                                  | devices list | devices block|unblock|wipe|resync CONTEXT/LOGIN DEVICEID\n"
     "                                  | policy show | policy set NAME=VALUE... | policy required on|off\n"
     "                                  | policy exempt [TYPE,...]\n"
     "                                  | quirks list | quirks on|off|default NAME\n"
@@ -130,10 +130,10 @@ int Devices(eas::state::DeviceState& state, const std::vector<std::string>& a) {
     }
     return 0;
   }
-  if (a.size() == 4 && (a[1] == "block" || a[1] == "unblock" || a[1] == "wipe")) {
-    absl::Status s = a[1] == "wipe"
-                         ? state.SetWipe(a[2], a[3], eas::state::WipeStatus::kRequested)
-                         : state.SetBlocked(a[2], a[3], a[1] == "block");
+  if (a.size() == 4 && (a[1] == "block" || a[1] == "unblock" || a[1] == "wipe" || a[1] == "resync")) {
+    absl::Status s = a[1] == "wipe"     ? state.SetWipe(a[2], a[3], eas::state::WipeStatus::kRequested)
+                     : a[1] == "resync" ? state.ForgetSyncState(a[2], a[3])
+                                        : state.SetBlocked(a[2], a[3], a[1] == "block");
     if (!s.ok()) return Fail(std::string(s.message()));
     std::printf("%s: %s %s\n", a[1].c_str(), a[2].c_str(), a[3].c_str());
     return 0;

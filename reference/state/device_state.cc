@@ -246,6 +246,22 @@ absl::Status DeviceState::SetBlocked(const std::string& user_key, const std::str
   return absl::OkStatus();
 }
 
+absl::Status DeviceState::ForgetSyncState(const std::string& user_key,
+                                          const std::string& device_id) {
+  auto known = Find(user_key, device_id);
+  if (!known.ok()) return known.status();
+  if (!known->has_value()) return absl::NotFoundError("no device " + device_id + " of " + user_key);
+  return db_->Transaction([&]() -> absl::Status {
+    for (const char* table : {"hierarchy_snapshots", "collection_snapshots", "sync_requests", "supported"}) {
+      auto stmt = db_->Prepare(absl::StrCat("DELETE FROM ", table, " WHERE user_key = ? AND device_id = ?"));
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, user_key).Bind(2, device_id);
+      if (auto s = stmt->Run(); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status DeviceState::SetWipe(const std::string& user_key, const std::string& device_id,
                                   WipeStatus wipe) {
   auto stmt = db_->Prepare("UPDATE devices SET wipe = ? WHERE user_key = ? AND device_id = ?");

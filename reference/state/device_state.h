@@ -85,6 +85,12 @@ class DeviceState {
   // Settings DevicePassword: the recovery password an admin can read out.
   absl::Status SetRecoveryPassword(const Device& device, const std::string& password);
   absl::Status SetBlocked(const std::string& user_key, const std::string& device_id, bool blocked);
+  // Drops every sync key the device holds (hierarchy, collections, the
+  // cached Sync request, Supported declarations): its next FolderSync gets
+  // Status 9 and its next Sync Status 3, the way back being a full resync
+  // ("resync total") with unchanged ServerIds. What an admin does when a
+  // device's state is suspect; NotFound for an unknown device.
+  absl::Status ForgetSyncState(const std::string& user_key, const std::string& device_id);
   absl::Status SetWipe(const std::string& user_key, const std::string& device_id, WipeStatus wipe);
 
   absl::StatusOr<Policy> GetPolicy();

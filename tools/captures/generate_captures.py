@@ -774,6 +774,36 @@ def hierarchy_invalid_key(w):
     return "MS-ASCMD 2.2.3.177.3 (Status 9) MS-ASCMD 2.2.3.166.4"
 
 
+def resync_total(w):
+    """The way back after a server error: the device's state is gone (the
+    admin drops it, as a failure or a restore would), its old keys get
+    Status 3 and 9, and a full resync ("resync total" in the Nokia manual)
+    brings the same items under the same ServerIds."""
+    prime(w, "contacts", "key1")
+    contacts = "".join('<Add><ServerId>{{contact_%d}}</ServerId><ApplicationData match="any"/></Add>' % i
+                       for i in range(4))
+    w.exchange("Sync the first contacts", "Sync",
+               sync_collection(w, "contacts", "{{key1}}", get_changes(w) + "<WindowSize>4</WindowSize>"),
+               sync_answer(w, "contacts", "{{key2}}", rest="<MoreAvailable/><Commands>%s</Commands>" % contacts))
+    w.event('  <event kind="admin" args="devices resync %s/%s {{device_id}}" note="the device\'s sync state is lost"/>'
+            % (w.p.context, w.p.login))
+    w.exchange("Sync with the key the server no longer knows", "Sync",
+               sync_collection(w, "contacts", "{{key2}}", get_changes(w) + "<WindowSize>4</WindowSize>"),
+               sync_answer(w, "contacts", "0", status="3"))
+    w.exchange("FolderSync with the old hierarchy key", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>',
+               '<FolderSync xmlns="FolderHierarchy:"><Status>9</Status></FolderSync>')
+    w.exchange("Resync total: FolderSync 0", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>',
+               '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key2}}</SyncKey>'
+               '<Changes match="any"/></FolderSync>')
+    prime(w, "contacts", "key3")
+    w.exchange("Resync total: the same contacts under the same ServerIds", "Sync",
+               sync_collection(w, "contacts", "{{key3}}", get_changes(w) + "<WindowSize>4</WindowSize>"),
+               sync_answer(w, "contacts", "{{key4}}", rest="<MoreAvailable/><Commands>%s</Commands>" % contacts))
+    return "MS-ASCMD 3.1.5.3 MS-ASCMD 2.2.3.177.17 (Sync Status 3) MS-ASCMD 2.2.3.177.3 (Status 9)"
+
+
 def empty_trash(w):
     w.exchange("ItemOperations EmptyFolderContents on Deleted Items", "ItemOperations",
                '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:"><EmptyFolderContents>'
@@ -832,6 +862,7 @@ SCENARIOS = [
     ("empty-trash", empty_trash, 120),
     ("smart-forward", smart_forward, 25),
     ("validate-cert", validate_cert, 25),
+    ("resync-total", resync_total, 25),
 ]
 
 
