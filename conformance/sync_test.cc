@@ -648,3 +648,95 @@ TEST_F(SyncTwice, TheSameAddSentTwiceAtOnceCreatesOneItem) {
 
 }  // namespace
 }  // namespace eas::conformance
+
+namespace eas::conformance {
+namespace {
+
+// A groupware slow to hand over message bodies (50 ms each).
+class SlowMime : public backend::OutageWatch {
+ public:
+  using OutageWatch::OutageWatch;
+  absl::StatusOr<std::string> GetMime(const backend::Account& a, const std::string& id) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return OutageWatch::GetMime(a, id);
+  }
+};
+
+// Budgets scaled down 50 times (20 s becomes 0.2 s of gathering) so the
+// test runs in a second.
+class SyncDeadline : public Sync {
+ protected:
+  void SetUp() override {
+    Sync::SetUp();
+    for (int i = 0; i < 12; ++i) {
+      const std::string mime = "From: a@example.com\r\nTo: miguel@ox.io\r\nSubject: m" + std::to_string(i) +
+                               "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nbody\r\n";
+      ASSERT_TRUE(store_->AddMail(miguel_, "inbox", mime, false, 1700000000 + i).ok());
+    }
+    slow_ = std::make_unique<SlowMime>(*store_);
+    http::DispatcherOptions options;
+    options.now = [this] { return now_; };
+    options.random32 = [this] { return next_random_ += 0x1111; };
+    options.deadline_share = 0.02;
+    dispatcher_ = std::make_unique<http::Dispatcher>(*slow_, *state_, options);
+  }
+  // Syncs the Inbox with MIME bodies to the end; the number of items in
+  // each answer.
+  std::vector<size_t> SyncAll(Phone& phone, std::multiset<std::string>* ids) {
+    std::vector<size_t> pages;
+    auto sync = [&](const std::string& key, const std::string& extra) {
+      return Post(phone, "Sync",
+                  "<Sync xmlns=\"AirSync:\" xmlns:airsyncbase=\"AirSyncBase:\"><Collections><Collection><SyncKey>" +
+                      key + "</SyncKey><CollectionId>inbox</CollectionId>" + extra + "</Collection></Collections></Sync>");
+    };
+    std::string key = Key(sync("0", ""));
+    for (int round = 0; round < 30; ++round) {
+      Reply r = sync(key, "<WindowSize>100</WindowSize><Options><MIMESupport>2</MIMESupport><airsyncbase:BodyPreference>"
+                          "<airsyncbase:Type>4</airsyncbase:Type></airsyncbase:BodyPreference></Options>");
+      EXPECT_EQ(Status(r), "1") << r.xml;
+      pages.push_back(Commands(r, "Add").size());
+      for (pugi::xml_node a : Commands(r, "Add")) ids->insert(a.child("ServerId").text().get());
+      key = Key(r);
+      if (!r.Has("Collections/Collection/MoreAvailable")) break;
+    }
+    return pages;
+  }
+  std::unique_ptr<SlowMime> slow_;
+};
+
+TEST_F(SyncDeadline, AClientThatGivesUpEarlyGetsWhatIsReadyWithMoreAvailable) {
+  Verifies({"device-notes quirk 4 (per-client deadlines)", "MS-ASCMD 2.2.3.110 (MoreAvailable)"});
+  Phone android;
+  android.device_id = "androidc0ffee01";
+  android.device_type = "Android";
+  android.user_agent = "Android/4.0.3-EAS-1.3";
+  ASSERT_FALSE(Provision(android).empty());
+  std::multiset<std::string> ids;
+  const std::vector<size_t> pages = SyncAll(android, &ids);
+  // 0.4 s of a 20 s deadline at 50 ms a message: more than one answer,
+  // each short of the window, and every message exactly once.
+  EXPECT_GE(pages.size(), 2u);
+  for (size_t n : pages) EXPECT_LE(n, 10u);
+  EXPECT_EQ(ids.size(), 12u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 12u);
+
+  // A client with no deadline in the table: 60 s (1.2 s here), so the
+  // whole window at once.
+  Phone wm;
+  wm.device_id = "WMDeadline1";
+  wm.device_type = "PocketPC";
+  wm.user_agent = "MSFT-PPC/5.2.5082";
+  wm.version = "12.1";
+  ASSERT_FALSE(Provision(wm).empty());
+  std::multiset<std::string> wm_ids;
+  EXPECT_EQ(SyncAll(wm, &wm_ids), std::vector<size_t>{12u});
+  // Switched off by the admin, the Android client gets the same.
+  ASSERT_TRUE(state_->SetQuirkOverride(devices::kAnswerWithin20s, false).ok());
+  android.device_id = "androidc0ffee02";
+  ASSERT_FALSE(Provision(android).empty());
+  std::multiset<std::string> again;
+  EXPECT_EQ(SyncAll(android, &again), std::vector<size_t>{12u});
+}
+
+}  // namespace
+}  // namespace eas::conformance

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "pugixml.hpp"
 #include "reference/backend/backend.h"
 #include "reference/eas/later.h"
@@ -55,6 +56,9 @@ struct CommandContext {
   // The device quirks that apply (reference/devices/quirks.txt).
   std::set<std::string> quirks;
   bool Quirk(const char* name) const { return quirks.count(name) > 0; }
+  // How long a Sync may spend gathering items before it answers with what
+  // it has and MoreAvailable: a share of the client's deadline.
+  absl::Duration response_budget = absl::InfiniteDuration();
 };
 
 struct CommandResult {

@@ -97,12 +97,27 @@ CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
   return r;
 }
 
+// The time one pass of a Sync may spend gathering server items, shared by
+// its collections (device-notes quirk 4: clients that give up early get
+// what is ready, with MoreAvailable, instead of a timeout). At least one
+// item always goes, so every answer makes progress.
+class SyncBudget {
+ public:
+  explicit SyncBudget(absl::Duration limit) : end_(absl::Now() + limit) {}
+  bool Spent() const { return items_ > 0 && absl::Now() >= end_; }
+  void Count() { ++items_; }
+
+ private:
+  absl::Time end_;
+  int items_ = 0;
+};
+
 class CollectionSync {
  public:
   // `trash_id`: where deleted items of this collection go ("" to delete).
   CollectionSync(CommandContext& ctx, const CollectionRequest& req, pugi::xml_node out,
-                 pugi::xml_node root, std::string trash_id)
-      : ctx_(ctx), req_(req), out_(out), root_(root), trash_id_(std::move(trash_id)) {}
+                 pugi::xml_node root, std::string trash_id, SyncBudget& budget)
+      : ctx_(ctx), req_(req), out_(out), root_(root), trash_id_(std::move(trash_id)), budget_(budget) {}
 
   // Fills `out_` (a response <Collection>); returns its status.
   int Run(const std::string& folder_class) {
@@ -360,8 +375,13 @@ class CollectionSync {
         }
       }
     }
-    const size_t window = static_cast<size_t>(req_.window);
+    size_t window = static_cast<size_t>(req_.window);
     for (size_t i = 0; i < pending.size() && i < window; ++i) {
+      if (budget_.Spent()) {
+        window = i;  // the rest in the next Sync
+        break;
+      }
+      budget_.Count();
       const PendingChange& p = pending[i];
       if (!commands_) commands_ = scratch_.append_child("Commands");
       const char* kind = p.kind == PendingChange::kAdd          ? "Add"
@@ -392,6 +412,7 @@ class CollectionSync {
   pugi::xml_node out_;
   pugi::xml_node root_;
   std::string trash_id_;
+  SyncBudget& budget_;
   state::CollectionState state_;
   std::map<std::string, std::string> earlier_client_ids_;
   std::string next_key_;
@@ -494,6 +515,7 @@ CommandResult SyncOnce(CommandContext& ctx,
     return result;
   }
   pugi::xml_node out_collections = root.append_child("Collections");
+  SyncBudget budget(ctx.response_budget);
   for (pugi::xml_node c : collections.children("Collection")) {
     const CollectionRequest req = ReadCollection(c, ctx.version);
     collections_asked->emplace_back(req.id, req.key);
@@ -522,7 +544,7 @@ CommandResult SyncOnce(CommandContext& ctx,
         if (f.type == backend::kDeletedItems) trash = f.server_id;
       }
     }
-    CollectionSync(ctx, req, out, root, trash).Run(folder_class);
+    CollectionSync(ctx, req, out, root, trash, budget).Run(folder_class);
   }
   return result;
 }

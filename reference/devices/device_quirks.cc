@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -30,7 +31,7 @@ absl::StatusOr<std::unique_ptr<QuirkTable>> QuirkTable::Parse(absl::string_view 
       if (nb.first.empty() || nb.second.empty()) {
         return absl::InvalidArgumentError(absl::StrCat("quirks.txt line ", number, ": quirk needs a name and a behaviour"));
       }
-      table->quirks_.push_back({std::string(nb.first), std::string(nb.second), {}, {}, {}});
+      table->quirks_.push_back({std::string(nb.first), std::string(nb.second), {}, {}, {}, 0});
       continue;
     }
     if (table->quirks_.empty()) {
@@ -48,6 +49,10 @@ absl::StatusOr<std::unique_ptr<QuirkTable>> QuirkTable::Parse(absl::string_view 
         } else {
           return absl::InvalidArgumentError(absl::StrCat("quirks.txt line ", number, ": bad match ", m));
         }
+      }
+    } else if (kw.first == "deadline") {
+      if (!absl::SimpleAtoi(kw.second, &q.deadline_seconds) || q.deadline_seconds <= 0) {
+        return absl::InvalidArgumentError(absl::StrCat("quirks.txt line ", number, ": deadline needs seconds"));
       }
     } else {
       return absl::InvalidArgumentError(absl::StrCat("quirks.txt line ", number, ": unknown keyword ", kw.first));
@@ -91,6 +96,17 @@ std::set<std::string> QuirkTable::For(absl::string_view device_type, absl::strin
   }
   for (const auto& d : disabled) result.erase(d);
   return result;
+}
+
+int QuirkTable::DeadlineSeconds(const std::set<std::string>& applied) const {
+  int shortest = 0;
+  for (const Quirk& q : quirks_) {
+    if (q.deadline_seconds > 0 && applied.count(q.name) &&
+        (shortest == 0 || q.deadline_seconds < shortest)) {
+      shortest = q.deadline_seconds;
+    }
+  }
+  return shortest;
 }
 
 }  // namespace eas::devices

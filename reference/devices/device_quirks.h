@@ -17,6 +17,8 @@ inline constexpr char kUnknownCollectionAsInvalidKey[] = "unknown-collection-as-
 inline constexpr char kEstimateInsteadOfInvalidKey[] = "estimate-instead-of-invalid-key";
 inline constexpr char kBirthdayAt0800Utc[] = "birthday-at-0800-utc";
 inline constexpr char kBirthdayAt1100Utc[] = "birthday-at-1100-utc";
+inline constexpr char kAnswerWithin20s[] = "answer-within-20s";
+inline constexpr char kAnswerWithin90s[] = "answer-within-90s";
 
 struct Quirk {
   std::string name;
@@ -24,6 +26,9 @@ struct Quirk {
   std::vector<std::string> sources;
   std::vector<std::string> device_types;        // exact DeviceType values
   std::vector<std::string> user_agent_prefixes;
+  // How long the client waits for an answer before it gives up (seconds;
+  // 0: the quirk says nothing of it). `deadline N` in quirks.txt.
+  int deadline_seconds = 0;
 };
 
 class QuirkTable {
@@ -39,6 +44,8 @@ class QuirkTable {
   std::set<std::string> For(absl::string_view device_type, absl::string_view user_agent,
                             const std::set<std::string>& disabled,
                             const std::set<std::string>& forced) const;
+  // The shortest client deadline among `applied` quirks; 0 if none says.
+  int DeadlineSeconds(const std::set<std::string>& applied) const;
 
  private:
   std::vector<Quirk> quirks_;

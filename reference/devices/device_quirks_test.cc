@@ -32,5 +32,20 @@ TEST(QuirkTable, ParseRejectsQuirksWithoutSources) {
   EXPECT_TRUE(QuirkTable::Parse("quirk a b\n source s\n match devicetype=X\n").ok());
 }
 
+TEST(QuirkTable, DeadlinesTheShortestOfTheQuirksThatApply) {
+  const QuirkTable& table = QuirkTable::Default();
+  // Samsung's own client on a Galaxy S II: 90 s; both quirks: the shorter.
+  EXPECT_EQ(table.DeadlineSeconds(table.For("SAMSUNGGTI9100", "SAMSUNG-GT-I9100/100.20303", {}, {})), 90);
+  EXPECT_EQ(table.DeadlineSeconds(table.For("Android", "Android/4.0.3-EAS-1.3", {}, {})), 20);
+  EXPECT_EQ(table.DeadlineSeconds({kAnswerWithin20s, kAnswerWithin90s}), 20);
+  EXPECT_EQ(table.DeadlineSeconds(table.For("iPhone", "Apple-iPhone4C1/902.176", {}, {})), 0);
+  EXPECT_EQ(table.DeadlineSeconds(table.For("Android", "Android/4.0.3-EAS-1.3", {kAnswerWithin20s}, {})), 0);
+  auto parsed = QuirkTable::Parse("quirk a b\n source s\n match devicetype=X\n deadline 7\n");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ((*parsed)->DeadlineSeconds({"a"}), 7);
+  EXPECT_FALSE(QuirkTable::Parse("quirk a b\n source s\n match devicetype=X\n deadline soon\n").ok());
+  EXPECT_FALSE(QuirkTable::Parse("quirk a b\n source s\n match devicetype=X\n deadline 0\n").ok());
+}
+
 }  // namespace
 }  // namespace eas::devices

@@ -352,6 +352,9 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
     ctx.quirks = devices::QuirkTable::Default().For(device->device_type,
                                                     agent.empty() ? device->user_agent : agent, off, on);
   }
+  const int deadline = devices::QuirkTable::Default().DeadlineSeconds(ctx.quirks);
+  ctx.response_budget = (deadline > 0 ? absl::Seconds(deadline) : options_.default_client_deadline) *
+                        options_.deadline_share;
   commands::CommandResult result = spec->handler(ctx);
   if (watch->outage() && !result.later) {
     // The groupware was unreachable: retry later (MS-ASHTTP 3.2.5.1).

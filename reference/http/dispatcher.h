@@ -61,6 +61,12 @@ struct DispatcherOptions {
   commands::PingLimits ping;
   // Outbound mail (--smtp); without it mail to outside addresses is refused.
   mail::Relay* relay = nullptr;
+  // How long a client waits for an answer when the quirk table does not
+  // say (quirks.txt `deadline`), and the share of that time a Sync may
+  // spend gathering items before it answers with MoreAvailable; the rest
+  // is for the answer to travel over a slow mobile link.
+  absl::Duration default_client_deadline = absl::Seconds(60);
+  double deadline_share = 0.5;
 };
 
 class Dispatcher {

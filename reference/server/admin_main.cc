@@ -188,6 +188,7 @@ int Quirks(eas::state::DeviceState& state, const std::vector<std::string>& a) {
       const char* mode = it == overrides->end() ? "as matched" : it->second ? "on for all" : "off";
       std::printf("%s [%s]\n  %s\n", q.name.c_str(), mode, q.behaviour.c_str());
       for (const auto& s : q.sources) std::printf("  source: %s\n", s.c_str());
+      if (q.deadline_seconds > 0) std::printf("  deadline: %d s\n", q.deadline_seconds);
     }
     return 0;
   }
