@@ -129,6 +129,10 @@ class Backend {
   virtual absl::StatusOr<std::vector<ItemChange>> ChangesSince(const Account& account,
                                                                const std::string& folder_id,
                                                                int64_t counter) = 0;
+  // True when the groupware holds changes of the folder that ChangesSince
+  // did not bring yet (a refresh that stopped early): Sync says
+  // MoreAvailable so the device comes back at once.
+  virtual bool MoreToCome(const Account& /*account*/, const std::string& /*folder_id*/) { return false; }
   // Moves a live item; returns its server id in the destination. NotFound
   // for an unknown item or folder.
   virtual absl::StatusOr<std::string> MoveItem(const Account& account, const std::string& server_id,

@@ -41,6 +41,7 @@ class OutageWatch : public Backend {
   absl::StatusOr<std::vector<ItemChange>> ChangesSince(const Account& a, const std::string& f, int64_t n) override {
     return Seen(inner_.ChangesSince(a, f, n));
   }
+  bool MoreToCome(const Account& a, const std::string& f) override { return inner_.MoreToCome(a, f); }
   absl::StatusOr<std::string> MoveItem(const Account& a, const std::string& id, const std::string& d) override {
     return Seen(inner_.MoveItem(a, id, d));
   }

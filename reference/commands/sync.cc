@@ -404,6 +404,8 @@ class CollectionSync {
       state_.counter = *counter;
       changed_ = changed_ || !pending.empty();
     }
+    // The groupware has more than it handed over yet (a slow first sync).
+    if (!more_available_ && ctx_.backend->MoreToCome(ctx_.account, req_.id)) more_available_ = true;
     return true;
   }
 

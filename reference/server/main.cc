@@ -45,6 +45,8 @@ ABSL_FLAG(std::string, backend, "embedded",
 ABSL_FLAG(std::string, ox_url, "", "the OX server's base URL, http(s)://host[:port][/prefix] (before /ajax)");
 ABSL_FLAG(int, ox_watch_seconds, 10, "how often the OX watcher asks for changes in watched folders");
 ABSL_FLAG(int, ox_timeout_seconds, 20, "timeout of each step of an OX HTTP request");
+ABSL_FLAG(int, ox_mail_fetch_seconds, 5, "how long one refresh of a mail folder fetches new messages from OX "
+          "(the rest comes with the next, the phone is told MoreAvailable)");
 ABSL_FLAG(std::string, smtp, "",
           "outbound mail relay HOST:PORT (plain SMTP, no AUTH: the site's MTA); without it, mail to "
           "addresses outside the store is refused");
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
     if (ox_options.url.empty()) return Die(absl::InvalidArgumentError("--backend=ox needs --ox-url"));
     ox_options.watch_interval = absl::Seconds(absl::GetFlag(FLAGS_ox_watch_seconds));
     ox_options.timeout = absl::Seconds(absl::GetFlag(FLAGS_ox_timeout_seconds));
+    ox_options.mail_fetch_budget = absl::Seconds(absl::GetFlag(FLAGS_ox_mail_fetch_seconds));
     auto opened = eas::backend::ox::OxBackend::Open(ox_options, dir);
     if (!opened.ok()) return Die(opened.status());
     ox = std::move(*opened);

@@ -196,5 +196,42 @@ def test_mail_and_gal_through_ox(ox):
     assert [e.text for e in root.iter("{GAL:}EmailAddress")] == ["ana@ox.io"]
 
 
+def test_a_slow_ox_hands_over_new_mail_in_parts_with_more_available():
+    # OX answers every call in 250 ms; a refresh may fetch for 1 s: a dozen
+    # new messages come over several Syncs, each saying MoreAvailable until
+    # the last, every message exactly once.
+    mock = RunningOxMock()
+    server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--ox-watch-seconds=1",
+                            "--ox-timeout-seconds=3", "--ox-mail-fetch-seconds=1"])
+    try:
+        phone, _ = provisioned(dict(server.ports), "OXSLOW01")
+        key, _ = initial(phone, "inbox")
+        subjects = ["Batch %02d" % i for i in range(12)]
+        for subject in subjects:
+            mock.change(module="mail", action="deliver", user="miguel",
+                        raw="From: a@example.com\r\nTo: miguel@ox.io\r\nSubject: %s\r\n\r\nHi\r\n" % subject)
+        mock.faults(latency_ms=250, count=10000)
+        seen, answers, more = [], 0, 0
+        for _ in range(40):
+            status, root = sync(phone, "inbox", key, "<WindowSize>100</WindowSize>")
+            assert status == 200, status
+            collection = root.find(A + "Collections/" + A + "Collection")
+            key = collection.find(A + "SyncKey").text
+            got = [e.text for e in collection.iter("{Email:}Subject")]
+            answers += bool(got)
+            seen += got
+            if collection.find(A + "MoreAvailable") is None:
+                if len(seen) >= len(subjects):
+                    break
+            else:
+                more += 1
+        mock.faults(count=0)
+        assert sorted(seen) == subjects
+        assert answers >= 2 and more >= 1, (answers, more)
+    finally:
+        server.stop()
+        mock.stop()
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

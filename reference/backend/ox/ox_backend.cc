@@ -333,8 +333,9 @@ absl::Status OxBackend::RefreshObjects(const Account& account, const FolderRef& 
   return save->Run();
 }
 
-absl::Status OxBackend::RefreshMail(const Account& account, const FolderRef& folder) {
+absl::Status OxBackend::RefreshMail(const Account& account, const FolderRef& folder, bool* incomplete) {
   const std::string& folder_id = folder.eas;
+  const absl::Time fetch_until = absl::Now() + options_.mail_fetch_budget;
   // Mail has no cheap "updates": the id and flag list is the small request.
   auto reply = api_->Call(account.key(), "GET", "mail",
                           {{"action", "all"}, {"folder", folder.ox}, {"columns", "600,611,610"}});
@@ -353,6 +354,10 @@ absl::Status OxBackend::RefreshMail(const Account& account, const FolderRef& fol
     const int64_t flags = Number(row[1]);
     auto it = known.find(ox_id);
     if (it == known.end()) {
+      if (absl::Now() >= fetch_until) {  // the next refresh fetches it
+        *incomplete = true;
+        continue;
+      }
       auto source = api_->Call(account.key(), "GET", "mail",
                                {{"action", "get"}, {"folder", folder.ox}, {"id", ox_id}, {"src", "1"}});
       if (!source.ok()) {
@@ -388,8 +393,24 @@ absl::Status OxBackend::Refresh(const Account& account, const std::string& folde
   auto folder = Resolve(account, folder_id);
   if (!folder.ok()) return folder.status();
   std::lock_guard<std::mutex> lock(refresh_mutex_);
-  last_refresh_[Key(account, folder_id)] = absl::Now();
-  return folder->module == "mail" ? RefreshMail(account, *folder) : RefreshObjects(account, *folder);
+  const std::string key = Key(account, folder_id);
+  bool incomplete = false;
+  absl::Status s = folder->module == "mail" ? RefreshMail(account, *folder, &incomplete)
+                                            : RefreshObjects(account, *folder);
+  // Timed from the end: the other reads of the same request do not fetch
+  // again (which would undo the budget); the device's next request does.
+  last_refresh_[key] = absl::Now();
+  if (incomplete) {
+    incomplete_.insert(key);
+  } else {
+    incomplete_.erase(key);
+  }
+  return s;
+}
+
+bool OxBackend::MoreToCome(const Account& account, const std::string& folder_id) {
+  std::lock_guard<std::mutex> lock(refresh_mutex_);
+  return incomplete_.count(Key(account, folder_id)) > 0;
 }
 
 absl::Status OxBackend::MaybeRefresh(const Account& account, const std::string& folder_id) {

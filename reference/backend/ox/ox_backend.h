@@ -39,6 +39,10 @@ struct OxOptions {
   absl::Duration watch_interval = absl::Seconds(10);   // the watcher's round
   absl::Duration watch_for = absl::Minutes(60);        // folders stay watched this long after use
   std::string gal_folder = "6";                  // OX's global address book
+  // A refresh fetches new messages for at most this long; the rest comes
+  // with the next one (the device is told MoreAvailable), so a first sync
+  // of a large mailbox answers in time (device-notes quirk 4).
+  absl::Duration mail_fetch_budget = absl::Seconds(5);
 };
 
 class OxBackend : public Backend {
@@ -60,6 +64,7 @@ class OxBackend : public Backend {
   absl::Status UpdateItem(const Account& account, const std::string& server_id, const std::string& xml) override;
   absl::Status DeleteItem(const Account& account, const std::string& server_id) override;
   absl::StatusOr<ItemChange> GetItem(const Account& account, const std::string& server_id) override;
+  bool MoreToCome(const Account& account, const std::string& folder_id) override;
   absl::StatusOr<int64_t> FolderChangeCounter(const Account& account, const std::string& folder_id) override;
   absl::StatusOr<std::vector<ItemChange>> ChangesSince(const Account& account, const std::string& folder_id,
                                                        int64_t counter) override;
@@ -104,7 +109,8 @@ class OxBackend : public Backend {
   absl::StatusOr<FolderRef> Resolve(const Account& account, const std::string& folder_id,
                                     bool list_if_unknown = true);
   absl::Status RefreshObjects(const Account& account, const FolderRef& folder);
-  absl::Status RefreshMail(const Account& account, const FolderRef& folder);
+  // Sets `*incomplete` when new messages were left for the next refresh.
+  absl::Status RefreshMail(const Account& account, const FolderRef& folder, bool* incomplete);
   absl::Status MaybeRefresh(const Account& account, const std::string& folder_id);
   void Watch();
 
@@ -115,6 +121,7 @@ class OxBackend : public Backend {
   // Serializes refreshes of one folder (and writes against them).
   std::mutex refresh_mutex_;
   std::map<std::string, absl::Time> last_refresh_;  // "<account>\n<folder>"
+  std::set<std::string> incomplete_;                 // folders a refresh did not finish
   std::map<std::string, std::pair<Account, absl::Time>> watched_;  // same key -> last use
   std::mutex watch_mutex_;
   std::condition_variable watch_wake_;
