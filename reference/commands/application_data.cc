@@ -209,28 +209,6 @@ void RenderBody(pugi::xml_node data, ProtocolVersion version, const BodyPreferen
 
 }  // namespace
 
-namespace {
-
-constexpr const char* kDateFields[] = {"contacts:Birthday", "contacts:Anniversary"};
-
-// "1985-04-08T08:00:00.000Z" with another hour of the same day.
-std::string AtHour(const std::string& value, int hour) {
-  if (value.size() < 13 || value[10] != 'T') return value;
-  return absl::StrCat(value.substr(0, 11), absl::Dec(hour, absl::kZeroPad2), ":00:00.000Z");
-}
-
-}  // namespace
-
-void BirthdaysToDevice(pugi::xml_node data, int hour) {
-  for (const char* field : kDateFields) {
-    for (pugi::xml_node n = data.child(field); n; n = n.next_sibling(field)) {
-      n.text().set(AtHour(n.text().get(), hour).c_str());
-    }
-  }
-}
-
-void BirthdaysFromDevice(pugi::xml_node data) { BirthdaysToDevice(data, 0); }
-
 BodyPreference ReadBodyPreference(pugi::xml_node options, ProtocolVersion version) {
   BodyPreference body;
   int code = 0;

@@ -55,13 +55,6 @@ struct BodyPreference {
 // The body preference in an Options element (Sync, Search, ItemOperations).
 BodyPreference ReadBodyPreference(pugi::xml_node options, ProtocolVersion version);
 
-// Birthdays and anniversaries (MS-ASCNTC 2.2.2.5, 2.2.2.2) are dates that
-// travel as times: stored at 00:00 UTC of the day; sent at `hour` UTC of it
-// for clients that expect that hour (the device-quirk table), and read back
-// from them to the day.
-void BirthdaysToDevice(pugi::xml_node data, int hour);
-void BirthdaysFromDevice(pugi::xml_node data);
-
 // MS-ASCMD 2.2.3.178 (2.5 Truncation): 0 -> 0, 1 -> 4096, 2 -> 5120,
 // 3 -> 7168, 4 -> 10240, 5 -> 20480, 6 -> 51200, 7 -> 102400, 8 -> all.
 std::optional<uint32_t> Truncation25Bytes(int code);

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "reference/commands/application_data.h"
+#include "reference/commands/birthdays.h"
 #include "reference/commands/filter_type.h"
 #include "reference/commands/pending_changes.h"
 #include "reference/devices/device_quirks.h"
@@ -219,6 +220,7 @@ class CollectionSync {
         if (auto it = earlier_client_ids_.find(client_id); it != earlier_client_ids_.end()) {
           id = it->second;  // done before: same ServerId, no duplicate
         } else {
+          if (folder_class == "Calendar") BirthdayForm::LearnZone(ctx_, cmd.child("ApplicationData"));
           auto added = ctx_.backend->AddItem(ctx_.account, req_.id, folder_class,
                                              FromDevice(cmd.child("ApplicationData")));
           if (!added.ok()) {
@@ -249,7 +251,8 @@ class CollectionSync {
         if (item.ok()) {
           pugi::xml_document change;
           pugi::xml_node changed = change.append_copy(cmd.child("ApplicationData"));
-          if (BirthdayHour() != 0) BirthdaysFromDevice(changed);
+          birthdays_.FromDevice(changed);
+          if (folder_class == "Calendar") BirthdayForm::LearnZone(ctx_, changed);
           auto supported = ctx_.state->Supported(ctx_.device, req_.id);
           auto merged = MergeChange(item->data, changed, supported.ok() ? *supported : std::vector<std::string>{});
           s = merged.ok() ? ctx_.backend->UpdateItem(ctx_.account, server_id, *merged) : merged.status();
@@ -305,7 +308,7 @@ class CollectionSync {
     if (!AppendForDevice(item.data, target, root_, ctx_.version, req_.body, mime ? &*mime : nullptr).ok()) {
       return false;
     }
-    if (int hour = BirthdayHour(); hour != 0) BirthdaysToDevice(target, hour);
+    birthdays_.ToDevice(target);
     return true;
   }
 
@@ -324,20 +327,12 @@ class CollectionSync {
     return true;
   }
 
-  // The hour of the day birthdays travel at for this client (0: as stored).
-  int BirthdayHour() const {
-    if (ctx_.Quirk(devices::kBirthdayAt0800Utc)) return 8;
-    if (ctx_.Quirk(devices::kBirthdayAt1100Utc)) return 11;
-    return 0;
-  }
-
-  // A client's item as stored: dates of clients with a birthday hour read
-  // back to the day.
+  // A client's item as stored: its birthdays back to the day.
   std::string FromDevice(pugi::xml_node application_data) const {
-    if (BirthdayHour() == 0) return ToStoredForm(application_data);
+    if (birthdays_.as_stored()) return ToStoredForm(application_data);
     pugi::xml_document copy;
     pugi::xml_node data = copy.append_copy(application_data);
-    BirthdaysFromDevice(data);
+    birthdays_.FromDevice(data);
     return ToStoredForm(data);
   }
 
@@ -415,6 +410,7 @@ class CollectionSync {
   pugi::xml_node root_;
   std::string trash_id_;
   SyncBudget& budget_;
+  BirthdayForm birthdays_ = BirthdayForm::For(ctx_);
   state::CollectionState state_;
   std::map<std::string, std::string> earlier_client_ids_;
   std::string next_key_;

@@ -17,6 +17,7 @@ inline constexpr char kUnknownCollectionAsInvalidKey[] = "unknown-collection-as-
 inline constexpr char kEstimateInsteadOfInvalidKey[] = "estimate-instead-of-invalid-key";
 inline constexpr char kBirthdayAt0800Utc[] = "birthday-at-0800-utc";
 inline constexpr char kBirthdayAt1100Utc[] = "birthday-at-1100-utc";
+inline constexpr char kBirthdayAtLocalMidnight[] = "birthday-at-local-midnight";
 inline constexpr char kAnswerWithin20s[] = "answer-within-20s";
 inline constexpr char kAnswerWithin90s[] = "answer-within-90s";
 

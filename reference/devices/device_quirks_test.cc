@@ -21,7 +21,7 @@ TEST(QuirkTable, ByDeviceTypeOrUserAgentAndSwitchable) {
   EXPECT_TRUE(table.For("iPhone", "", {}, {}).count(kUnknownCollectionAsInvalidKey));
   EXPECT_TRUE(table.For("SAMSUNGGTI9100", "Android/4.0.3-EAS-1.3", {}, {}).count(kEstimateInsteadOfInvalidKey));
   EXPECT_TRUE(table.For("PocketPC", "MSFT-PPC/5.2.5082", {}, {}).empty());
-  EXPECT_TRUE(table.For("iPhone", "", {kUnknownCollectionAsInvalidKey}, {}).empty());
+  EXPECT_FALSE(table.For("iPhone", "", {kUnknownCollectionAsInvalidKey}, {}).count(kUnknownCollectionAsInvalidKey));
   EXPECT_TRUE(table.For("PocketPC", "", {}, {kEstimateInsteadOfInvalidKey}).count(kEstimateInsteadOfInvalidKey));
 }
 

@@ -70,6 +70,13 @@ CREATE TABLE IF NOT EXISTS supported(
   collection_id TEXT NOT NULL,
   names TEXT NOT NULL,
   PRIMARY KEY(user_key, device_id, collection_id));
+-- The time zone a device last described in a calendar item it sent (its
+-- base64 Timezone value): where its local midnight is (iOS birthdays).
+CREATE TABLE IF NOT EXISTS device_zones(
+  user_key TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  PRIMARY KEY(user_key, device_id));
 -- Mail already handed on (SendMail ClientId, or the message's Message-ID
 -- below 14.0): a resent request is not delivered twice.
 CREATE TABLE IF NOT EXISTS submissions(
@@ -456,6 +463,22 @@ absl::Status DeviceState::SaveSupported(const Device& device, const std::string&
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id).Bind(4, joined);
   return stmt->Run();
+}
+
+absl::Status DeviceState::SaveDeviceZone(const Device& device, const std::string& timezone) {
+  auto stmt = db_->Prepare("INSERT OR REPLACE INTO device_zones(user_key, device_id, timezone) VALUES(?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, timezone);
+  return stmt->Run();
+}
+
+absl::StatusOr<std::string> DeviceState::DeviceZone(const Device& device) {
+  auto stmt = db_->Prepare("SELECT timezone FROM device_zones WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return *row ? stmt->Text(0) : std::string();
 }
 
 absl::StatusOr<std::vector<std::string>> DeviceState::Supported(const Device& device,

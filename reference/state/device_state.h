@@ -149,6 +149,11 @@ class DeviceState {
                              const std::vector<std::string>& names);
   absl::StatusOr<std::vector<std::string>> Supported(const Device& device, const std::string& collection_id);
 
+  // The Timezone value (base64) of the last calendar item the device sent;
+  // "" when it sent none.
+  absl::Status SaveDeviceZone(const Device& device, const std::string& timezone);
+  absl::StatusOr<std::string> DeviceZone(const Device& device);
+
   // Mail sent for an account, by the id that identifies a resend.
   absl::StatusOr<bool> WasSubmitted(const std::string& user_key, const std::string& id);
   absl::Status RecordSubmission(const std::string& user_key, const std::string& id);
