@@ -21,137 +21,30 @@ Needs root for SOGo's services (tools/loadgen/sogo_peer.py).
 
 import argparse
 import asyncio
-import base64
+import os
 import statistics
 import sys
 import time
-import xml.etree.ElementTree as ET
-
-import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "wbxml"))
 sys.path.insert(0, os.path.join(HERE, "..", "testing"))
 sys.path.insert(0, HERE)
 import eas_wbxml  # noqa: E402
+from eas_load_client import Phone, Target, proc_kb  # noqa: E402
 from eas_server import RunningServer  # noqa: E402
 from sogo_peer import RunningSogo  # noqa: E402
 
-FH = "{FolderHierarchy:}"
-AS = "{AirSync:}"
 
-
-def proc_kb(pid, field):
-    """A figure of /proc/PID (VmRSS from status, Pss from smaps_rollup), in KB."""
-    path = "/proc/%d/%s" % (pid, "status" if field == "VmRSS" else "smaps_rollup")
-    try:
-        with open(path) as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-class Target:
-    def __init__(self, name, port, path, account, password, memory_kb):
-        self.name, self.port, self.path = name, port, path
-        self.account, self.password, self.memory_kb = account, password, memory_kb
-
-    def request(self, user, device, command, xml_body):
-        body = eas_wbxml.encode(ET.fromstring(xml_body)) if xml_body else b""
-        auth = base64.b64encode(("%s:%s" % (self.account(user), self.password)).encode()).decode()
-        head = ("POST %s?Cmd=%s&User=%s&DeviceId=%s&DeviceType=LoadGen HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                "Authorization: Basic %s\r\nMS-ASProtocolVersion: 14.1\r\nUser-Agent: LoadGen/1.0\r\n"
-                "Content-Type: application/vnd.ms-sync.wbxml\r\nContent-Length: %d\r\n\r\n"
-                % (self.path, command, user, device, self.port, auth, len(body)))
-        return head.encode() + body
-
-
-async def read_response(reader):
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length, chunked = 0, False
-    for line in head.split(b"\r\n"):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-        elif name.strip().lower() == b"transfer-encoding" and b"chunked" in value.lower():
-            chunked = True
-    if not chunked:
-        return status, (await reader.readexactly(length) if length else b"")
-    body = b""
-    while True:
-        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-        if size == 0:
-            await reader.readuntil(b"\r\n")
-            return status, body
-        body += await reader.readexactly(size)
-        await reader.readexactly(2)
-
-
-class Phone:
-    """One device on one connection: setup, then whatever it is told."""
-
-    def __init__(self, target, user, device):
-        self.t, self.user, self.device = target, user, device
-
-    async def exchange(self, command, xml_body):
-        # A connection per request: SOGo closes each after its answer.
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.t.port, limit=1 << 22)
-        try:
-            writer.write(self.t.request(self.user, self.device, command, xml_body))
-            await writer.drain()
-            return await read_response(reader)
-        finally:
-            writer.close()
-
-    async def post(self, command, xml_body):
-        status, body = await self.exchange(command, xml_body)
-        if status != 200:
-            raise RuntimeError("%s %s: HTTP %d" % (self.t.name, command, status))
-        return eas_wbxml.decode(body) if body else None
-
-    async def setup(self):
-        """FolderSync 0, Sync 0 and a first Sync of the contacts folder."""
-        root = await self.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
-        self.folder = next(a.find(FH + "ServerId").text for a in root.iter(FH + "Add") if a.find(FH + "Type").text == "9")
-        self.key = "0"
-        await self.sync()
-        await self.sync()
-
-    async def sync(self):
-        root = await self.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>%s</SyncKey>'
-                                       '<CollectionId>%s</CollectionId>%s</Collection></Collections></Sync>'
-                               % (self.key, self.folder, ""))
-        if root is not None:
-            self.key = root.find(AS + "Collections/" + AS + "Collection/" + AS + "SyncKey").text
-
-    async def ping(self, parked, woken):
-        request = asyncio.ensure_future(self.exchange(
-            "Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>3000</HeartbeatInterval><Folders><Folder><Id>%s</Id>'
-                    '<Class>Contacts</Class></Folder></Folders></Ping>' % self.folder))
-        await asyncio.sleep(0.2)  # sent
-        parked.append(self)
-        status, body = await request
-        woken.append((self.user, time.monotonic(), status, body))
-
-    async def add_contact(self, name):
-        # SOGo answers a Sync with the key its own answer to an Add gave
-        # with Status 3: the writer starts its folder over each time.
-        self.key = "0"
-        await self.sync()
-        await self.sync()
-        root = await self.post("Sync", '<Sync xmlns="AirSync:" xmlns:contacts="Contacts:"><Collections><Collection>'
-                                '<SyncKey>%s</SyncKey><CollectionId>%s</CollectionId><Commands><Add><ClientId>%s'
-                                '</ClientId><ApplicationData><contacts:FileAs>%s</contacts:FileAs>'
-                                '<contacts:FirstName>%s</contacts:FirstName></ApplicationData></Add></Commands>'
-                                '</Collection></Collections></Sync>' % (self.key, self.folder, name, name, name))
-        collection = root.find(AS + "Collections/" + AS + "Collection")
-        if collection.find(AS + "Status").text != "1":
-            raise RuntimeError("%s: adding a contact: Sync Status %s" % (self.t.name, collection.find(AS + "Status").text))
-        self.key = collection.find(AS + "SyncKey").text
+async def park(phone, parked, woken):
+    """A Ping on the phone's folder; its answer is timed."""
+    request = asyncio.ensure_future(phone.exchange(
+        "Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>3000</HeartbeatInterval><Folders><Folder><Id>%s</Id>'
+                '<Class>Contacts</Class></Folder></Folders></Ping>' % phone.folder, fresh=True))
+    await asyncio.sleep(0.2)  # sent
+    parked.append(phone)
+    status, body = await request
+    woken.append((phone.user, time.monotonic(), status, body))
 
 
 async def in_batches(coros, size):
@@ -170,12 +63,13 @@ async def measure(target, users, devices_per_user, wait_seconds, batch):
     # first change of a folder that was empty when the phone synced it.
     for w in writers:
         await w.setup()
-        await w.add_contact("Seed" + w.user)
+        await w.start_over()
+        await w.add_contacts(["Seed" + w.user])
     await in_batches([p.setup() for p in phones], batch)
     setup_s = time.monotonic() - t
     before = target.memory_kb()
     parked, woken = [], []
-    tasks = [asyncio.ensure_future(p.ping(parked, woken)) for p in phones]
+    tasks = [asyncio.ensure_future(park(p, parked, woken)) for p in phones]
     while len(parked) < len(phones):
         await asyncio.sleep(0.05)
     await asyncio.sleep(3.0)  # the server has taken every Ping in
@@ -183,8 +77,9 @@ async def measure(target, users, devices_per_user, wait_seconds, batch):
     during = target.memory_kb()
     sent = {}
     for w in writers:
+        await w.start_over()
         sent[w.user] = time.monotonic()
-        await w.add_contact("Peer" + w.user)
+        await w.add_contacts(["Peer" + w.user])
     deadline = time.monotonic() + wait_seconds
     while len(woken) < len(phones) and time.monotonic() < deadline:
         await asyncio.sleep(0.02)

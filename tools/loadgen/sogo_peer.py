@@ -114,6 +114,19 @@ class RunningSogo:
                              capture_output=True, text=True).stdout
         return [int(p) for p in out.split()]
 
+    def stack_pids(self):
+        """sogod's processes, PostgreSQL's (the postmaster and its backends)
+        and memcached: everything that works for a request."""
+        pids = self.worker_pids()
+        try:
+            with open(os.path.join(self.pg, "postmaster.pid")) as f:
+                postmaster = int(f.readline())
+            children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout
+            pids += [postmaster] + [int(p) for p in children.split()]
+        except (OSError, ValueError):
+            pass
+        return pids + [self.procs[0].pid]  # memcached
+
     def stop(self):
         subprocess.run(["pkill", "-u", "sogo", "-f", "WOPort 127.0.0.1:%d " % self.port])
         for p in self.procs:

@@ -1,8 +1,20 @@
 """Sync load: initial sync of many contacts in pages, and quiet incremental
-Syncs per second. Prints figures; docs/performance.md records them.
+Syncs per second, on the reference server and, with --peer, on SOGo (the
+Objective-C groupware server with ActiveSync, from Debian) in the same run,
+with the ratios. Prints figures; docs/performance.md records them.
 
     bazel run -c opt //tools/loadgen:sync_load -- [--contacts 10000] [--window 512]
-        [--quiet-seconds 5] [--connections 8]
+        [--quiet-seconds 5] [--connections 4] [--peer]
+
+Both servers get the same steps: contacts added through Sync (500 per
+request, a fresh seeding device each time), a fresh phone syncing the folder
+from key 0 in pages of `window`, then `connections` phones, each up to date,
+repeating Syncs that bring nothing new. Server CPU is read from /proc: the
+reference server's process; for SOGo every process of its stack (sogod's
+workers, its PostgreSQL, memcached), since the reference server's store runs
+inside its own process. The reference server keeps connections alive; SOGo
+closes each after its answer, so its phones open one per request.
+--peer needs root (tools/loadgen/sogo_peer.py).
 """
 
 import argparse
@@ -15,104 +27,69 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "wbxml"))
 sys.path.insert(0, os.path.join(HERE, "..", "testing"))
-import eas_wbxml  # noqa: E402
+from eas_load_client import AS, Phone, Target, cpu_seconds  # noqa: E402
 from eas_server import RunningServer  # noqa: E402
-from ping_load import PASSWORD, read_response, request_bytes  # noqa: E402
 
-NS = "{AirSync:}"
-
-
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+BATCH = 500
 
 
-class Client:
-    def __init__(self, port, user, device):
-        self.port, self.user, self.device = port, user, device
-
-    async def open(self):
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 24)
-
-    async def sync(self, xml):
-        self.writer.write(request_bytes(self.port, self.user, self.device, "Sync", xml))
-        await self.writer.drain()
-        status, body = await read_response(self.reader)
-        return eas_wbxml.decode(body) if body else None
-
-
-def sync_xml(key, window=None, commands=""):
-    w = "<WindowSize>%d</WindowSize>" % window if window else ""
-    return ('<Sync xmlns="AirSync:" xmlns:contacts="Contacts:"><Collections><Collection><SyncKey>%s'
-            '</SyncKey><CollectionId>contacts</CollectionId>%s%s</Collection></Collections></Sync>'
-            % (key, w, commands))
-
-
-def key_of(root):
-    return root.find("%sCollections/%sCollection/%sSyncKey" % (NS, NS, NS)).text
-
-
-async def run(args, server):
-    port = server.ports["http"]
-    writer = Client(port, "u000", "seeder")
-    await writer.open()
-    key = key_of(await writer.sync(sync_xml("0")))
+async def run(target, pids, keep_alive, args):
     t = time.monotonic()
-    for start in range(0, args.contacts, 500):
-        adds = "".join(
-            "<Add><ClientId>%d</ClientId><ApplicationData><contacts:FileAs>Person %05d</contacts:FileAs>"
-            "<contacts:FirstName>Person</contacts:FirstName><contacts:LastName>%05d</contacts:LastName>"
-            "<contacts:Email1Address>p%05d@example.com</contacts:Email1Address>"
-            "<contacts:MobilePhoneNumber>+49 170 %07d</contacts:MobilePhoneNumber>"
-            "</ApplicationData></Add>" % (i, i, i, i, i)
-            for i in range(start, min(start + 500, args.contacts)))
-        key = key_of(await writer.sync(sync_xml(key, commands="<Commands>%s</Commands>" % adds)))
-    print("seeded %d contacts in %.1f s (Sync Adds of 500)" % (args.contacts, time.monotonic() - t))
+    for start in range(0, args.contacts, BATCH):
+        seeder = Phone(target, "u000", "seed%d" % (start // BATCH), keep_alive)
+        await seeder.folder_sync()
+        await seeder.start_over()
+        await seeder.add_contacts(["Person%05d" % i for i in range(start, min(start + BATCH, args.contacts))])
+    seed_s = time.monotonic() - t
 
-    phone = Client(port, "u000", "phone")
-    await phone.open()
-    key = key_of(await phone.sync(sync_xml("0")))
-    cpu0, t0 = cpu_seconds(server.proc.pid), time.monotonic()
+    phone = Phone(target, "u000", "phone", keep_alive)
+    await phone.folder_sync()
+    await phone.start_over()
+    cpu0, t0 = cpu_seconds(pids()), time.monotonic()
     received, pages = 0, 0
     while True:
-        root = await phone.sync(sync_xml(key, args.window))
+        collection = await phone.sync("<WindowSize>%d</WindowSize>" % args.window)
         pages += 1
-        collection = root.find("%sCollections/%sCollection" % (NS, NS))
-        received += len(collection.findall("%sCommands/%sAdd" % (NS, NS)))
-        key = collection.find(NS + "SyncKey").text
-        if collection.find(NS + "MoreAvailable") is None:
+        if collection is None:
             break
-    wall, cpu = time.monotonic() - t0, cpu_seconds(server.proc.pid) - cpu0
-    print("initial sync: %d contacts in %d pages of %d: %.2f s wall, %.2f s server CPU (goal < 2 s)"
-          % (received, pages, args.window, wall, cpu))
+        received += len(collection.findall(AS + "Commands/" + AS + "Add"))
+        if collection.find(AS + "MoreAvailable") is None:
+            break
+    initial_wall, initial_cpu = time.monotonic() - t0, cpu_seconds(pids()) - cpu0
 
-    # Quiet incremental Syncs: every connection repeats a Sync with no changes.
-    clients = []
+    # Quiet incremental Syncs: every phone repeats a Sync with no changes.
+    quiet = []
     for c in range(args.connections):
-        cl = Client(port, "u000", "quiet%d" % c)
-        await cl.open()
-        k = key_of(await cl.sync(sync_xml("0")))
+        q = Phone(target, "u000", "quiet%d" % c, keep_alive)
+        await q.folder_sync()
+        await q.start_over()
         while True:
-            root = await cl.sync(sync_xml(k, 512))
-            k = key_of(root)
-            if root.find("%sCollections/%sCollection/%sMoreAvailable" % (NS, NS, NS)) is None:
+            collection = await q.sync("<WindowSize>512</WindowSize>")
+            if collection is None or collection.find(AS + "MoreAvailable") is None:
                 break
-        clients.append((cl, k))
+        quiet.append(q)
     count = 0
     deadline = time.monotonic() + args.quiet_seconds
-    cpu0, t0 = cpu_seconds(server.proc.pid), time.monotonic()
+    cpu0, t0 = cpu_seconds(pids()), time.monotonic()
 
-    async def loop(cl, k):
+    async def loop(q):
         nonlocal count
         while time.monotonic() < deadline:
-            await cl.sync(sync_xml(k))
+            collection = await q.sync()
+            if collection is not None and collection.find(AS + "Commands") is not None:
+                raise RuntimeError("%s: a quiet Sync brought items" % target.name)
             count += 1
 
-    await asyncio.gather(*(loop(cl, k) for cl, k in clients))
-    wall, cpu = time.monotonic() - t0, cpu_seconds(server.proc.pid) - cpu0
-    print("incremental Syncs with nothing new: %d in %.1f s = %.0f/s; server CPU %.1f s = %.0f per CPU-second"
-          % (count, wall, count / wall, cpu, count / max(cpu, 1e-9)))
+    await asyncio.gather(*(loop(q) for q in quiet))
+    quiet_wall, quiet_cpu = time.monotonic() - t0, cpu_seconds(pids()) - cpu0
+    r = {"seed_s": seed_s, "received": received, "pages": pages, "initial_wall": initial_wall,
+         "initial_cpu": initial_cpu, "quiet": count, "quiet_wall": quiet_wall, "quiet_cpu": quiet_cpu}
+    print("%s: seeded %d contacts in %.1f s (Syncs of %d Adds)" % (target.name, args.contacts, seed_s, BATCH))
+    print("%s: initial sync: %d contacts in %d pages of %d: %.2f s wall, %.2f s server CPU (goal < 2 s)"
+          % (target.name, received, pages, args.window, initial_wall, initial_cpu))
+    print("%s: incremental Syncs with nothing new: %d in %.1f s = %.0f/s; server CPU %.1f s = %.0f per CPU-second"
+          % (target.name, count, quiet_wall, count / quiet_wall, quiet_cpu, count / max(quiet_cpu, 1e-9)))
+    return r
 
 
 def main():
@@ -120,15 +97,32 @@ def main():
     parser.add_argument("--contacts", type=int, default=10000)
     parser.add_argument("--window", type=int, default=512)
     parser.add_argument("--quiet-seconds", type=float, default=5)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--peer", action="store_true", help="also run SOGo (needs root)")
     args = parser.parse_args()
+
     server = RunningServer(["--threads=2"])
     try:
         server.admin("policy", "required", "off")
-        server.admin("users", "add", "load", "u000", PASSWORD)
-        asyncio.run(run(args, server))
+        server.admin("users", "add", "load", "u000", "secret")
+        target = Target("reference", server.ports["http"], "/Microsoft-Server-ActiveSync",
+                        lambda u: "load\\" + u, "secret", None)
+        mine = asyncio.run(run(target, lambda: [server.proc.pid], True, args))
     finally:
         server.stop()
+    if not args.peer:
+        return
+
+    from sogo_peer import RunningSogo
+    sogo = RunningSogo(1, args.connections + 4)
+    try:
+        target = Target("SOGo", sogo.port, RunningSogo.PATH, lambda u: u, "secret", None)
+        peer = asyncio.run(run(target, sogo.stack_pids, False, args))
+    finally:
+        sogo.stop()
+    print("SOGo / reference: initial sync server CPU %.0fx, wall %.0fx; quiet Syncs per CPU-second %.0fx fewer"
+          % (peer["initial_cpu"] / max(mine["initial_cpu"], 1e-3), peer["initial_wall"] / mine["initial_wall"],
+             (mine["quiet"] / max(mine["quiet_cpu"], 1e-9)) / (peer["quiet"] / max(peer["quiet_cpu"], 1e-9))))
 
 
 if __name__ == "__main__":
