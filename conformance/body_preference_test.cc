@@ -22,7 +22,7 @@ class BodyPreferences : public ConformanceTest {
  protected:
   void SetUp() override {
     ConformanceTest::SetUp();
-    ASSERT_TRUE(store_->AddMail(miguel_, "inbox", kHtmlMail, false, now_).ok());
+    ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", kHtmlMail, false, now_).ok());
   }
   // The first item's ApplicationData after an initial sync with `options`.
   Reply SyncWith(Phone& phone, const std::string& options) {

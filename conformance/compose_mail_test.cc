@@ -35,16 +35,16 @@ class ComposeMail : public ConformanceTest {
                                                                                     : backend::kDeletedItems}).ok());
     }
     ASSERT_FALSE(Provision(phone_).empty());
-    auto report = store_->AddMail(miguel_, "inbox", kReport, false, now_);
+    auto report = backend_->AddMail(miguel_, "inbox", kReport, false, now_);
     ASSERT_TRUE(report.ok());
     report_ = *report;
   }
   // The MIME of every live item in a folder of `who`.
   std::vector<std::string> Mime(const backend::Account& who, const std::string& folder) {
     std::vector<std::string> out;
-    auto changes = store_->ChangesSince(who, folder, 0);
+    auto changes = backend_->ChangesSince(who, folder, 0);
     for (const auto& c : *changes) {
-      if (!c.deleted) out.push_back(*store_->GetMime(who, c.server_id));
+      if (!c.deleted) out.push_back(*backend_->GetMime(who, c.server_id));
     }
     return out;
   }
@@ -87,7 +87,7 @@ TEST_F(ComposeMail, SendMail14DeliversLocallyAndSavesInSentItems) {
   EXPECT_THAT(delivered[0], ::testing::HasSubstr("From: Miguel Ortega <miguel@ox.io>"));
   EXPECT_THAT(delivered[0], ::testing::HasSubstr("At noon."));
   EXPECT_EQ(Mime(miguel_, "sent").size(), 1u);
-  auto item = store_->ChangesSince(ana_, "inbox", 0);
+  auto item = backend_->ChangesSince(ana_, "inbox", 0);
   EXPECT_THAT((*item)[0].data, ::testing::HasSubstr("<email:Read>0</email:Read>"));
 }
 
@@ -178,7 +178,7 @@ TEST_F(ComposeMail, SendMail25AcceptsSemicolonRecipientsAndA500SaysNotSent) {
 
 TEST_F(ComposeMail, ItemOperationsFetchesAttachmentsWithRangeAndAsMultipart) {
   Verifies({"MS-ASCMD 2.2.1.10", "MS-ASCMD 2.2.3.67.1 (FileReference)", "MS-ASCMD 2.2.2.9.1 (multipart)"});
-  const std::string data = store_->GetItem(miguel_, report_)->data;
+  const std::string data = backend_->GetItem(miguel_, report_)->data;
   const size_t start = data.find("<airsyncbase:FileReference>") + 27;
   const std::string ref = data.substr(start, data.find('<', start) - start);
   const std::string fetch =
@@ -238,7 +238,7 @@ TEST_F(ComposeMail, ItemOperationsFetchesMimeAndEmptiesFolders) {
   pugi::xml_node second = r.doc.first_child().child("Response").child("Fetch").next_sibling("Fetch");
   EXPECT_EQ(std::string(second.child("Status").text().get()), "6");
 
-  ASSERT_TRUE(store_->AddMail(miguel_, "trash", kReport, true, now_).ok());
+  ASSERT_TRUE(backend_->AddMail(miguel_, "trash", kReport, true, now_).ok());
   Reply empty = Post(phone_, "ItemOperations",
                      "<ItemOperations xmlns=\"ItemOperations:\" xmlns:airsync=\"AirSync:\"><EmptyFolderContents>"
                      "<airsync:CollectionId>trash</airsync:CollectionId></EmptyFolderContents></ItemOperations>");
@@ -248,7 +248,7 @@ TEST_F(ComposeMail, ItemOperationsFetchesMimeAndEmptiesFolders) {
 
 TEST_F(ComposeMail, GetAttachmentIsRawBytesUpTo121Only) {
   Verifies({"MS-ASCMD 2.2.1.7", "MS-ASHTTP 2.2.1.1.1.2.4 (AttachmentName)"});
-  const std::string data = store_->GetItem(miguel_, report_)->data;
+  const std::string data = backend_->GetItem(miguel_, report_)->data;
   const size_t start = data.find("<airsyncbase:FileReference>") + 27;
   const std::string ref = data.substr(start, data.find('<', start) - start);
   phone_.version = "12.1";
@@ -288,10 +288,10 @@ TEST_F(ComposeMail, MoveItemsStatusesAndNoDuplicateOnTheNextSync) {
   pugi::xml_node first = r.doc.first_child().child("Response");
   ASSERT_EQ(std::string(first.child("Status").text().get()), "3") << r.xml;
   const std::string moved = first.child("DstMsgId").text().get();
-  EXPECT_TRUE(store_->GetItem(miguel_, moved).ok());
+  EXPECT_TRUE(backend_->GetItem(miguel_, moved).ok());
   EXPECT_EQ(std::string(first.next_sibling("Response").child("Status").text().get()), "1");
   EXPECT_EQ(std::string(first.next_sibling("Response").next_sibling("Response").child("Status").text().get()), "4");
-  ASSERT_TRUE(store_->AddMail(miguel_, "nowhere", kReport, true, now_).status().code() == absl::StatusCode::kNotFound);
+  ASSERT_TRUE(backend_->AddMail(miguel_, "nowhere", kReport, true, now_).status().code() == absl::StatusCode::kNotFound);
   Reply bad_destination = Post(phone_, "MoveItems",
                                "<MoveItems xmlns=\"Move:\"><Move><SrcMsgId>" + moved +
                                    "</SrcMsgId><SrcFldId>trash</SrcFldId><DstFldId>gone</DstFldId></Move></MoveItems>");

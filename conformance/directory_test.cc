@@ -77,9 +77,9 @@ TEST_F(Directory, GalPictureFrom141Only) {
 
 TEST_F(Directory, MailboxSearchByFreeTextInAFolder) {
   Verifies({"MS-ASCMD 2.2.3.73 (FreeText)", "MS-ASCMD 2.2.3.93 (LongId)"});
-  ASSERT_TRUE(store_->AddMail(miguel_, "inbox", "From: a@ox.io\r\nTo: miguel@ox.io\r\nSubject: Budget 2027\r\n\r\nDraft numbers\r\n", true, now_).ok());
-  ASSERT_TRUE(store_->AddMail(miguel_, "inbox", "From: a@ox.io\r\nTo: miguel@ox.io\r\nSubject: Lunch\r\n\r\nnoon\r\n", true, now_).ok());
-  ASSERT_TRUE(store_->AddMail(miguel_, "sent", "From: m@ox.io\r\nTo: a@ox.io\r\nSubject: budget reply\r\n\r\nok\r\n", true, now_).ok());
+  ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", "From: a@ox.io\r\nTo: miguel@ox.io\r\nSubject: Budget 2027\r\n\r\nDraft numbers\r\n", true, now_).ok());
+  ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", "From: a@ox.io\r\nTo: miguel@ox.io\r\nSubject: Lunch\r\n\r\nnoon\r\n", true, now_).ok());
+  ASSERT_TRUE(backend_->AddMail(miguel_, "sent", "From: m@ox.io\r\nTo: a@ox.io\r\nSubject: budget reply\r\n\r\nok\r\n", true, now_).ok());
   const std::string query =
       "<Search xmlns=\"Search:\" xmlns:airsync=\"AirSync:\"><Store><Name>Mailbox</Name><Query><And>"
       "<airsync:Class>Email</airsync:Class>%c<FreeText>budget</FreeText></And></Query>"
@@ -90,7 +90,7 @@ TEST_F(Directory, MailboxSearchByFreeTextInAFolder) {
   EXPECT_EQ(inbox.Text("Response/Store/Total"), "1");
   EXPECT_EQ(inbox.Text("Response/Store/Result/Properties/email:Subject"), "Budget 2027");
   const std::string long_id = inbox.Text("Response/Store/Result/LongId");
-  EXPECT_TRUE(store_->GetItem(miguel_, long_id).ok());
+  EXPECT_TRUE(backend_->GetItem(miguel_, long_id).ok());
   Reply everywhere = Post(phone_, "Search", absl::StrReplaceAll(query, {{"%c", ""}}));
   EXPECT_EQ(everywhere.Text("Response/Store/Total"), "2");
   Reply unknown = Post(phone_, "Search",
@@ -118,13 +118,13 @@ TEST_F(Directory, ResolveRecipientsResolvedAmbiguousUnresolved) {
 
 TEST_F(Directory, ResolveRecipientsFindsContactsAndFreeBusy) {
   Verifies({"MS-ASCMD 2.2.3.16 (Availability)", "MS-ASCMD 2.2.3.99 (MergedFreeBusy)"});
-  ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts",
+  ASSERT_TRUE(backend_->AddItem(miguel_, "contacts", "Contacts",
                               "<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\"><contacts:FileAs>"
                               "Zoe Private</contacts:FileAs><contacts:Email1Address>\"Zoe\" &lt;zoe@home.example&gt;"
                               "</contacts:Email1Address></ApplicationData>")
                   .ok());
   // Miguel (a local account) is busy 09:00-10:00 on 2026-11-19.
-  ASSERT_TRUE(store_->AddItem(miguel_, "calendar", "Calendar",
+  ASSERT_TRUE(backend_->AddItem(miguel_, "calendar", "Calendar",
                               "<ApplicationData xmlns=\"AirSync:\" xmlns:calendar=\"Calendar:\"><calendar:StartTime>"
                               "20261119T090000Z</calendar:StartTime><calendar:EndTime>20261119T100000Z"
                               "</calendar:EndTime><calendar:BusyStatus>2</calendar:BusyStatus></ApplicationData>")

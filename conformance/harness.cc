@@ -8,6 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "conformance/ox_mock_process.h"
+#include "reference/backend/ox/ox_backend.h"
 #include "reference/commands/policy_document.h"
 #include "reference/eas/commands.h"
 #include "reference/wbxml/decoder.h"
@@ -66,40 +69,72 @@ void ConformanceTest::SetUp() {
                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::filesystem::remove_all(dir_);
   std::filesystem::create_directories(dir_);
-  auto store = backend::SqliteStore::Open(dir_ + "/store.db");
-  ASSERT_TRUE(store.ok()) << store.status();
-  store_ = std::move(*store);
   auto st = state::DeviceState::Open(dir_ + "/state.db");
   ASSERT_TRUE(st.ok()) << st.status();
   state_ = std::move(*st);
   ASSERT_TRUE(state_->SetPolicy(commands::DefaultPolicy()).ok());
-  auto miguel = store_->AddUser("ox.io", "miguel", "secret", "Miguel Ortega", "miguel@ox.io");
-  ASSERT_TRUE(miguel.ok());
-  miguel_ = *miguel;
-  ASSERT_TRUE(store_->AddUser("defaultcontext", "juan", "secret", "Juan", "juan@example.com").ok());
-  for (const backend::Folder& f : std::vector<backend::Folder>{
-           {"inbox", "0", "Inbox", backend::kInbox},
-           {"drafts", "0", "Drafts", backend::kDrafts},
-           {"trash", "0", "Deleted Items", backend::kDeletedItems},
-           {"sent", "0", "Sent Items", backend::kSentItems},
-           {"outbox", "0", "Outbox", backend::kOutbox},
-           {"calendar", "0", "Calendar", backend::kCalendar},
-           {"contacts", "0", "Contacts", backend::kContacts},
-           {"tasks", "0", "Tasks", backend::kTasks},
-       }) {
-    ASSERT_TRUE(store_->AddFolder(miguel_, f).ok());
-  }
   hub_ = std::make_unique<push::PushHub>();
-  store_->SetChangeListener([hub = hub_.get()](const std::string& account, const std::string& folder) {
+  auto notify = [hub = hub_.get()](const std::string& account, const std::string& folder) {
     hub->Notify(account, folder);
-  });
+  };
+  if (OnOx()) {
+    // The suite's fixture (conformance/fixtures/ox_conformance.json) has
+    // the same two users and default folders as the embedded set-up below.
+    auto url = FreshOxMock();
+    ASSERT_TRUE(url.ok()) << url.status();
+    backend::ox::OxOptions options;
+    options.url = *url;
+    options.timeout = absl::Seconds(10);
+    auto ox = backend::ox::OxBackend::Open(options, dir_);
+    ASSERT_TRUE(ox.ok()) << ox.status();
+    (*ox)->SetChangeListener(notify);
+    ox_ = std::move(*ox);
+    backend_ = ox_.get();
+    auto miguel = backend_->Authenticate("ox.io", "miguel", "secret");
+    ASSERT_TRUE(miguel.ok()) << miguel.status();
+    miguel_ = *miguel;
+  } else {
+    auto store = backend::SqliteStore::Open(dir_ + "/store.db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    backend_ = store_.get();
+    auto miguel = store_->AddUser("ox.io", "miguel", "secret", "Miguel Ortega", "miguel@ox.io");
+    ASSERT_TRUE(miguel.ok());
+    miguel_ = *miguel;
+    ASSERT_TRUE(store_->AddUser("defaultcontext", "juan", "secret", "Juan", "juan@example.com").ok());
+    for (const backend::Folder& f : std::vector<backend::Folder>{
+             {"inbox", "0", "Inbox", backend::kInbox},
+             {"drafts", "0", "Drafts", backend::kDrafts},
+             {"trash", "0", "Deleted Items", backend::kDeletedItems},
+             {"sent", "0", "Sent Items", backend::kSentItems},
+             {"outbox", "0", "Outbox", backend::kOutbox},
+             {"calendar", "0", "Calendar", backend::kCalendar},
+             {"contacts", "0", "Contacts", backend::kContacts},
+             {"tasks", "0", "Tasks", backend::kTasks},
+         }) {
+      ASSERT_TRUE(store_->AddFolder(miguel_, f).ok());
+    }
+    store_->SetChangeListener(notify);
+  }
   http::DispatcherOptions options;
   options.hub = hub_.get();
   options.ping.min_heartbeat = 1;  // heartbeats of a second keep the tests short
   options.ping.max_folders = 5;
   options.now = [this] { return now_; };
   options.random32 = [this] { return next_random_ += 0x1111; };
-  dispatcher_ = std::make_unique<http::Dispatcher>(*store_, *state_, options);
+  dispatcher_ = std::make_unique<http::Dispatcher>(*backend_, *state_, options);
+}
+
+std::string MailReceived(const std::string& subject, int64_t received) {
+  return absl::StrCat("From: Lena Meier <lena.meier@example.com>\r\nTo: miguel@ox.io\r\nSubject: ", subject,
+                      "\r\nDate: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", absl::FromUnixSeconds(received),
+                                                      absl::UTCTimeZone()),
+                      "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello.\r\n");
+}
+
+bool ConformanceTest::OnOx() {
+  const char* which = std::getenv("EAS_CONFORMANCE_BACKEND");
+  return which != nullptr && std::string(which) == "ox";
 }
 
 http::HttpRequest ConformanceTest::Request(const Phone& phone, const std::string& method,

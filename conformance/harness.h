@@ -49,6 +49,10 @@ struct Reply {
   int status() const { return http.status; }
 };
 
+// A plain-text message from outside, dated `received` (Unix seconds): what
+// tests put in a mailbox with Backend::AddMail on either backend.
+std::string MailReceived(const std::string& subject, int64_t received);
+
 class ConformanceTest : public ::testing::Test {
  protected:
   void SetUp() override;
@@ -71,7 +75,13 @@ class ConformanceTest : public ::testing::Test {
   std::string dir_;
   // Declared first, destroyed last: parked Pings end before the rest goes.
   std::unique_ptr<push::PushHub> hub_;
+  // The embedded store; null on the OX runs (EAS_CONFORMANCE_BACKEND=ox),
+  // where the server talks to the OX mock (tools/oxmock) through the
+  // connector. Tests seed through backend_, which is either.
   std::unique_ptr<backend::SqliteStore> store_;
+  std::unique_ptr<backend::Backend> ox_;
+  backend::Backend* backend_ = nullptr;
+  static bool OnOx();
   std::unique_ptr<state::DeviceState> state_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
   backend::Account miguel_;

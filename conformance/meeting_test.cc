@@ -35,7 +35,7 @@ class Meeting : public ConformanceTest {
     ana_ = *ana;
     ASSERT_TRUE(store_->AddFolder(ana_, {"inbox", "0", "Inbox", backend::kInbox}).ok());
     ASSERT_FALSE(Provision(phone_).empty());
-    auto invitation = store_->AddMail(miguel_, "inbox", kInvitation, false, now_);
+    auto invitation = backend_->AddMail(miguel_, "inbox", kInvitation, false, now_);
     ASSERT_TRUE(invitation.ok());
     invitation_ = *invitation;
   }
@@ -48,7 +48,7 @@ class Meeting : public ConformanceTest {
   }
   std::vector<backend::ItemChange> Live(const backend::Account& who, const std::string& folder) {
     std::vector<backend::ItemChange> out;
-    auto all = store_->ChangesSince(who, folder, 0);
+    auto all = backend_->ChangesSince(who, folder, 0);
     for (auto& c : *all) {
       if (!c.deleted) out.push_back(c);
     }
@@ -61,7 +61,7 @@ class Meeting : public ConformanceTest {
 
 TEST_F(Meeting, InvitationCarriesMeetingRequestForTheClient) {
   Verifies({"MS-ASEMAIL 2.2.2.48 (MeetingRequest)", "MS-ASEMAIL 2.2.2.36 (GlobalObjId)"});
-  const std::string data = store_->GetItem(miguel_, invitation_)->data;
+  const std::string data = backend_->GetItem(miguel_, invitation_)->data;
   EXPECT_THAT(data, ::testing::HasSubstr("<email:MessageClass>IPM.Schedule.Meeting.Request</email:MessageClass>"));
   EXPECT_THAT(data, ::testing::HasSubstr("<email:StartTime>2026-12-01T09:00:00.000Z</email:StartTime>"));
   EXPECT_THAT(data, ::testing::HasSubstr("<email:Organizer>ana@ox.io</email:Organizer>"));
@@ -74,7 +74,7 @@ TEST_F(Meeting, AcceptFromTheInboxFillsTheCalendarAndAnswersTheOrganizer) {
   ASSERT_EQ(r.Text("Result/Status"), "1") << r.xml;
   EXPECT_EQ(r.Text("Result/RequestId"), invitation_);
   const std::string calendar_id = r.Text("Result/CalendarId");
-  auto event = store_->GetItem(miguel_, calendar_id);
+  auto event = backend_->GetItem(miguel_, calendar_id);
   ASSERT_TRUE(event.ok());
   EXPECT_THAT(event->data, ::testing::HasSubstr("<calendar:UID>review-42</calendar:UID>"));
   EXPECT_THAT(event->data, ::testing::HasSubstr("<calendar:StartTime>20261201T090000Z</calendar:StartTime>"));
@@ -84,7 +84,7 @@ TEST_F(Meeting, AcceptFromTheInboxFillsTheCalendarAndAnswersTheOrganizer) {
   EXPECT_EQ(Live(miguel_, "trash").size(), 1u);     // into Deleted Items
   auto replies = Live(ana_, "inbox");
   ASSERT_EQ(replies.size(), 1u);
-  const std::string mime = *store_->GetMime(ana_, replies[0].server_id);
+  const std::string mime = *backend_->GetMime(ana_, replies[0].server_id);
   EXPECT_THAT(mime, ::testing::HasSubstr("Subject: Accepted: Design review"));
   EXPECT_THAT(mime, ::testing::HasSubstr("PARTSTAT=ACCEPTED"));
   EXPECT_THAT(replies[0].data, ::testing::HasSubstr("IPM.Schedule.Meeting.Resp.Pos"));
@@ -96,11 +96,11 @@ TEST_F(Meeting, TentativeThenDeclineFromTheCalendarAsIosDoes) {
   Verifies({"MS-ASCMD 2.2.3.181 (UserResponse)"});
   const std::string calendar_id = Respond("2", "inbox", invitation_).Text("Result/CalendarId");
   ASSERT_FALSE(calendar_id.empty());
-  EXPECT_THAT(store_->GetItem(miguel_, calendar_id)->data, ::testing::HasSubstr("<calendar:BusyStatus>1</calendar:BusyStatus>"));
+  EXPECT_THAT(backend_->GetItem(miguel_, calendar_id)->data, ::testing::HasSubstr("<calendar:BusyStatus>1</calendar:BusyStatus>"));
   Reply declined = Respond("3", "calendar", calendar_id);
   EXPECT_EQ(declined.Text("Result/Status"), "1") << declined.xml;
   EXPECT_FALSE(declined.Has("Result/CalendarId"));
-  EXPECT_EQ(store_->GetItem(miguel_, calendar_id).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(backend_->GetItem(miguel_, calendar_id).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Live(ana_, "inbox").size(), 2u);  // a tentative and a decline
 }
 
@@ -114,7 +114,7 @@ TEST_F(Meeting, From16TheOrganizerHearsBackOnlyWithSendResponse) {
 
 TEST_F(Meeting, NotAMeetingRequest) {
   Verifies({"MS-ASCMD 2.2.3.177.8 (Status 2)"});
-  auto plain = store_->AddMail(miguel_, "inbox", "From: a@ox.io\r\nSubject: hi\r\n\r\nx\r\n", false, now_);
+  auto plain = backend_->AddMail(miguel_, "inbox", "From: a@ox.io\r\nSubject: hi\r\n\r\nx\r\n", false, now_);
   EXPECT_EQ(Respond("1", "inbox", *plain).Text("Result/Status"), "2");
   EXPECT_EQ(Respond("1", "inbox", "inbox:999").Text("Result/Status"), "2");
   EXPECT_EQ(Respond("7", "inbox", invitation_).Text("Result/Status"), "2");

@@ -30,9 +30,7 @@ class Ping : public ConformanceTest {
     return xml + "</Folders></Ping>";
   }
   void NewMail() {
-    ASSERT_TRUE(store_->AddItem(miguel_, "inbox", "Email",
-                                "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\">"
-                                "<email:Subject>hi</email:Subject></ApplicationData>").ok());
+    ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", MailReceived("hi", now_), false, now_).ok());
   }
   Phone phone_;
   std::string key_;
@@ -104,16 +102,24 @@ TEST_F(Ping, ANewerPingFromTheDeviceEndsTheOlder) {
 
 TEST_F(Ping, AChangeByAnotherDeviceOfTheAccountIsPushed) {
   Verifies({"MS-ASCMD 2.2.1.13"});
-  http::HttpResponse parked = Start(phone_, "Ping", PingXml(300));
+  auto contacts = [&](const Phone& p, const std::string& key, const std::string& commands) {
+    return Post(p, "Sync", "<Sync xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\"><Collections><Collection><SyncKey>" +
+                               key + "</SyncKey><CollectionId>contacts</CollectionId>" + commands +
+                               "</Collection></Collections></Sync>");
+  };
+  contacts(phone_, "0", "");
+  contacts(phone_, "1", "");
+  http::HttpResponse parked = Start(phone_, "Ping", PingXml(300, {"contacts"}));
   Phone tablet = phone_;
   tablet.device_id = "TabletOfMiguel1";
   ASSERT_FALSE(Provision(tablet).empty());
-  Post(tablet, "Sync", SyncXml("0"));
-  Post(tablet, "Sync", "<Sync xmlns=\"AirSync:\" xmlns:email=\"Email:\"><Collections><Collection><SyncKey>1"
-                       "</SyncKey><CollectionId>inbox</CollectionId><Commands><Add><ClientId>1</ClientId>"
-                       "<ApplicationData><email:Subject>draft</email:Subject></ApplicationData></Add>"
-                       "</Commands></Collection></Collections></Sync>");
-  EXPECT_EQ(Await(parked, seconds(5)).Text("Status"), "2");
+  contacts(tablet, "0", "");
+  Reply added = contacts(tablet, "1", "<Commands><Add><ClientId>1</ClientId><ApplicationData><contacts:FileAs>"
+                                      "New, Colleague</contacts:FileAs></ApplicationData></Add></Commands>");
+  ASSERT_EQ(added.Text("Collections/Collection/Responses/Add/Status"), "1") << added.xml;
+  Reply r = Await(parked, seconds(5));
+  EXPECT_EQ(r.Text("Status"), "2");
+  EXPECT_EQ(r.Text("Folders/Folder"), "contacts");
 }
 
 }  // namespace
@@ -144,9 +150,7 @@ TEST_F(SyncWait, AQuietSyncWaitsForAChangeAndThenAnswersWithIt) {
   ASSERT_TRUE(parked.later);
   std::this_thread::sleep_for(milliseconds(100));
   EXPECT_EQ(hub_->parked(), 1u);
-  ASSERT_TRUE(store_->AddItem(miguel_, "inbox", "Email",
-                              "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\">"
-                              "<email:Subject>arrived</email:Subject></ApplicationData>").ok());
+  ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", MailReceived("arrived", now_), false, now_).ok());
   Reply r = Await(parked, seconds(5));
   EXPECT_EQ(r.Text("Collections/Collection/Commands/Add/ApplicationData/email:Subject"), "arrived") << r.xml;
 }
@@ -164,7 +168,7 @@ TEST_F(SyncWait, OutOfRangeIsStatus14WithTheLimit) {
   EXPECT_EQ(r.Text("Status"), "14");
   EXPECT_EQ(r.Text("Limit"), "59");
   // A Sync that has something to say answers at once, Wait or not.
-  ASSERT_TRUE(store_->AddItem(miguel_, "inbox", "Email", "<ApplicationData/>").ok());
+  ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", MailReceived("new", now_), false, now_).ok());
   EXPECT_EQ(Post(phone_, "Sync", Xml(key_, "<Wait>5</Wait>")).Text("Collections/Collection/Status"), "1");
 }
 

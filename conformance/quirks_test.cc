@@ -66,7 +66,7 @@ TEST_F(Quirks, AndroidGetsAnEstimateInsteadOfStatus4) {
 
 TEST_F(Quirks, BirthdaysTravelAtTheHourEachClientExpects) {
   Verifies({"MS-ASCNTC 2.2.2.5 (Birthday)", "device-notes quirk 16"});
-  ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts",
+  ASSERT_TRUE(backend_->AddItem(miguel_, "contacts", "Contacts",
                               "<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\"><contacts:FileAs>Lena"
                               "</contacts:FileAs><contacts:Birthday>1985-04-08T00:00:00.000Z</contacts:Birthday>"
                               "</ApplicationData>")
@@ -91,7 +91,7 @@ TEST_F(Quirks, BirthdaysTravelAtTheHourEachClientExpects) {
                      "<Commands><Add><ClientId>b1</ClientId><ApplicationData><contacts:FileAs>Jonas</contacts:FileAs>"
                      "<contacts:Birthday>1990-12-24T08:00:00.000Z</contacts:Birthday></ApplicationData></Add>"
                      "</Commands>");
-  auto stored = store_->GetItem(miguel_, added.Text("Collections/Collection/Responses/Add/ServerId"));
+  auto stored = backend_->GetItem(miguel_, added.Text("Collections/Collection/Responses/Add/ServerId"));
   ASSERT_TRUE(stored.ok()) << added.xml;
   EXPECT_NE(stored->data.find("1990-12-24T00:00:00.000Z"), std::string::npos);
   // Windows Mobile: the stored form.
@@ -108,7 +108,7 @@ TEST_F(Quirks, BirthdaysTravelAtTheHourEachClientExpects) {
 TEST_F(Quirks, IPhoneBirthdaysSitAtItsLocalMidnightInEverySeason) {
   Verifies({"MS-ASCNTC 2.2.2.5 (Birthday)", "MS-ASCAL 2.2.2.46 (Timezone)", "device-notes quirk 16"});
   for (const char* day : {"1985-04-08", "1985-12-24"}) {
-    ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts",
+    ASSERT_TRUE(backend_->AddItem(miguel_, "contacts", "Contacts",
                                 std::string("<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\">"
                                             "<contacts:FileAs>") + day + "</contacts:FileAs><contacts:Birthday>" +
                                     day + "T00:00:00.000Z</contacts:Birthday></ApplicationData>").ok());
@@ -142,7 +142,7 @@ TEST_F(Quirks, IPhoneBirthdaysSitAtItsLocalMidnightInEverySeason) {
                      "<Commands><Add><ClientId>b2</ClientId><ApplicationData><contacts:FileAs>Jonas</contacts:FileAs>"
                      "<contacts:Birthday>1990-12-23T23:00:00.000Z</contacts:Birthday></ApplicationData></Add>"
                      "</Commands>");
-  auto stored = store_->GetItem(miguel_, added.Text("Collections/Collection/Responses/Add/ServerId"));
+  auto stored = backend_->GetItem(miguel_, added.Text("Collections/Collection/Responses/Add/ServerId"));
   ASSERT_TRUE(stored.ok()) << added.xml;
   EXPECT_NE(stored->data.find("1990-12-24T00:00:00.000Z"), std::string::npos) << stored->data;
   // Switched off, the iPhone gets the stored form.

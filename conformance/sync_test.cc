@@ -19,7 +19,7 @@ class Sync : public ConformanceTest {
     ConformanceTest::SetUp();
     ASSERT_FALSE(Provision(phone_).empty());
     for (int i = 0; i < 5; ++i) {
-      ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts", Contact("Person" + std::to_string(i))).ok());
+      ASSERT_TRUE(backend_->AddItem(miguel_, "contacts", "Contacts", Contact("Person" + std::to_string(i))).ok());
     }
   }
   static std::string Contact(const std::string& name) {
@@ -76,8 +76,8 @@ TEST_F(Sync, ServerChangesAndDeletesReachTheDevice) {
   ASSERT_EQ(Commands(all, "Add").size(), 5u);
   const std::string first_id = Commands(all, "Add")[0].child("ServerId").text().get();
   const std::string second_id = Commands(all, "Add")[1].child("ServerId").text().get();
-  ASSERT_TRUE(store_->UpdateItem(miguel_, first_id, Contact("Renamed")).ok());
-  ASSERT_TRUE(store_->DeleteItem(miguel_, second_id).ok());
+  ASSERT_TRUE(backend_->UpdateItem(miguel_, first_id, Contact("Renamed")).ok());
+  ASSERT_TRUE(backend_->DeleteItem(miguel_, second_id).ok());
   Reply changes = SyncRequest(Key(all));
   ASSERT_EQ(Commands(changes, "Change").size(), 1u) << changes.xml;
   EXPECT_EQ(std::string(Commands(changes, "Change")[0].child("ServerId").text().get()), first_id);
@@ -98,7 +98,7 @@ TEST_F(Sync, ClientAddGetsAServerIdAndIsNotEchoed) {
   EXPECT_EQ(add.Text("Collections/Collection/Responses/Add/Status"), "1");
   const std::string id = add.Text("Collections/Collection/Responses/Add/ServerId");
   EXPECT_FALSE(id.empty());
-  auto stored = store_->GetItem(miguel_, id);
+  auto stored = backend_->GetItem(miguel_, id);
   ASSERT_TRUE(stored.ok());
   EXPECT_THAT(stored->data, ::testing::HasSubstr("New, Person"));
   Reply next = SyncRequest(Key(add));
@@ -116,7 +116,7 @@ TEST_F(Sync, LostResponseResentAddCreatesNoDuplicate) {
   EXPECT_EQ(again.Text("Collections/Collection/Responses/Add/ServerId"),
             first.Text("Collections/Collection/Responses/Add/ServerId"));
   EXPECT_EQ(Key(again), Key(first));
-  auto changes = store_->ChangesSince(miguel_, "contacts", 0);
+  auto changes = backend_->ChangesSince(miguel_, "contacts", 0);
   int named_once = 0;
   for (const auto& c : *changes) named_once += absl::StrContains(c.data, ">Once<");
   EXPECT_EQ(named_once, 1);
@@ -132,7 +132,7 @@ TEST_F(Sync, ClientChangeKeepsPropertiesItDidNotSend) {
                                            "</contacts:FileAs></ApplicationData></Change></Commands>");
   EXPECT_EQ(Status(change), "1") << change.xml;
   EXPECT_FALSE(change.Has("Collections/Collection/Responses"));  // only errors are answered
-  auto stored = store_->GetItem(miguel_, id);
+  auto stored = backend_->GetItem(miguel_, id);
   EXPECT_THAT(stored->data, ::testing::HasSubstr("Edited"));
   EXPECT_THAT(stored->data, ::testing::HasSubstr("<contacts:JobTitle>Engineer"));
   EXPECT_TRUE(Commands(SyncRequest(Key(change)), "Change").empty());  // not echoed
@@ -147,7 +147,7 @@ TEST_F(Sync, ClientDeleteAndUnknownItems) {
                                     "<Change><ServerId>contacts:999</ServerId><ApplicationData>"
                                     "<contacts:FileAs>x</contacts:FileAs></ApplicationData></Change></Commands>");
   EXPECT_EQ(del.Text("Collections/Collection/Responses/Change/Status"), "8") << del.xml;
-  EXPECT_FALSE(store_->GetItem(miguel_, id).ok());
+  EXPECT_FALSE(backend_->GetItem(miguel_, id).ok());
   EXPECT_TRUE(Commands(SyncRequest(Key(del)), "Delete").empty());  // the device knows
 }
 
@@ -168,7 +168,7 @@ TEST_F(Sync, FetchAndBodyTruncation) {
 
 TEST_F(Sync, OlderVersionsGetOnlyTheirElements) {
   Verifies({"MS-ASWBXML 2.1.2.1 (protocol versions per tag)"});
-  ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts",
+  ASSERT_TRUE(backend_->AddItem(miguel_, "contacts", "Contacts",
                               "<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\">"
                               "<contacts:FileAs>Alias</contacts:FileAs><contacts:Alias>al</contacts:Alias>"
                               "</ApplicationData>").ok());
@@ -239,7 +239,7 @@ TEST_F(Sync, AfterLostStateAFullResyncBringsTheSameServerIdsOnce) {
   Reply resynced = SyncRequest("1", "<WindowSize>100</WindowSize>");
   EXPECT_EQ(ids_of(Commands(resynced, "Add")), before) << resynced.xml;
   EXPECT_FALSE(resynced.Has("Collections/Collection/MoreAvailable"));
-  auto stored = store_->ChangesSince(miguel_, "contacts", 0);
+  auto stored = backend_->ChangesSince(miguel_, "contacts", 0);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->size(), 5u);
   EXPECT_TRUE(absl::IsNotFound(state_->ForgetSyncState("ox.io/miguel", "NoSuchDevice")));
@@ -250,7 +250,7 @@ TEST_F(Sync, EmptySyncRepeatsTheLastRequestAtTheCurrentKey) {
   SyncRequest("0");
   Reply all = SyncRequest("1", "<WindowSize>100</WindowSize>");
   ASSERT_EQ(Commands(all, "Add").size(), 5u);
-  ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts", Contact("Later")).ok());
+  ASSERT_TRUE(backend_->AddItem(miguel_, "contacts", "Contacts", Contact("Later")).ok());
   Reply empty = Post(phone_, "Sync", "");
   EXPECT_EQ(Commands(empty, "Add").size(), 1u) << empty.xml;
   EXPECT_EQ(Key(empty), std::to_string(std::stoi(Key(all)) + 1));
@@ -263,7 +263,7 @@ TEST_F(Sync, PartialSyncAddsToTheCachedCollections) {
   Verifies({"MS-ASCMD 2.2.3.125 (Partial)"});
   SyncRequest("0");
   SyncRequest("1");
-  ASSERT_TRUE(store_->AddItem(miguel_, "tasks", "Tasks",
+  ASSERT_TRUE(backend_->AddItem(miguel_, "tasks", "Tasks",
                               "<ApplicationData xmlns=\"AirSync:\" xmlns:tasks=\"Tasks:\">"
                               "<tasks:Subject>t</tasks:Subject></ApplicationData>").ok());
   Reply partial = Post(phone_, "Sync",
@@ -298,7 +298,7 @@ class GetItemEstimate : public ConformanceTest {
     ConformanceTest::SetUp();
     ASSERT_FALSE(Provision(phone_).empty());
     for (int i = 0; i < 4; ++i) {
-      ASSERT_TRUE(store_->AddItem(miguel_, "tasks", "Tasks",
+      ASSERT_TRUE(backend_->AddItem(miguel_, "tasks", "Tasks",
                                   "<ApplicationData xmlns=\"AirSync:\" xmlns:tasks=\"Tasks:\">"
                                   "<tasks:Subject>t" + std::to_string(i) + "</tasks:Subject></ApplicationData>").ok());
     }
@@ -364,7 +364,7 @@ class Sync25 : public ConformanceTest {
 
 TEST_F(Sync25, BodiesTravelInThe25FormBothWays) {
   Verifies({"MS-ASCMD 2.2.3.178 (Truncation, 2.5)", "MS-ASWBXML 2.1.2.1.2 (Contacts Body, 2.5)"});
-  ASSERT_TRUE(store_->AddItem(miguel_, "contacts", "Contacts",
+  ASSERT_TRUE(backend_->AddItem(miguel_, "contacts", "Contacts",
                               "<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\" "
                               "xmlns:airsyncbase=\"AirSyncBase:\"><contacts:FileAs>Body, Long</contacts:FileAs>"
                               "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type><airsyncbase:Data>" +
@@ -384,7 +384,7 @@ TEST_F(Sync25, BodiesTravelInThe25FormBothWays) {
                    "<Commands><Add><ClientId>9</ClientId><ApplicationData><contacts:FileAs>New</contacts:FileAs>"
                    "<contacts:Body>hello</contacts:Body></ApplicationData></Add></Commands>");
   const std::string id = add.Text("Collections/Collection/Responses/Add/ServerId");
-  auto stored = store_->GetItem(miguel_, id);
+  auto stored = backend_->GetItem(miguel_, id);
   ASSERT_TRUE(stored.ok()) << add.xml;
   EXPECT_NE(stored->data.find("<airsyncbase:Data>hello</airsyncbase:Data>"), std::string::npos) << stored->data;
   EXPECT_EQ(stored->data.find("contacts:Body"), std::string::npos);
@@ -403,9 +403,8 @@ TEST_F(DeletesAsMoves, DeletedMailLandsInDeletedItemsUnlessTheDeviceSaysNo) {
   Phone phone;
   ASSERT_FALSE(Provision(phone).empty());
   for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(store_->AddItem(miguel_, "inbox", "Email",
-                                "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\"><email:Subject>m" +
-                                std::to_string(i) + "</email:Subject></ApplicationData>").ok());
+    ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", MailReceived("m" + std::to_string(i), 1794900000), false,
+                                  1794900000).ok());
   }
   auto sync = [&](const std::string& key, const std::string& extra) {
     return Post(phone, "Sync", "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key +
@@ -425,12 +424,12 @@ TEST_F(DeletesAsMoves, DeletedMailLandsInDeletedItemsUnlessTheDeviceSaysNo) {
                     "<DeletesAsMoves>0</DeletesAsMoves><Commands><Delete><ServerId>" + ids[1] +
                     "</ServerId></Delete></Commands>");
   EXPECT_EQ(gone.Text("Collections/Collection/Status"), "1");
-  auto trash = store_->ChangesSince(miguel_, "trash", 0);
+  auto trash = backend_->ChangesSince(miguel_, "trash", 0);
   ASSERT_TRUE(trash.ok());
   ASSERT_EQ(trash->size(), 1u);
   EXPECT_NE((*trash)[0].data.find(">m0<"), std::string::npos);
-  EXPECT_FALSE(store_->GetItem(miguel_, ids[0]).ok());
-  EXPECT_FALSE(store_->GetItem(miguel_, ids[1]).ok());
+  EXPECT_FALSE(backend_->GetItem(miguel_, ids[0]).ok());
+  EXPECT_FALSE(backend_->GetItem(miguel_, ids[1]).ok());
 }
 
 }  // namespace
@@ -446,12 +445,8 @@ TEST_F(FilterType, OnlyMailInsideTheWindowAndSoftDeleteWhenAnItemLeavesIt) {
   Phone phone;
   ASSERT_FALSE(Provision(phone).empty());
   // now_ is 2026-11-18 (harness); one week back is 2026-11-11.
-  auto mail = [](const std::string& date) {
-    return "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\"><email:Subject>s</email:Subject>"
-           "<email:DateReceived>" + date + "</email:DateReceived></ApplicationData>";
-  };
-  auto recent = store_->AddItem(miguel_, "inbox", "Email", mail("2026-11-17T10:00:00.000Z"));
-  ASSERT_TRUE(store_->AddItem(miguel_, "inbox", "Email", mail("2026-10-01T10:00:00.000Z")).ok());
+  auto recent = backend_->AddMail(miguel_, "inbox", MailReceived("s", 1794909600), false, 1794909600);  // 11-17
+  ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", MailReceived("s", 1790848800), false, 1790848800).ok());  // 10-01
   ASSERT_TRUE(recent.ok());
   auto sync = [&](const std::string& key) {
     return Post(phone, "Sync", "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key +
@@ -468,7 +463,13 @@ TEST_F(FilterType, OnlyMailInsideTheWindowAndSoftDeleteWhenAnItemLeavesIt) {
   }
   EXPECT_EQ(adds, 1) << r.xml;
   // The recent message is redated into the past: the device drops it.
-  ASSERT_TRUE(store_->UpdateItem(miguel_, *recent, mail("2026-09-01T10:00:00.000Z")).ok());
+  // (OX changes only the flags of a message: the test below covers
+  // leaving the window there.)
+  if (OnOx()) GTEST_SKIP() << "messages in OX cannot be redated";
+  ASSERT_TRUE(backend_->UpdateItem(miguel_, *recent,
+                                   "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\"><email:Subject>s"
+                                   "</email:Subject><email:DateReceived>2026-09-01T10:00:00.000Z</email:DateReceived>"
+                                   "</ApplicationData>").ok());
   Reply soft = sync(r.Text("Collections/Collection/SyncKey"));
   EXPECT_EQ(soft.Text("Collections/Collection/Commands/SoftDelete/ServerId"), *recent) << soft.xml;
 }
@@ -477,10 +478,7 @@ TEST_F(FilterType, AnUnchangedItemThatAgesOutIsSoftDeletedToo) {
   Verifies({"MS-ASCMD 2.2.3.163 (SoftDelete)", "MS-ASCMD 2.2.3.69.2 (FilterType)"});
   Phone phone;
   ASSERT_FALSE(Provision(phone).empty());
-  auto item = store_->AddItem(miguel_, "inbox", "Email",
-                              "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\"><email:Subject>s"
-                              "</email:Subject><email:DateReceived>2026-11-15T10:00:00.000Z</email:DateReceived>"
-                              "</ApplicationData>");
+  auto item = backend_->AddMail(miguel_, "inbox", MailReceived("s", 1794736800), false, 1794736800);  // 11-15
   ASSERT_TRUE(item.ok());
   auto sync = [&](const std::string& key) {
     return Post(phone, "Sync", "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key +
@@ -523,24 +521,24 @@ TEST_F(Conflict, ServerWinsByDefaultClientWinsWhenAsked) {
   Verifies({"MS-ASCMD 2.2.3.34 (Conflict)", "MS-ASCMD 2.2.3.177.17 (Sync Status 7)"});
   Phone phone;
   ASSERT_FALSE(Provision(phone).empty());
-  auto id = store_->AddItem(miguel_, "tasks", "Tasks", Task("original"));
+  auto id = backend_->AddItem(miguel_, "tasks", "Tasks", Task("original"));
   ASSERT_TRUE(id.ok());
   Sync(phone, "0", "");
   Reply all = Sync(phone, "1", "");
-  ASSERT_TRUE(store_->UpdateItem(miguel_, *id, Task("server edit")).ok());
+  ASSERT_TRUE(backend_->UpdateItem(miguel_, *id, Task("server edit")).ok());
   const std::string change = "<Commands><Change><ServerId>" + *id +
                              "</ServerId><ApplicationData><tasks:Subject>device edit</tasks:Subject>"
                              "</ApplicationData></Change></Commands>";
   Reply lost = Sync(phone, all.Text("Collections/Collection/SyncKey"), change);
   EXPECT_EQ(lost.Text("Collections/Collection/Responses/Change/Status"), "7") << lost.xml;
   EXPECT_EQ(lost.Text("Collections/Collection/Commands/Change/ApplicationData/tasks:Subject"), "server edit");
-  EXPECT_NE(store_->GetItem(miguel_, *id)->data.find("server edit"), std::string::npos);
+  EXPECT_NE(backend_->GetItem(miguel_, *id)->data.find("server edit"), std::string::npos);
   // Again, now asking for the client to win.
-  ASSERT_TRUE(store_->UpdateItem(miguel_, *id, Task("server edit 2")).ok());
+  ASSERT_TRUE(backend_->UpdateItem(miguel_, *id, Task("server edit 2")).ok());
   Reply won = Sync(phone, lost.Text("Collections/Collection/SyncKey"),
                    "<Options><Conflict>0</Conflict></Options>" + change);
   EXPECT_FALSE(won.Has("Collections/Collection/Responses")) << won.xml;
-  EXPECT_NE(store_->GetItem(miguel_, *id)->data.find("device edit"), std::string::npos);
+  EXPECT_NE(backend_->GetItem(miguel_, *id)->data.find("device edit"), std::string::npos);
 }
 
 }  // namespace
@@ -584,7 +582,7 @@ TEST_F(SyncSupported, PropertiesDeclaredSupportedAndLeftOutAreCleared) {
                                             "</ServerId><ApplicationData><contacts:FileAs>Renamed</contacts:FileAs>"
                                             "</ApplicationData></Change></Commands>");
   ASSERT_EQ(Status(changed), "1") << changed.xml;
-  auto item = store_->GetItem(miguel_, id);
+  auto item = backend_->GetItem(miguel_, id);
   ASSERT_TRUE(item.ok());
   EXPECT_NE(item->data.find("<contacts:FileAs>Renamed</contacts:FileAs>"), std::string::npos);
   EXPECT_EQ(item->data.find("contacts:JobTitle"), std::string::npos);   // supported, not sent: cleared
@@ -612,7 +610,7 @@ class SyncTwice : public Sync {
  protected:
   void SetUp() override {
     Sync::SetUp();
-    slow_ = std::make_unique<SlowAdds>(*store_);
+    slow_ = std::make_unique<SlowAdds>(*backend_);
     http::DispatcherOptions options;
     options.now = [this] { return now_; };
     options.random32 = [this] { return next_random_ += 0x1111; };
@@ -640,7 +638,7 @@ TEST_F(SyncTwice, TheSameAddSentTwiceAtOnceCreatesOneItem) {
     for (const auto& id : ids) EXPECT_EQ(id, ids[0]);
   }
   int twins = 0;
-  auto all = store_->ChangesSince(miguel_, "contacts", 0);
+  auto all = backend_->ChangesSince(miguel_, "contacts", 0);
   ASSERT_TRUE(all.ok());
   for (const auto& c : *all) twins += !c.deleted && c.data.find(">Twin<") != std::string::npos;
   EXPECT_EQ(twins, 1);
@@ -671,9 +669,9 @@ class SyncDeadline : public Sync {
     for (int i = 0; i < 12; ++i) {
       const std::string mime = "From: a@example.com\r\nTo: miguel@ox.io\r\nSubject: m" + std::to_string(i) +
                                "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nbody\r\n";
-      ASSERT_TRUE(store_->AddMail(miguel_, "inbox", mime, false, 1700000000 + i).ok());
+      ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", mime, false, 1700000000 + i).ok());
     }
-    slow_ = std::make_unique<SlowMime>(*store_);
+    slow_ = std::make_unique<SlowMime>(*backend_);
     http::DispatcherOptions options;
     options.now = [this] { return now_; };
     options.random32 = [this] { return next_random_ += 0x1111; };

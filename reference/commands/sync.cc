@@ -268,14 +268,11 @@ class CollectionSync {
         auto updated = ctx_.backend->GetItem(ctx_.account, server_id);
         if (updated.ok()) state_.items[server_id] = updated->mod_seq;
       } else if (kind == "Delete") {
-        absl::Status s = absl::OkStatus();
-        if (!trash_id_.empty()) {
-          // Moved: a copy in Deleted Items, then gone from here.
-          auto item = ctx_.backend->GetItem(ctx_.account, server_id);
-          s = item.status();
-          if (item.ok()) s = ctx_.backend->AddItem(ctx_.account, trash_id_, item->item_class, item->data).status();
-        }
-        if (s.ok()) s = ctx_.backend->DeleteItem(ctx_.account, server_id);
+        // DeletesAsMoves: moved whole (MIME and attachments too) into
+        // Deleted Items; otherwise gone.
+        const absl::Status s = trash_id_.empty()
+                                   ? ctx_.backend->DeleteItem(ctx_.account, server_id)
+                                   : ctx_.backend->MoveItem(ctx_.account, server_id, trash_id_).status();
         const bool had = state_.items.erase(server_id) > 0;
         if (!s.ok() && !(s.code() == absl::StatusCode::kNotFound && had)) {
           pugi::xml_node r = Response("Delete");

@@ -151,6 +151,36 @@ def test_ox_changes_wake_a_parked_ping(ox):
     assert time.time() - started < 10
 
 
+def test_ox_changes_end_a_waiting_sync_with_the_change(ox):
+    # The watcher's refresh wakes the Sync, which reads the connector at
+    # once: the change listener runs after the connector's lock is released
+    # (before, this deadlocked the watcher).
+    mock, ports = ox
+    phone, _ = provisioned(ports, "OXWAIT01")
+    key, _ = initial(phone, "contacts")
+    result = {}
+
+    def wait():
+        result["reply"] = phone.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>%s</SyncKey>'
+                                             '<CollectionId>contacts</CollectionId></Collection></Collections>'
+                                             '<HeartbeatInterval>30</HeartbeatInterval></Sync>' % key)
+
+    t = threading.Thread(target=wait)
+    t.start()
+    time.sleep(1.5)
+    started = time.time()
+    mock.change(module="contacts", action="new", user="miguel", folder="30",
+                data={"display_name": "Waited for", "file_as": "Waited, For"})
+    t.join(20)
+    status, root = result["reply"]
+    assert status == 200
+    assert [e.text for e in root.iter("{Contacts:}FileAs")] == ["Waited, For"]
+    assert time.time() - started < 10
+    # The connector still answers (no thread is stuck on its lock).
+    status, _ = sync(phone, "contacts", root.find(A + "Collections/" + A + "Collection/" + A + "SyncKey").text)
+    assert status == 200
+
+
 def test_outages_make_phones_retry_and_lose_nothing(ox):
     mock, ports = ox
     phone, _ = provisioned(ports, "OXFAULT1")

@@ -69,6 +69,46 @@ std::string RandomPassword() {
 
 }  // namespace
 
+// refresh_mutex_, held; on release the changes the mirror reported
+// meanwhile go to the listener.
+class OxBackend::Exclusive {
+ public:
+  explicit Exclusive(OxBackend& backend) : backend_(backend), lock_(backend.refresh_mutex_) {
+    backend_.holder_ = std::this_thread::get_id();
+  }
+  ~Exclusive() {
+    backend_.holder_ = std::thread::id();
+    lock_.unlock();
+    backend_.FlushChanges();
+  }
+
+ private:
+  OxBackend& backend_;
+  std::unique_lock<std::mutex> lock_;
+};
+
+void OxBackend::SetChangeListener(SqliteStore::ChangeListener listener) {
+  listener_ = std::move(listener);
+  mirror_->SetChangeListener([this](const std::string& account, const std::string& folder) {
+    if (holder_.load() == std::this_thread::get_id()) {
+      std::lock_guard<std::mutex> lock(pending_mutex_);
+      pending_.emplace_back(account, folder);
+    } else if (listener_) {
+      listener_(account, folder);
+    }
+  });
+}
+
+void OxBackend::FlushChanges() {
+  std::vector<std::pair<std::string, std::string>> changes;
+  {
+    std::lock_guard<std::mutex> lock(pending_mutex_);
+    changes.swap(pending_);
+  }
+  if (!listener_) return;
+  for (const auto& [account, folder] : changes) listener_(account, folder);
+}
+
 absl::StatusOr<std::unique_ptr<OxBackend>> OxBackend::Open(const OxOptions& options, const std::string& data_dir) {
   auto http = OxHttp::Create(options.url, options.timeout);
   if (!http.ok()) return http.status();
@@ -392,7 +432,7 @@ absl::Status OxBackend::RefreshMail(const Account& account, const FolderRef& fol
 absl::Status OxBackend::Refresh(const Account& account, const std::string& folder_id) {
   auto folder = Resolve(account, folder_id);
   if (!folder.ok()) return folder.status();
-  std::lock_guard<std::mutex> lock(refresh_mutex_);
+  Exclusive lock(*this);
   const std::string key = Key(account, folder_id);
   bool incomplete = false;
   absl::Status s = folder->module == "mail" ? RefreshMail(account, *folder, &incomplete)
@@ -409,7 +449,7 @@ absl::Status OxBackend::Refresh(const Account& account, const std::string& folde
 }
 
 bool OxBackend::MoreToCome(const Account& account, const std::string& folder_id) {
-  std::lock_guard<std::mutex> lock(refresh_mutex_);
+  Exclusive lock(*this);
   return incomplete_.count(Key(account, folder_id)) > 0;
 }
 
@@ -420,7 +460,7 @@ absl::Status OxBackend::MaybeRefresh(const Account& account, const std::string& 
     watched_[key] = {account, absl::Now()};
   }
   {
-    std::lock_guard<std::mutex> lock(refresh_mutex_);
+    Exclusive lock(*this);
     auto it = last_refresh_.find(key);
     if (it != last_refresh_.end() && absl::Now() - it->second < options_.refresh_interval) return absl::OkStatus();
   }
@@ -491,7 +531,7 @@ absl::StatusOr<std::string> OxBackend::AddItem(const Account& account, const std
   auto object = FromApplicationData(folder->module, xml);
   if (!object.ok()) return object.status();
   (*object)["folder_id"] = folder->ox;
-  std::lock_guard<std::mutex> lock(refresh_mutex_);  // no refresh sees it half-mapped
+  Exclusive lock(*this);  // no refresh sees it half-mapped
   auto reply = api_->Call(account.key(), "PUT", folder->module, {{"action", "new"}}, object->dump());
   if (!reply.ok()) return reply.status();
   const std::string ox_id = IdText((*reply)["data"]["id"]);
@@ -511,7 +551,7 @@ absl::Status OxBackend::UpdateItem(const Account& account, const std::string& se
     pugi::xml_document doc;
     doc.load_string(xml.c_str());
     const bool read = std::string(doc.first_child().child("email:Read").text().get()) == "1";
-    std::lock_guard<std::mutex> lock(refresh_mutex_);
+    Exclusive lock(*this);
     auto reply = api_->Call(account.key(), "PUT", "mail", {{"action", "update"}, {"folder", m->ox_folder}, {"id", m->ox_id}},
                             Json{{"flags", kSeen}, {"value", read}}.dump());
     if (!reply.ok()) return reply.status();
@@ -521,7 +561,7 @@ absl::Status OxBackend::UpdateItem(const Account& account, const std::string& se
   }
   auto object = FromApplicationData(m->module, xml);
   if (!object.ok()) return object.status();
-  std::lock_guard<std::mutex> lock(refresh_mutex_);
+  Exclusive lock(*this);
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto reply = api_->Call(account.key(), "PUT", m->module,
                             {{"action", "update"}, {"folder", m->ox_folder}, {"id", m->ox_id},
@@ -545,7 +585,7 @@ absl::Status OxBackend::UpdateItem(const Account& account, const std::string& se
 absl::Status OxBackend::DeleteItem(const Account& account, const std::string& server_id) {
   auto m = Lookup(account, server_id);
   if (!m.ok()) return m.status();
-  std::lock_guard<std::mutex> lock(refresh_mutex_);
+  Exclusive lock(*this);
   absl::StatusOr<Json> reply =
       m->module == "mail"
           ? api_->Call(account.key(), "PUT", "mail", {{"action", "delete"}},
@@ -567,7 +607,7 @@ absl::StatusOr<std::string> OxBackend::MoveItem(const Account& account, const st
   if (!m.ok()) return m.status();
   auto dest = Resolve(account, destination);
   if (!dest.ok()) return absl::NotFoundError("no folder " + destination);
-  std::lock_guard<std::mutex> lock(refresh_mutex_);
+  Exclusive lock(*this);
   auto reply = api_->Call(account.key(), "PUT", m->module,
                           m->module == "mail"
                               ? Params{{"action", "update"}, {"folder", m->ox_folder}, {"id", m->ox_id}}
@@ -588,7 +628,7 @@ absl::Status OxBackend::EmptyFolder(const Account& account, const std::string& f
   auto folder = Resolve(account, folder_id);
   if (!folder.ok()) return folder.status();
   if (folder->module == "mail") {
-    std::lock_guard<std::mutex> lock(refresh_mutex_);
+    Exclusive lock(*this);
     auto reply = api_->Call(account.key(), "PUT", "mail", {{"action", "clear"}}, Json::array({folder->ox}).dump());
     if (!reply.ok()) return reply.status();
   } else {
@@ -681,7 +721,7 @@ absl::StatusOr<std::string> OxBackend::AddMail(const Account& account, const std
                                                const std::string& mime, bool read, int64_t received) {
   auto folder = Resolve(account, folder_id);
   if (!folder.ok()) return folder.status();
-  std::lock_guard<std::mutex> lock(refresh_mutex_);
+  Exclusive lock(*this);
   auto reply = api_->Call(account.key(), "POST", "mail",
                           {{"action", "import"}, {"folder", folder->ox}, {"flags", read ? "32" : "0"}}, mime,
                           "message/rfc822");

@@ -51,8 +51,10 @@ class OxBackend : public Backend {
   static absl::StatusOr<std::unique_ptr<OxBackend>> Open(const OxOptions& options, const std::string& data_dir);
   ~OxBackend() override;
 
-  // Told after every change that reaches the mirror (the push hub listens).
-  void SetChangeListener(SqliteStore::ChangeListener listener) { mirror_->SetChangeListener(std::move(listener)); }
+  // Told after every change that reaches the mirror (the push hub listens),
+  // never while the connector's lock is held: a Sync woken by it reads the
+  // backend at once, in the same thread.
+  void SetChangeListener(SqliteStore::ChangeListener listener);
   // Starts the watcher thread (push for changes made in OX).
   void StartWatcher();
 
@@ -118,8 +120,15 @@ class OxBackend : public Backend {
   std::unique_ptr<OxApi> api_;
   std::unique_ptr<SqliteStore> mirror_;
   std::unique_ptr<storage::Database> map_;
-  // Serializes refreshes of one folder (and writes against them).
+  // Serializes refreshes of one folder (and writes against them). Taken
+  // through Exclusive, which tells the listener what changed once released.
+  class Exclusive;
+  void FlushChanges();
   std::mutex refresh_mutex_;
+  std::atomic<std::thread::id> holder_{};
+  SqliteStore::ChangeListener listener_;
+  std::mutex pending_mutex_;
+  std::vector<std::pair<std::string, std::string>> pending_;  // account, folder
   std::map<std::string, absl::Time> last_refresh_;  // "<account>\n<folder>"
   std::set<std::string> incomplete_;                 // folders a refresh did not finish
   std::map<std::string, std::pair<Account, absl::Time>> watched_;  // same key -> last use
