@@ -226,6 +226,33 @@ def test_mail_and_gal_through_ox(ox):
     assert [e.text for e in root.iter("{GAL:}EmailAddress")] == ["ana@ox.io"]
 
 
+def test_out_of_office_is_the_vacation_notice_in_ox(ox):
+    mock, ports = ox
+    phone, _ = provisioned(ports, "OXOOF001")
+    status, root = phone.post("Settings", '<Settings xmlns="Settings:"><Oof><Set><OofState>2</OofState>'
+                                          '<StartTime>2026-12-21T00:00:00.000Z</StartTime>'
+                                          '<EndTime>2027-01-04T00:00:00.000Z</EndTime><OofMessage><AppliesToInternal/>'
+                                          '<Enabled>1</Enabled><ReplyMessage>Back on January 4.</ReplyMessage>'
+                                          '<BodyType>TEXT</BodyType></OofMessage></Set></Oof></Settings>')
+    assert status == 200 and root.find("{Settings:}Oof/{Settings:}Status").text == "1"
+    rules = mock.state()["mailfilters"]["miguel"]
+    assert len(rules) == 1 and rules[0]["active"] and rules[0]["flags"] == ["vacation"]
+    assert rules[0]["actioncmds"][0]["text"] == "Back on January 4."
+    assert [t["datevalue"][0] for t in rules[0]["test"]["tests"]] == [1797811200000, 1799020800000]
+    get = '<Settings xmlns="Settings:"><Oof><Get><BodyType>TEXT</BodyType></Get></Oof></Settings>'
+    status, root = phone.post("Settings", get)
+    oof = root.find("{Settings:}Oof/{Settings:}Get")
+    assert oof.find("{Settings:}OofState").text == "2"
+    assert oof.find("{Settings:}StartTime").text == "2026-12-21T00:00:00.000Z"
+    assert oof.find("{Settings:}OofMessage/{Settings:}ReplyMessage").text == "Back on January 4."
+    # Off again: the same rule, inactive; nothing added.
+    phone.post("Settings", '<Settings xmlns="Settings:"><Oof><Set><OofState>0</OofState></Set></Oof></Settings>')
+    rules = mock.state()["mailfilters"]["miguel"]
+    assert len(rules) == 1 and not rules[0]["active"]
+    status, root = phone.post("Settings", get)
+    assert root.find("{Settings:}Oof/{Settings:}Get/{Settings:}OofState").text == "0"
+
+
 def test_a_slow_ox_hands_over_new_mail_in_parts_with_more_available():
     # OX answers every call in 250 ms; a refresh may fetch for 1 s: a dozen
     # new messages come over several Syncs, each saying MoreAvailable until

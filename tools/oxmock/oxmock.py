@@ -19,6 +19,9 @@ Admin endpoints (not OX API):
                            {"module": "mail", "action": "deliver", "user": "miguel", "raw": "..."}
     POST /admin/reset      back to the fixture
 
+Modules: login, folders, contacts, calendar, tasks, mail, mailfilter (rules
+kept and listed, not run).
+
 The OX API facts used (columns, actions, the error form) follow OX's
 published HTTP API documentation; docs/ox-connector.md lists them.
 """
@@ -91,6 +94,7 @@ class Groupware:
             for m in f.get("mail", []):
                 self.add_mail(fkey_of(m["owner"], m["folder"]), m["raw"], m.get("flags", 0))
             self.sent = []  # mail that left for outside addresses
+            self.mailfilters = {}  # login -> [rule]; ids count per user from 0
             self.sessions = {}  # session -> (user key, secret)
             self.journal = []
             self.faults = {}
@@ -148,6 +152,7 @@ class Groupware:
             return {"clock": self.clock, "folders": self.folders, "sessions": len(self.sessions),
                     "objects": {m: {i: {k: v for k, v in o.items() if k != "_fkey"} for i, o in objs.items()}
                                 for m, objs in self.objects.items()}, "sent": self.sent,
+                    "mailfilters": self.mailfilters,
                     "mail": [{"folder": k[0], "id": k[1], "flags": v["flags"],
                               "subject": email.message_from_string(v["raw"]).get("Subject", "")}
                              for k, v in sorted(self.mail.items())]}
@@ -417,6 +422,32 @@ class Handler(BaseHTTPRequestHandler):
 
     def m_tasks(self, user, action, params, raw):
         return self.groupware_objects("tasks", user, action, params, raw)
+
+    def m_mailfilter(self, user, action, params, raw):
+        """Mail filter rules (v1): list, new, update, delete. A rule is kept
+        as sent (rulename, active, flags, test, actioncmds) with its id."""
+        rules = self.gw.mailfilters.setdefault(user["login"], [])
+        body = json.loads(raw or b"{}")
+        if action == "list":
+            flag = params.get("flag")
+            return {"data": [r for r in rules if flag is None or flag in r.get("flags", [])]}
+        if action == "new":
+            rule = dict(body, id=max([r["id"] for r in rules] + [-1]) + 1)
+            rule.setdefault("active", True)
+            rules.append(rule)
+            self.gw.tick()
+            return {"data": rule["id"]}
+        if action in ("update", "delete"):
+            found = [r for r in rules if r["id"] == body.get("id")]
+            if not found:
+                raise OxError("MAIL_FILTER-0015", "no rule with that id")
+            if action == "delete":
+                rules.remove(found[0])
+            else:
+                found[0].update(body)
+            self.gw.tick()
+            return {"data": None}
+        raise OxError("MAIL_FILTER-0001", "unknown action " + action)
 
     def m_mail(self, user, action, params, raw):
         gw = self.gw

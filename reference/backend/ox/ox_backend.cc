@@ -778,10 +778,85 @@ absl::StatusOr<std::vector<GalEntry>> OxBackend::SearchGal(const Account& accoun
   return out;
 }
 
-absl::StatusOr<OofSettings> OxBackend::GetOof(const Account& account) { return mirror_->GetOof(account); }
+// Out of office is OX's vacation notice: a mail filter rule flagged
+// "vacation" whose action sends one text to every sender (OX has no
+// internal/external distinction), limited in time by "currentdate" tests.
+namespace {
+
+constexpr char kVacationFlag[] = "vacation";
+
+// The user's vacation rule, or null if there is none.
+absl::StatusOr<Json> VacationRule(OxApi& api, const Account& account) {
+  auto reply = api.Call(account.key(), "GET", "mailfilter", {{"action", "list"}, {"flag", kVacationFlag}});
+  if (!reply.ok()) return reply.status();
+  for (const Json& rule : (*reply)["data"]) {
+    for (const Json& cmd : rule.value("actioncmds", Json::array())) {
+      if (cmd.value("id", "") == "vacation") return rule;
+    }
+  }
+  return Json(nullptr);
+}
+
+}  // namespace
+
+absl::StatusOr<OofSettings> OxBackend::GetOof(const Account& account) {
+  auto rule = VacationRule(*api_, account);
+  if (!rule.ok()) return rule.status();
+  OofSettings oof;
+  if (rule->is_null()) return oof;
+  std::string text;
+  for (const Json& cmd : (*rule)["actioncmds"]) {
+    if (cmd.value("id", "") == "vacation") text = cmd.value("text", "");
+  }
+  oof.internal_message = oof.external_known_message = oof.external_unknown_message = text;
+  oof.external_known_enabled = oof.external_unknown_enabled = true;
+  if (!rule->value("active", true)) return oof;  // state 0, the text kept
+  oof.state = 1;
+  const Json& test = (*rule)["test"];
+  if (test.value("id", "") == "allof") {
+    for (const Json& t : test.value("tests", Json::array())) {
+      if (t.value("id", "") != "currentdate" || !t.contains("datevalue") || t["datevalue"].empty()) continue;
+      const int64_t at = Number(t["datevalue"][0]) / 1000;
+      (t.value("comparison", "") == "ge" ? oof.start_time : oof.end_time) = at;
+    }
+    if (oof.start_time != 0 && oof.end_time != 0) oof.state = 2;
+  }
+  return oof;
+}
 
 absl::Status OxBackend::SetOof(const Account& account, const OofSettings& settings) {
-  return mirror_->SetOof(account, settings);
+  auto existing = VacationRule(*api_, account);
+  if (!existing.ok()) return existing.status();
+  std::string text = settings.internal_message;
+  if (text.empty()) text = !settings.external_known_message.empty() ? settings.external_known_message
+                                                                    : settings.external_unknown_message;
+  Json rule = {{"rulename", "Vacation Notice"},
+               {"active", settings.state != 0},
+               {"flags", Json::array({kVacationFlag})},
+               {"actioncmds", Json::array({Json{{"id", "vacation"},
+                                                {"days", "7"},
+                                                {"addresses", Json::array({account.email})},
+                                                {"subject", "Out of office"},
+                                                {"text", text}}})}};
+  if (settings.state == 2) {
+    auto date = [](const char* comparison, int64_t at) {
+      return Json{{"id", "currentdate"}, {"comparison", comparison}, {"datepart", "date"},
+                  {"datevalue", Json::array({at * 1000})}};
+    };
+    rule["test"] = {{"id", "allof"},
+                    {"tests", Json::array({date("ge", settings.start_time), date("le", settings.end_time)})}};
+  } else {
+    rule["test"] = {{"id", "true"}};
+  }
+  const bool update = !existing->is_null();
+  if (text.empty() && update) {  // turned off without a message: the old one stays
+    for (const Json& cmd : (*existing)["actioncmds"]) {
+      if (cmd.value("id", "") == "vacation") rule["actioncmds"][0]["text"] = cmd.value("text", "");
+    }
+  }
+  if (update) rule["id"] = (*existing)["id"];
+  auto reply = api_->Call(account.key(), "PUT", "mailfilter", {{"action", update ? "update" : "new"}}, rule.dump());
+  return reply.status();
 }
 
 }  // namespace eas::backend::ox
