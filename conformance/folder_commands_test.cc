@@ -58,11 +58,12 @@ TEST_F(FolderCommands, CreateRenameDeleteAdvanceTheKeyAndFolderSyncHasNothingToR
 
 TEST_F(FolderCommands, OtherChangesStillReachTheDevice) {
   Verifies({"MS-ASCMD 3.2.5.1 (FolderCreate and FolderSync)"});
-  ASSERT_TRUE(store_->AddFolder(miguel_, {"server-made", "0", "From the web", backend::kUserMail}).ok());
+  auto server_made = backend_->CreateFolder(miguel_, "0", "From the web", backend::kUserMail);
+  ASSERT_TRUE(server_made.ok()) << server_made.status();
   ASSERT_EQ(Create("1", "0", "From the phone", "12").Text("SyncKey"), "2");
   Reply sync = FolderSync("2");
   EXPECT_EQ(sync.Text("Changes/Count"), "1") << sync.xml;
-  EXPECT_EQ(sync.Text("Changes/Add/ServerId"), "server-made");
+  EXPECT_EQ(sync.Text("Changes/Add/ServerId"), *server_made);
 }
 
 TEST_F(FolderCommands, Statuses) {

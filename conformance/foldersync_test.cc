@@ -30,6 +30,8 @@ class FolderSync : public ConformanceTest {
 
 TEST_F(FolderSync, InitialSyncListsEveryDefaultFolderWithItsType) {
   Verifies({"MS-ASCMD 2.2.1.5", "MS-ASCMD 2.2.3.186.3 (folder Type)"});
+  // OX's own hierarchy differs: no Outbox, Sent/Trash/Drafts inside INBOX.
+  if (OnOx()) GTEST_SKIP() << "the embedded store's default hierarchy";
   Reply r = Sync("0");
   ASSERT_EQ(r.Text("Status"), "1") << r.xml;
   EXPECT_EQ(r.Text("SyncKey"), "1");
@@ -52,29 +54,32 @@ TEST_F(FolderSync, IncrementalAddUpdateDelete) {
   EXPECT_EQ(none.Text("SyncKey"), "1");  // nothing changed: the key stays
   EXPECT_EQ(none.Text("Changes/Count"), "0");
 
-  ASSERT_TRUE(store_->AddFolder(miguel_, {"inbox/projects", "inbox", "Projects", backend::kUserMail}).ok());
-  ASSERT_TRUE(store_->AddFolder(miguel_, {"cal2", "0", "Team", backend::kUserCalendar}).ok());
+  // Made on the server (the groupware's own interface), not by the phone.
+  auto projects = backend_->CreateFolder(miguel_, "inbox", "Projects", backend::kUserMail);
+  auto team = backend_->CreateFolder(miguel_, "0", "Team", backend::kUserCalendar);
+  ASSERT_TRUE(projects.ok() && team.ok()) << projects.status() << team.status();
   Reply added = Sync("1");
   EXPECT_EQ(added.Text("SyncKey"), "2");
-  EXPECT_EQ(Ids(added, "Add"), (std::set<std::string>{"inbox/projects", "cal2"}));
+  EXPECT_EQ(Ids(added, "Add"), (std::set<std::string>{*projects, *team}));
   EXPECT_EQ(added.Text("Changes/Count"), "2");
 
-  ASSERT_TRUE(store_->UpdateFolder(miguel_, {"cal2", "0", "Team calendar", backend::kUserCalendar}).ok());
-  ASSERT_TRUE(store_->DeleteFolder(miguel_, "inbox/projects").ok());
+  ASSERT_TRUE(backend_->RenameFolder(miguel_, *team, "0", "Team calendar").ok());
+  ASSERT_TRUE(backend_->RemoveFolder(miguel_, *projects).ok());
   Reply changed = Sync("2");
   EXPECT_EQ(changed.Text("SyncKey"), "3");
-  EXPECT_EQ(Ids(changed, "Update"), (std::set<std::string>{"cal2"}));
-  EXPECT_EQ(Ids(changed, "Delete"), (std::set<std::string>{"inbox/projects"}));
+  EXPECT_EQ(Ids(changed, "Update"), (std::set<std::string>{*team}));
+  EXPECT_EQ(Ids(changed, "Delete"), (std::set<std::string>{*projects}));
   EXPECT_EQ(changed.Text("Changes/Update/DisplayName"), "Team calendar");
 }
 
 TEST_F(FolderSync, DeletingAParentReportsOnlyTheParent) {
   Verifies({"MS-ASCMD 2.2.3.45 (Delete)"});
-  ASSERT_TRUE(store_->AddFolder(miguel_, {"p", "inbox", "P", backend::kUserMail}).ok());
-  ASSERT_TRUE(store_->AddFolder(miguel_, {"p/c", "p", "C", backend::kUserMail}).ok());
+  auto parent = backend_->CreateFolder(miguel_, "inbox", "P", backend::kUserMail);
+  ASSERT_TRUE(parent.ok()) << parent.status();
+  ASSERT_TRUE(backend_->CreateFolder(miguel_, *parent, "C", backend::kUserMail).ok());
   ASSERT_EQ(Sync("0").Text("SyncKey"), "1");
-  ASSERT_TRUE(store_->DeleteFolder(miguel_, "p").ok());
-  EXPECT_EQ(Ids(Sync("1"), "Delete"), (std::set<std::string>{"p"}));
+  ASSERT_TRUE(backend_->RemoveFolder(miguel_, *parent).ok());
+  EXPECT_EQ(Ids(Sync("1"), "Delete"), (std::set<std::string>{*parent}));
 }
 
 TEST_F(FolderSync, UnknownKeyIsStatus9AndKey0StartsOver) {
@@ -84,13 +89,15 @@ TEST_F(FolderSync, UnknownKeyIsStatus9AndKey0StartsOver) {
   EXPECT_FALSE(unknown.Has("SyncKey"));
   Reply restart = Sync("0");
   EXPECT_EQ(restart.Text("Status"), "1");
-  EXPECT_EQ(restart.Text("Changes/Count"), "8");
+  auto folders = backend_->ListFolders(miguel_);
+  ASSERT_TRUE(folders.ok());
+  EXPECT_EQ(restart.Text("Changes/Count"), std::to_string(folders->size()));
 }
 
 TEST_F(FolderSync, LostResponseResentKeyGetsTheSameAnswer) {
   Verifies({"MS-ASCMD 2.2.3.166.4 (SyncKey)"});
   ASSERT_EQ(Sync("0").Text("SyncKey"), "1");
-  ASSERT_TRUE(store_->AddFolder(miguel_, {"x", "0", "X", backend::kUserMail}).ok());
+  ASSERT_TRUE(backend_->CreateFolder(miguel_, "0", "X", backend::kUserMail).ok());
   Reply first = Sync("1");   // this answer is "lost"
   Reply again = Sync("1");   // the phone asks again with its old key
   EXPECT_EQ(again.Text("SyncKey"), first.Text("SyncKey"));
@@ -99,7 +106,7 @@ TEST_F(FolderSync, LostResponseResentKeyGetsTheSameAnswer) {
   Reply next = Sync(again.Text("SyncKey"));
   EXPECT_EQ(next.Text("Changes/Count"), "0");
   // The key before the previous one is gone.
-  ASSERT_TRUE(store_->AddFolder(miguel_, {"y", "0", "Y", backend::kUserMail}).ok());
+  ASSERT_TRUE(backend_->CreateFolder(miguel_, "0", "Y", backend::kUserMail).ok());
   ASSERT_EQ(Sync("2").Text("SyncKey"), "3");
   EXPECT_EQ(Sync("1").Text("Status"), "9");
 }
@@ -117,7 +124,9 @@ TEST_F(FolderSync, RealHordeFolderSyncRequestBytes) {
   r.body = std::string("\x03\x01\x6a\x00\x00\x07\x56\x52\x03\x30\x00\x01\x01", 13);
   Reply reply = Send(r);
   EXPECT_EQ(reply.Text("Status"), "1");
-  EXPECT_EQ(reply.Text("Changes/Count"), "8");
+  auto folders = backend_->ListFolders(miguel_);
+  ASSERT_TRUE(folders.ok());
+  EXPECT_EQ(reply.Text("Changes/Count"), std::to_string(folders->size()));
 }
 
 }  // namespace

@@ -147,6 +147,16 @@ class Groupware:
         return [f for f in self.folders.values()
                 if f.get("owner") in (None, user["login"]) and (module is None or f["module"] == module)]
 
+    def name_taken(self, user, parent, title, besides=None):
+        """A sibling already has the name: mail folder names as IMAP compares
+        them (INBOX in any case), the account root ("default0") being the
+        same place as the folder tree's root ("1")."""
+        roots = ("1", "default0")
+        same_parent = lambda p: p == parent or (p in roots and parent in roots)
+        fold = lambda f, t: t.lower() if f.get("module") == "mail" else t
+        return any(f is not besides and same_parent(f.get("folder_id")) and fold(f, f["title"]) == fold(f, title)
+                   for f in self.owned_folders(user))
+
     def state(self):
         with self.lock:
             return {"clock": self.clock, "folders": self.folders, "sessions": len(self.sessions),
@@ -311,7 +321,7 @@ class Handler(BaseHTTPRequestHandler):
             parent = params.get("folder_id", "1")
             if gw.folder(user, parent) is None and parent not in ("1", "default0"):
                 raise OxError("FLD-0008", "parent folder not found")
-            if any(f["title"] == body.get("title") and f.get("folder_id") == parent for f in gw.owned_folders(user)):
+            if gw.name_taken(user, parent, body.get("title", "")):
                 raise OxError("FLD-0012", "a folder with that name exists")
             module = body.get("module") or (gw.folder(user, parent) or {}).get("module", "mail")
             if module == "mail":
@@ -330,6 +340,9 @@ class Handler(BaseHTTPRequestHandler):
             if f is None:
                 raise OxError("FLD-0008", "folder not found")
             body = json.loads(raw or b"{}")
+            target = str(body.get("folder_id", f.get("folder_id")))
+            if gw.name_taken(user, target, body.get("title", f["title"]), besides=f):
+                raise OxError("FLD-0012", "a folder with that name exists")
             if "title" in body:
                 f["title"] = body["title"]
             if "folder_id" in body:
