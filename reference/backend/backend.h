@@ -100,6 +100,13 @@ struct OofSettings {
   std::string body_type = "Text";  // "Text" or "HTML"
 };
 
+// One busy span of a calendar, Unix seconds, with its MS-ASCAL BusyStatus
+// (0 free, 1 tentative, 2 busy, 3 out of office).
+struct BusySpan {
+  int64_t start = 0, end = 0;
+  int status = 2;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -169,6 +176,16 @@ class Backend {
 
   virtual absl::StatusOr<OofSettings> GetOof(const Account& account) = 0;
   virtual absl::Status SetOof(const Account& account, const OofSettings& settings) = 0;
+
+  // The busy times of the person with address `email` between `start` and
+  // `end` (Unix seconds), as the groupware tells `asker`; NotFound when it
+  // does not know the address. Unimplemented: the server reads the
+  // person's calendars itself (commands/resolve_recipients.cc), as on the
+  // embedded store.
+  virtual absl::StatusOr<std::vector<BusySpan>> FreeBusy(const Account& /*asker*/, const std::string& /*email*/,
+                                                         int64_t /*start*/, int64_t /*end*/) {
+    return absl::UnimplementedError("the server reads the calendars itself");
+  }
 
   // Hands a message to the groupware to send (a groupware that delivers
   // mail itself, like OX). Unimplemented: the server delivers it

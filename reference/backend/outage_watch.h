@@ -73,6 +73,10 @@ class OutageWatch : public Backend {
   }
   absl::StatusOr<OofSettings> GetOof(const Account& a) override { return Seen(inner_.GetOof(a)); }
   absl::Status SetOof(const Account& a, const OofSettings& o) override { return Seen(inner_.SetOof(a, o)); }
+  absl::StatusOr<std::vector<BusySpan>> FreeBusy(const Account& a, const std::string& e, int64_t s,
+                                                 int64_t t) override {
+    return Seen(inner_.FreeBusy(a, e, s, t));
+  }
   absl::Status SubmitMail(const Account& a, const std::string& m, bool s) override {
     return Seen(inner_.SubmitMail(a, m, s));
   }

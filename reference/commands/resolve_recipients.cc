@@ -168,12 +168,17 @@ CommandResult ResolveRecipients(CommandContext& ctx) {
         if (static_cast<int>(names.size()) > kMaxAvailabilityRecipients) {
           AddText(a, "Status", absl::StrCat(st::kAvailabilityTooManyRecipients));
         } else {
-          auto person = ctx.backend->FindAccountByEmail(c.email);
+          // The groupware's own free/busy where it has one (OX), else the
+          // person's calendars here; people nobody knows: 4 (no data).
+          auto spans = ctx.backend->FreeBusy(ctx.account, c.email, from, to_time);
+          if (absl::IsUnimplemented(spans.status())) {
+            auto person = ctx.backend->FindAccountByEmail(c.email);
+            spans = person.ok() ? absl::StatusOr<std::vector<BusySpan>>(BusySpans(ctx, *person)) : person.status();
+          }
           AddText(a, "Status", absl::StrCat(st::kSuccess));
-          // People outside this store: 4 (no data) for every slot.
           AddText(a, "MergedFreeBusy",
-                  person.ok() ? MergedFreeBusy(BusySpans(ctx, *person), from, to_time)
-                              : std::string((to_time - from + kSlotSeconds - 1) / kSlotSeconds, '4'));
+                  spans.ok() ? MergedFreeBusy(*spans, from, to_time)
+                             : std::string((to_time - from + kSlotSeconds - 1) / kSlotSeconds, '4'));
         }
       }
       if (certificates) {

@@ -15,12 +15,7 @@ namespace eas::commands {
 
 CommandResult ResolveRecipients(CommandContext& ctx);
 
-// One busy span of a calendar, Unix seconds, with its MS-ASCAL BusyStatus
-// (0 free, 1 tentative, 2 busy, 3 out of office).
-struct BusySpan {
-  int64_t start, end;
-  int status;
-};
+using backend::BusySpan;
 
 // MS-ASCMD 2.2.3.99 MergedFreeBusy: one digit per 30 minutes from `start`
 // to `end`, the busiest span touching it (4 where nothing is known is the

@@ -253,6 +253,23 @@ def test_out_of_office_is_the_vacation_notice_in_ox(ox):
     assert root.find("{Settings:}Oof/{Settings:}Get/{Settings:}OofState").text == "0"
 
 
+def test_free_busy_comes_from_ox(ox):
+    # Miguel's "Team weekly" starts 2026-11-28 09:00 UTC for 30 minutes
+    # (tools/oxmock/fixtures/demo.json); OX answers through chronos freeBusy.
+    mock, ports = ox
+    phone, _ = provisioned(ports, "OXFB0001")
+    status, root = phone.post("ResolveRecipients",
+                              '<ResolveRecipients xmlns="ResolveRecipients:"><To>miguel@ox.io</To><To>nobody@else.example'
+                              '</To><Options><Availability><StartTime>2026-11-28T08:00:00.000Z</StartTime>'
+                              '<EndTime>2026-11-28T10:00:00.000Z</EndTime></Availability></Options></ResolveRecipients>')
+    assert status == 200
+    ns = "{ResolveRecipients:}"
+    merged = [r.find(ns + "Recipient/" + ns + "Availability/" + ns + "MergedFreeBusy")
+              for r in root.iter(ns + "Response")]
+    assert merged[0] is not None and merged[0].text == "0020"
+    assert any(j["module"] == "chronos" and j["action"] == "freeBusy" for j in mock.journal())
+
+
 def test_a_slow_ox_hands_over_new_mail_in_parts_with_more_available():
     # OX answers every call in 250 ms; a refresh may fetch for 1 s: a dozen
     # new messages come over several Syncs, each saying MoreAvailable until

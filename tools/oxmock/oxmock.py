@@ -27,6 +27,7 @@ published HTTP API documentation; docs/ox-connector.md lists them.
 """
 
 import argparse
+import calendar
 import copy
 import email
 import email.policy
@@ -435,6 +436,34 @@ class Handler(BaseHTTPRequestHandler):
 
     def m_tasks(self, user, action, params, raw):
         return self.groupware_objects("tasks", user, action, params, raw)
+
+    def m_chronos(self, user, action, params, raw):
+        """Only freeBusy: the attendees (by mailto: address, users of the
+        asker's context) and the appointments of their calendar folders
+        that overlap [from, until) as freeBusyTime with fbType, recurrences
+        not expanded."""
+        if action != "freeBusy":
+            raise OxError("SVL-0010", "unsupported action " + action)
+        gw = self.gw
+        parse = lambda v: calendar.timegm(time.strptime(v, "%Y%m%dT%H%M%SZ")) * 1000
+        start, end = parse(params["from"]), parse(params["until"])
+        types = {1: "BUSY", 2: "BUSY-TENTATIVE", 3: "BUSY-UNAVAILABLE", 4: "FREE"}
+        out = []
+        for attendee in json.loads(raw or b"{}").get("attendees", []):
+            address = attendee.get("uri", "").lower().replace("mailto:", "", 1)
+            person = next((u for u in gw.users.values()
+                           if u["email"].lower() == address and u["context"] == user["context"]), None)
+            if person is None:
+                out.append({"attendee": attendee, "warnings": [{"code": "CAL-4043", "error": "unknown attendee"}]})
+                continue
+            folders = {gw.folder_key(person, f["id"]) for f in gw.owned_folders(person, "calendar")
+                       if f.get("owner") == person["login"]}
+            times = [{"startTime": o["start_date"], "endTime": o["end_date"],
+                      "fbType": types.get(o.get("shown_as", 1), "BUSY")}
+                     for o in gw.objects["calendar"].values()
+                     if o["_fkey"] in folders and o["start_date"] < end and o["end_date"] > start]
+            out.append({"attendee": attendee, "freeBusyTime": sorted(times, key=lambda t: t["startTime"])})
+        return {"data": out}
 
     def m_mailfilter(self, user, action, params, raw):
         """Mail filter rules (v1): list, new, update, delete. A rule is kept

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "pugixml.hpp"
 #include "reference/backend/ox/ox_convert.h"
+#include "reference/eas/eas_time.h"
 
 namespace eas::backend::ox {
 namespace {
@@ -776,6 +777,31 @@ absl::StatusOr<std::vector<GalEntry>> OxBackend::SearchGal(const Account& accoun
     out.push_back(std::move(e));
   }
   return out;
+}
+
+// Free/busy from OX's calendar service (chronos `freeBusy`): the attendee
+// by address, the answer's free/busy types mapped to MS-ASCAL BusyStatus.
+absl::StatusOr<std::vector<BusySpan>> OxBackend::FreeBusy(const Account& asker, const std::string& email,
+                                                          int64_t start, int64_t end) {
+  Json body = {{"attendees", Json::array({Json{{"uri", "mailto:" + email}}})}};
+  auto reply = api_->Call(asker.key(), "PUT", "chronos",
+                          {{"action", "freeBusy"}, {"from", CompactUtc(start)}, {"until", CompactUtc(end)}},
+                          body.dump());
+  if (!reply.ok()) return reply.status();
+  const Json& data = (*reply)["data"];
+  if (!data.is_array() || data.empty() || !data[0].contains("freeBusyTime")) {
+    return absl::NotFoundError("OX has no free/busy for " + email);
+  }
+  std::vector<BusySpan> spans;
+  for (const Json& t : data[0]["freeBusyTime"]) {
+    const std::string type = t.value("fbType", "BUSY");
+    BusySpan span;
+    span.start = Number(t["startTime"]) / 1000;
+    span.end = Number(t["endTime"]) / 1000;
+    span.status = type == "FREE" ? 0 : type == "BUSY-TENTATIVE" ? 1 : type == "BUSY-UNAVAILABLE" ? 3 : 2;
+    spans.push_back(span);
+  }
+  return spans;
 }
 
 // Out of office is OX's vacation notice: a mail filter rule flagged

@@ -85,6 +85,8 @@ class OxBackend : public Backend {
   absl::StatusOr<Account> FindAccountByEmail(const std::string& email) override;
   absl::StatusOr<std::vector<GalEntry>> SearchGal(const Account& account, const std::string& query,
                                                   int limit) override;
+  absl::StatusOr<std::vector<BusySpan>> FreeBusy(const Account& asker, const std::string& email, int64_t start,
+                                                 int64_t end) override;
   absl::StatusOr<OofSettings> GetOof(const Account& account) override;
   absl::Status SetOof(const Account& account, const OofSettings& settings) override;
   absl::Status SubmitMail(const Account& account, const std::string& mime, bool save_in_sent) override;
