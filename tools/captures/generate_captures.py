@@ -232,6 +232,7 @@ class Writer:
                 '    <source habit="the exchanges of the scenario">the specifications named in verifies; the device\'s own habits above</source>\n'
                 '  </provenance>\n'
                 '  <verifies>%s</verifies>\n'
+                '  <groupware state="demo"/>\n'
                 '  <account user="%s" password="secret" query-user="%s"/>\n') % (
             p.family, self.scenario, escape(p.model, {'"': "&quot;"}), escape(p.client, {'"': "&quot;"}),
             escape(p.ua, {'"': "&quot;"}), p.device_type, self.device_id, p.protocol,

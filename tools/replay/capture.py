@@ -23,6 +23,9 @@ class CaptureError(AssertionError):
     """A replay that did not get the answer the capture expects."""
 
 
+KNOWN_STATES = {"demo"}
+
+
 class Capture:
     def __init__(self, path):
         self.path = path
@@ -42,6 +45,13 @@ class Capture:
             raise ValueError("%s: provenance names no source" % path)
         self.device = dict(device.attrib)
         self.provenance = provenance.get("kind")
+        # The groupware state before the session; "demo" is the reference
+        # server's --demo data (on the OX backend: the OX mock fixture that
+        # `eas-admin demo-ox-fixture` exports from it).
+        groupware = self.root.find("groupware")
+        if groupware is None or groupware.get("state") not in KNOWN_STATES:
+            raise ValueError("%s: needs <groupware state=...> with one of %s" % (path, sorted(KNOWN_STATES)))
+        self.groupware = groupware.get("state")
         account = self.root.find("account")
         self.account = dict(account.attrib) if account is not None else {}
         self.steps = [s for s in self.root if s.tag in ("exchange", "event", "expect-ox")]
