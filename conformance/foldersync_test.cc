@@ -30,7 +30,7 @@ class FolderSync : public ConformanceTest {
 
 TEST_F(FolderSync, InitialSyncListsEveryDefaultFolderWithItsType) {
   Verifies({"MS-ASCMD 2.2.1.5", "MS-ASCMD 2.2.3.186.3 (folder Type)"});
-  // OX's own hierarchy differs: no Outbox, Sent/Trash/Drafts inside INBOX.
+  // OX's own hierarchy differs: Sent, Trash and Drafts inside INBOX.
   if (OnOx()) GTEST_SKIP() << "the embedded store's default hierarchy";
   Reply r = Sync("0");
   ASSERT_EQ(r.Text("Status"), "1") << r.xml;

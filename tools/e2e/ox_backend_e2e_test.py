@@ -104,6 +104,14 @@ def test_hierarchy_and_all_four_data_types(ox):
     assert types["Contacts"] == "9" and types["Calendar"] == "8" and types["Tasks"] == "7"
     assert types["Customers"] == "14"
     assert "Global address book" not in types
+    # OX has no Outbox; the connector keeps an empty one, as phones want.
+    assert folders["outbox"] == ("Outbox", "6")
+    key, outbox = initial(phone, "outbox")
+    assert outbox.find(A + "Collections/" + A + "Collection/" + A + "Status").text == "1"
+    assert not list(outbox.iter(A + "Add"))
+    status, root = phone.post("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>1</HeartbeatInterval><Folders><Folder>'
+                                      '<Id>outbox</Id><Class>Email</Class></Folder></Folders></Ping>')
+    assert status == 200 and root.find("{Ping:}Status").text == "1"
     _, contacts = initial(phone, "contacts")
     assert sorted(e.text for e in contacts.iter("{Contacts:}FileAs")) == ["Meier, Lena", "Okafor, Jonas"]
     _, calendar = initial(phone, "calendar")

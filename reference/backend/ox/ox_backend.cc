@@ -15,6 +15,9 @@
 namespace eas::backend::ox {
 namespace {
 
+// Folders the connector keeps itself, with nothing behind them in OX.
+constexpr char kLocalModule[] = "local";
+
 constexpr char kMapSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS folders(
   user_id INTEGER NOT NULL,
@@ -231,6 +234,12 @@ absl::StatusOr<std::vector<Folder>> OxBackend::ListFolders(const Account& accoun
       progress = true;
     }
   }
+  // OX has no Outbox; phones want one (Nokia MfE 2.01 cannot do without,
+  // device-notes quirk 9): a local one, always empty, since mail leaves
+  // through SendMail. Module "local": nothing in OX to ask.
+  if (std::none_of(ordered.begin(), ordered.end(), [](const OxFolder& f) { return f.folder.type == kOutbox; })) {
+    ordered.push_back({{"outbox", "0", "Outbox", kOutbox}, kLocalModule, ""});
+  }
   // The mirror follows OX.
   auto mirrored = mirror_->ListFolders(account);
   if (!mirrored.ok()) return mirrored.status();
@@ -433,6 +442,7 @@ absl::Status OxBackend::RefreshMail(const Account& account, const FolderRef& fol
 absl::Status OxBackend::Refresh(const Account& account, const std::string& folder_id) {
   auto folder = Resolve(account, folder_id);
   if (!folder.ok()) return folder.status();
+  if (folder->module == kLocalModule) return absl::OkStatus();  // nothing in OX
   Exclusive lock(*this);
   const std::string key = Key(account, folder_id);
   bool incomplete = false;
@@ -529,6 +539,7 @@ absl::StatusOr<std::string> OxBackend::AddItem(const Account& account, const std
   auto folder = Resolve(account, folder_id);
   if (!folder.ok()) return folder.status();
   if (folder->module == "mail") return absl::InvalidArgumentError("mail items are added as messages");
+  if (folder->module == kLocalModule) return absl::InvalidArgumentError("the Outbox holds nothing: mail is sent");
   auto object = FromApplicationData(folder->module, xml);
   if (!object.ok()) return object.status();
   (*object)["folder_id"] = folder->ox;
