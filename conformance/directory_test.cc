@@ -23,11 +23,11 @@ class Directory : public ConformanceTest {
       e.last_name = "Meier";
       e.email = absl::StrCat("lena", i, "@ox.io");
       e.company = "OX";
-      ASSERT_TRUE(store_->AddGalEntry("ox.io", e).ok());
+      AddGalEntry("ox.io", e);
     }
     // No FirstName in the directory (Nokia still needs one).
-    ASSERT_TRUE(store_->AddGalEntry("ox.io", {"ana", "Ana Souza", "", "", "ana@ox.io"}).ok());
-    ASSERT_TRUE(store_->AddGalEntry("other", {"ana2", "Ana Elsewhere", "", "", "ana@other.io"}).ok());
+    AddGalEntry("ox.io", {"ana", "Ana Souza", "", "", "ana@ox.io"});
+    AddGalEntry("other", {"ana2", "Ana Elsewhere", "", "", "ana@other.io"});
     ASSERT_FALSE(Provision(phone_).empty());
   }
   Reply Gal(const std::string& query, const std::string& options) {
@@ -138,7 +138,7 @@ TEST_F(Directory, ResolveRecipientsFindsContactsAndFreeBusy) {
   EXPECT_EQ(std::string(zoe.child("Recipient").child("EmailAddress").text().get()), "zoe@home.example");
   EXPECT_EQ(std::string(zoe.child("Recipient").child("Availability").child("MergedFreeBusy").text().get()), "444444");
   // Miguel is in no GAL here, so he is unresolved; free/busy is per resolved recipient.
-  ASSERT_TRUE(store_->AddGalEntry("ox.io", {"miguel", "Miguel Ortega", "", "", "miguel@ox.io"}).ok());
+  AddGalEntry("ox.io", {"miguel", "Miguel Ortega", "", "", "miguel@ox.io"});
   r = Post(phone_, "ResolveRecipients",
            "<ResolveRecipients xmlns=\"ResolveRecipients:\"><To>miguel@ox.io</To><Options><Availability>"
            "<StartTime>2026-11-19T08:00:00.000Z</StartTime><EndTime>2026-11-19T11:00:00.000Z</EndTime>"

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "nlohmann/json.hpp"
 #include "conformance/ox_mock_process.h"
 #include "reference/backend/ox/ox_backend.h"
 #include "reference/commands/policy_document.h"
@@ -130,6 +131,18 @@ std::string MailReceived(const std::string& subject, int64_t received) {
                       "\r\nDate: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", absl::FromUnixSeconds(received),
                                                       absl::UTCTimeZone()),
                       "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello.\r\n");
+}
+
+void ConformanceTest::AddGalEntry(const std::string& context, const backend::GalEntry& e) {
+  if (!OnOx()) {
+    ASSERT_TRUE(store_->AddGalEntry(context, e).ok());
+    return;
+  }
+  nlohmann::json change = {{"module", "contacts"}, {"action", "new"}, {"user", "miguel"}, {"folder", "6"},
+                           {"data", {{"display_name", e.display_name}, {"first_name", e.first_name},
+                                     {"last_name", e.last_name}, {"email1", e.email}, {"company", e.company},
+                                     {"context", context}}}};
+  ASSERT_TRUE(OxMockChange(change.dump()).ok());
 }
 
 bool ConformanceTest::OnOx() {

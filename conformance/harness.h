@@ -82,6 +82,9 @@ class ConformanceTest : public ::testing::Test {
   std::unique_ptr<backend::Backend> ox_;
   backend::Backend* backend_ = nullptr;
   static bool OnOx();
+  // A directory (GAL) entry of `context`: in the embedded store, or a
+  // contact in OX's global address book (made through the mock).
+  void AddGalEntry(const std::string& context, const backend::GalEntry& entry);
   std::unique_ptr<state::DeviceState> state_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
   backend::Account miguel_;

@@ -67,15 +67,26 @@ absl::StatusOr<MockProcess*> Start() {
 
 }  // namespace
 
-absl::StatusOr<std::string> FreshOxMock() {
+namespace {
+
+absl::Status Admin(const std::string& what, const std::string& body) {
   auto mock = Start();
   if (!mock.ok()) return mock.status();
   auto http = backend::ox::OxHttp::Create((*mock)->url, absl::Seconds(10));
   if (!http.ok()) return http.status();
-  auto reply = (*http)->Request("POST", "/admin/reset", "{}", "application/json", "");
+  auto reply = (*http)->Request("POST", "/admin/" + what, body, "application/json", "");
   if (!reply.ok()) return reply.status();
-  if (reply->status != 200) return absl::InternalError(absl::StrCat("OX mock reset: HTTP ", reply->status));
-  return (*mock)->url;
+  if (reply->status != 200) return absl::InternalError(absl::StrCat("OX mock ", what, ": HTTP ", reply->status));
+  return absl::OkStatus();
 }
+
+}  // namespace
+
+absl::StatusOr<std::string> FreshOxMock() {
+  if (auto s = Admin("reset", "{}"); !s.ok()) return s;
+  return (*Start())->url;
+}
+
+absl::Status OxMockChange(const std::string& change_json) { return Admin("change", change_json); }
 
 }  // namespace eas::conformance

@@ -13,6 +13,10 @@ namespace eas::conformance {
 // The mock's base URL, the mock reset to the fixture; started on first use.
 absl::StatusOr<std::string> FreshOxMock();
 
+// A change made in the groupware, not by a phone (POST /admin/change; the
+// JSON as tools/oxmock/oxmock.py documents it).
+absl::Status OxMockChange(const std::string& change_json);
+
 }  // namespace eas::conformance
 
 #endif  // EAS_CONFORMANCE_OX_MOCK_PROCESS_H_
