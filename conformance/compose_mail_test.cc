@@ -26,14 +26,7 @@ class ComposeMail : public ConformanceTest {
  protected:
   void SetUp() override {
     ConformanceTest::SetUp();
-    auto ana = store_->AddUser("ox.io", "ana", "secret", "Ana Souza", "ana@ox.io");
-    ASSERT_TRUE(ana.ok());
-    ana_ = *ana;
-    for (const char* id : {"inbox", "sent", "trash"}) {
-      ASSERT_TRUE(store_->AddFolder(ana_, {id, "0", id, std::string(id) == "inbox" ? backend::kInbox
-                                                        : std::string(id) == "sent" ? backend::kSentItems
-                                                                                    : backend::kDeletedItems}).ok());
-    }
+    ana_ = Colleague();
     ASSERT_FALSE(Provision(phone_).empty());
     auto report = backend_->AddMail(miguel_, "inbox", kReport, false, now_);
     ASSERT_TRUE(report.ok());
@@ -102,6 +95,8 @@ TEST_F(ComposeMail, ResentClientIdIsNotDeliveredTwice) {
 
 TEST_F(ComposeMail, OutsideRecipientWithoutRelayRefusesTheWholeMessage) {
   Verifies({"MS-ASCMD 2.2.2 (120 MailSubmissionFailed)"});
+  // OX sends mail to outside addresses itself (tools/e2e/ox_backend_e2e_test.py).
+  if (OnOx()) GTEST_SKIP() << "the groupware delivers outside mail";
   Reply r = Post(phone_, "SendMail",
                  ComposeXml("SendMail", "c2", "To: ana@ox.io, someone@example.net\r\nSubject: s\r\n\r\nx\r\n"));
   EXPECT_EQ(r.Text("Status"), "120") << r.xml;
@@ -172,6 +167,7 @@ TEST_F(ComposeMail, SendMail25AcceptsSemicolonRecipientsAndA500SaysNotSent) {
   EXPECT_EQ(ok.status(), 200);
   EXPECT_EQ(Mime(ana_, "inbox").size(), 1u);
   EXPECT_EQ(Mime(miguel_, "inbox").size(), 2u);  // the report and this one
+  if (OnOx()) GTEST_SKIP() << "the groupware delivers outside mail";
   Reply refused = PostMime(phone_, "SendMail", "", "To: x@example.net\r\nSubject: out\r\n\r\nx\r\n");
   EXPECT_EQ(refused.status(), 500);
 }

@@ -145,6 +145,24 @@ void ConformanceTest::AddGalEntry(const std::string& context, const backend::Gal
   ASSERT_TRUE(OxMockChange(change.dump()).ok());
 }
 
+backend::Account ConformanceTest::Colleague() {
+  if (OnOx()) {
+    auto ana = backend_->Authenticate("ox.io", "ana", "secret");
+    EXPECT_TRUE(ana.ok()) << ana.status();
+    if (ana.ok()) EXPECT_TRUE(backend_->ListFolders(*ana).ok());  // her folders mapped
+    return ana.ok() ? *ana : backend::Account{};
+  }
+  auto ana = store_->AddUser("ox.io", "ana", "secret", "Ana Souza", "ana@ox.io");
+  EXPECT_TRUE(ana.ok());
+  if (!ana.ok()) return {};
+  for (const backend::Folder& f : std::vector<backend::Folder>{{"inbox", "0", "Inbox", backend::kInbox},
+                                                                {"sent", "0", "Sent Items", backend::kSentItems},
+                                                                {"trash", "0", "Deleted Items", backend::kDeletedItems}}) {
+    EXPECT_TRUE(store_->AddFolder(*ana, f).ok());
+  }
+  return *ana;
+}
+
 bool ConformanceTest::OnOx() {
   const char* which = std::getenv("EAS_CONFORMANCE_BACKEND");
   return which != nullptr && std::string(which) == "ox";

@@ -85,6 +85,9 @@ class ConformanceTest : public ::testing::Test {
   // A directory (GAL) entry of `context`: in the embedded store, or a
   // contact in OX's global address book (made through the mock).
   void AddGalEntry(const std::string& context, const backend::GalEntry& entry);
+  // Ana Souza (ana@ox.io, ox.io), a colleague with an Inbox, Sent Items and
+  // Deleted Items: made in the embedded store, already there in OX.
+  backend::Account Colleague();
   std::unique_ptr<state::DeviceState> state_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
   backend::Account miguel_;

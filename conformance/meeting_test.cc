@@ -30,10 +30,7 @@ class Meeting : public ConformanceTest {
  protected:
   void SetUp() override {
     ConformanceTest::SetUp();
-    auto ana = store_->AddUser("ox.io", "ana", "secret", "Ana Souza", "ana@ox.io");
-    ASSERT_TRUE(ana.ok());
-    ana_ = *ana;
-    ASSERT_TRUE(store_->AddFolder(ana_, {"inbox", "0", "Inbox", backend::kInbox}).ok());
+    ana_ = Colleague();
     ASSERT_FALSE(Provision(phone_).empty());
     auto invitation = backend_->AddMail(miguel_, "inbox", kInvitation, false, now_);
     ASSERT_TRUE(invitation.ok());
