@@ -126,6 +126,23 @@ void ConformanceTest::SetUp() {
   dispatcher_ = std::make_unique<http::Dispatcher>(*backend_, *state_, options);
 }
 
+Phone AndroidPhone(const std::string& device_id) {
+  Phone phone;
+  phone.device_id = device_id;
+  phone.device_type = "Android";
+  phone.user_agent = "Android/4.0.3-EAS-1.3";
+  return phone;
+}
+
+Phone WindowsMobilePhone(const std::string& device_id, const std::string& version) {
+  Phone phone;
+  phone.device_id = device_id;
+  phone.device_type = "PocketPC";
+  phone.user_agent = "MSFT-PPC/5.2.5082";
+  phone.version = version;
+  return phone;
+}
+
 std::string MailReceived(const std::string& subject, int64_t received) {
   return absl::StrCat("From: Lena Meier <lena.meier@example.com>\r\nTo: miguel@ox.io\r\nSubject: ", subject,
                       "\r\nDate: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", absl::FromUnixSeconds(received),

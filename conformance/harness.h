@@ -38,6 +38,11 @@ struct Phone {
   std::string query_user = "miguel";  // the User= parameter
 };
 
+// Phones of families the device-quirk table tells apart, with the
+// User-Agent and DeviceType those clients send (../shared/device-notes.md).
+Phone AndroidPhone(const std::string& device_id);  // AOSP 4.0 Email
+Phone WindowsMobilePhone(const std::string& device_id, const std::string& version);  // MSFT-PPC, PocketPC
+
 struct Reply {
   http::HttpResponse http;
   pugi::xml_document doc;  // decoded body (empty if none or not WBXML)

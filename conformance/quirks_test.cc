@@ -35,10 +35,7 @@ TEST_F(Quirks, IPhoneGetsStatus3ForAGoneCollectionOthersGet12) {
   Phone iphone;
   ASSERT_FALSE(Provision(iphone).empty());
   EXPECT_EQ(SyncUnknown(iphone).Text("Collections/Collection/Status"), "3");
-  Phone wm;
-  wm.device_type = "PocketPC";
-  wm.user_agent = "MSFT-PPC/5.2.5082";
-  wm.device_id = "WMQuirk1";
+  Phone wm = WindowsMobilePhone("WMQuirk1", "14.1");
   ASSERT_FALSE(Provision(wm).empty());
   EXPECT_EQ(SyncUnknown(wm).Text("Collections/Collection/Status"), "12");
   // The admin switches the quirk off: the specification's answer again.
@@ -48,10 +45,7 @@ TEST_F(Quirks, IPhoneGetsStatus3ForAGoneCollectionOthersGet12) {
 
 TEST_F(Quirks, AndroidGetsAnEstimateInsteadOfStatus4) {
   Verifies({"MS-ASCMD 2.2.3.177.6 (GetItemEstimate Status 4)", "device-notes quirk 6"});
-  Phone android;
-  android.device_type = "Android";
-  android.user_agent = "Android/4.0.3-EAS-1.3";
-  android.device_id = "AndroidQuirk1";
+  Phone android = AndroidPhone("AndroidQuirk1");
   ASSERT_FALSE(Provision(android).empty());
   Reply r = EstimateUnknownKey(android);
   EXPECT_EQ(r.Text("Response/Status"), "1") << r.xml;
@@ -77,10 +71,7 @@ TEST_F(Quirks, BirthdaysTravelAtTheHourEachClientExpects) {
                     "</SyncKey><CollectionId>contacts</CollectionId>" + commands +
                     "</Collection></Collections></Sync>");
   };
-  Phone android;
-  android.device_type = "Android";
-  android.user_agent = "Android/4.0.3-EAS-1.3";
-  android.device_id = "AndroidBirthday";
+  Phone android = AndroidPhone("AndroidBirthday");
   ASSERT_FALSE(Provision(android).empty());
   const std::string key = sync(android, "0").Text("Collections/Collection/SyncKey");
   Reply got = sync(android, key);
@@ -95,11 +86,7 @@ TEST_F(Quirks, BirthdaysTravelAtTheHourEachClientExpects) {
   ASSERT_TRUE(stored.ok()) << added.xml;
   EXPECT_NE(stored->data.find("1990-12-24T00:00:00.000Z"), std::string::npos);
   // Windows Mobile: the stored form.
-  Phone wm;
-  wm.device_type = "PocketPC";
-  wm.user_agent = "MSFT-PPC/5.2.5082";
-  wm.device_id = "WMBirthday1";
-  wm.version = "12.1";
+  Phone wm = WindowsMobilePhone("WMBirthday1", "12.1");
   ASSERT_FALSE(Provision(wm).empty());
   EXPECT_EQ(BirthdayOf(sync(wm, sync(wm, "0").Text("Collections/Collection/SyncKey")), "Lena"),
             "1985-04-08T00:00:00.000Z");

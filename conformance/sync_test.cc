@@ -347,10 +347,7 @@ class Sync25 : public ConformanceTest {
  protected:
   void SetUp() override {
     ConformanceTest::SetUp();
-    wm_.version = "2.5";
-    wm_.device_type = "PocketPC";
-    wm_.user_agent = "MSFT-PPC/5.2.5082";
-    wm_.device_id = "WM60Sync25";
+    wm_ = WindowsMobilePhone("WM60Sync25", "2.5");
     ASSERT_FALSE(Provision(wm_).empty());
   }
   Reply Sync(const std::string& key, const std::string& extra) {
@@ -704,10 +701,7 @@ class SyncDeadline : public Sync {
 
 TEST_F(SyncDeadline, AClientThatGivesUpEarlyGetsWhatIsReadyWithMoreAvailable) {
   Verifies({"device-notes quirk 4 (per-client deadlines)", "MS-ASCMD 2.2.3.110 (MoreAvailable)"});
-  Phone android;
-  android.device_id = "androidc0ffee01";
-  android.device_type = "Android";
-  android.user_agent = "Android/4.0.3-EAS-1.3";
+  Phone android = AndroidPhone("androidc0ffee01");
   ASSERT_FALSE(Provision(android).empty());
   std::multiset<std::string> ids;
   const std::vector<size_t> pages = SyncAll(android, &ids);
@@ -720,11 +714,7 @@ TEST_F(SyncDeadline, AClientThatGivesUpEarlyGetsWhatIsReadyWithMoreAvailable) {
 
   // A client with no deadline in the table: 60 s (1.2 s here), so the
   // whole window at once.
-  Phone wm;
-  wm.device_id = "WMDeadline1";
-  wm.device_type = "PocketPC";
-  wm.user_agent = "MSFT-PPC/5.2.5082";
-  wm.version = "12.1";
+  Phone wm = WindowsMobilePhone("WMDeadline1", "12.1");
   ASSERT_FALSE(Provision(wm).empty());
   std::multiset<std::string> wm_ids;
   EXPECT_EQ(SyncAll(wm, &wm_ids), std::vector<size_t>{12u});
