@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <chrono>
 #include <sstream>
@@ -251,7 +252,7 @@ class CollectionSync {
         if (item.ok()) {
           pugi::xml_document change;
           pugi::xml_node changed = change.append_copy(cmd.child("ApplicationData"));
-          birthdays_.FromDevice(changed);
+          Birthdays().FromDevice(changed);
           if (folder_class == "Calendar") BirthdayForm::LearnZone(ctx_, changed);
           auto supported = ctx_.state->Supported(ctx_.device, req_.id);
           auto merged = MergeChange(item->data, changed, supported.ok() ? *supported : std::vector<std::string>{});
@@ -305,7 +306,7 @@ class CollectionSync {
     if (!AppendForDevice(item.data, target, root_, ctx_.version, req_.body, mime ? &*mime : nullptr).ok()) {
       return false;
     }
-    birthdays_.ToDevice(target);
+    Birthdays().ToDevice(target);
     return true;
   }
 
@@ -324,12 +325,17 @@ class CollectionSync {
     return true;
   }
 
+  const BirthdayForm& Birthdays() {
+    if (!birthdays_) birthdays_ = BirthdayForm::For(ctx_);
+    return *birthdays_;
+  }
+
   // A client's item as stored: its birthdays back to the day.
-  std::string FromDevice(pugi::xml_node application_data) const {
-    if (birthdays_.as_stored()) return ToStoredForm(application_data);
+  std::string FromDevice(pugi::xml_node application_data) {
+    if (Birthdays().as_stored()) return ToStoredForm(application_data);
     pugi::xml_document copy;
     pugi::xml_node data = copy.append_copy(application_data);
-    birthdays_.FromDevice(data);
+    Birthdays().FromDevice(data);
     return ToStoredForm(data);
   }
 
@@ -407,7 +413,9 @@ class CollectionSync {
   pugi::xml_node root_;
   std::string trash_id_;
   SyncBudget& budget_;
-  BirthdayForm birthdays_ = BirthdayForm::For(ctx_);
+  // Read when an item is converted, not for every (quiet) Sync: for iOS
+  // it reads the device's zone from the state store.
+  std::optional<BirthdayForm> birthdays_;
   state::CollectionState state_;
   std::map<std::string, std::string> earlier_client_ids_;
   std::string next_key_;
