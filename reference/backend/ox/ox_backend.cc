@@ -451,6 +451,7 @@ absl::Status OxBackend::Refresh(const Account& account, const std::string& folde
   // Timed from the end: the other reads of the same request do not fetch
   // again (which would undo the budget); the device's next request does.
   last_refresh_[key] = absl::Now();
+  std::lock_guard<std::mutex> guard(incomplete_mutex_);
   if (incomplete) {
     incomplete_.insert(key);
   } else {
@@ -460,7 +461,9 @@ absl::Status OxBackend::Refresh(const Account& account, const std::string& folde
 }
 
 bool OxBackend::MoreToCome(const Account& account, const std::string& folder_id) {
-  Exclusive lock(*this);
+  // Its own lock: a Sync asks this of every collection and must not wait
+  // behind a refresh of another folder.
+  std::lock_guard<std::mutex> guard(incomplete_mutex_);
   return incomplete_.count(Key(account, folder_id)) > 0;
 }
 

@@ -132,7 +132,8 @@ class OxBackend : public Backend {
   std::mutex pending_mutex_;
   std::vector<std::pair<std::string, std::string>> pending_;  // account, folder
   std::map<std::string, absl::Time> last_refresh_;  // "<account>\n<folder>"
-  std::set<std::string> incomplete_;                 // folders a refresh did not finish
+  std::mutex incomplete_mutex_;
+  std::set<std::string> incomplete_;  // folders a refresh did not finish
   std::map<std::string, std::pair<Account, absl::Time>> watched_;  // same key -> last use
   std::mutex watch_mutex_;
   std::condition_variable watch_wake_;
