@@ -13,51 +13,27 @@ the change was sent is recorded.
 
 import argparse
 import asyncio
-import base64
 import os
 import resource
 import statistics
 import sys
 import time
-import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "wbxml"))
 sys.path.insert(0, os.path.join(HERE, "..", "testing"))
+sys.path.insert(0, HERE)
 import eas_wbxml  # noqa: E402
+from eas_load_client import Target, proc_kb, read_response  # noqa: E402
 from eas_server import RunningServer  # noqa: E402
 
 FOLDERS = ["inbox", "drafts", "sent", "tasks", "contacts", "calendar", "trash", "outbox"]
 PASSWORD = "load-pw"
 
 
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def request_bytes(port, user, device, command, xml_body):
-    body = eas_wbxml.encode(ET.fromstring(xml_body)) if xml_body else b""
-    auth = base64.b64encode(("load\\%s:%s" % (user, PASSWORD)).encode()).decode()
-    head = ("POST /Microsoft-Server-ActiveSync?Cmd=%s&User=%s&DeviceId=%s&DeviceType=LoadGen HTTP/1.1\r\n"
-            "Host: 127.0.0.1:%d\r\nAuthorization: Basic %s\r\nMS-ASProtocolVersion: 14.1\r\n"
-            "Content-Type: application/vnd.ms-sync.wbxml\r\nContent-Length: %d\r\n\r\n"
-            % (command, user, device, port, auth, len(body)))
-    return head.encode() + body
-
-
-async def read_response(reader):
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    body = await reader.readexactly(length) if length else b""
-    return status, body
+    return Target("reference", port, "/Microsoft-Server-ActiveSync", lambda u: "load\\" + u, PASSWORD,
+                  None).request(user, device, command, xml_body)
 
 
 async def ping(port, user, folder, device, parked, woken):
@@ -97,7 +73,7 @@ async def run(args, server):
     folders = FOLDERS[:args.folders]
     # Warm up: one request per user fills the server's login cache.
     await asyncio.gather(*(change(port, u, "outbox", {}) for u in users))
-    baseline = rss_kb(server.proc.pid)
+    baseline = proc_kb(server.proc.pid, "VmRSS")
     parked, woken = [], []
     tasks = []
     start = time.monotonic()
@@ -111,7 +87,7 @@ async def run(args, server):
     await asyncio.sleep(2.0)  # let the server finish parking the last ones
     park_seconds = time.monotonic() - start
     early = len(woken)
-    after = rss_kb(server.proc.pid)
+    after = proc_kb(server.proc.pid, "VmRSS")
     total = len(tasks)
     print("parked %d Pings in %.1f s (%d answered early)" % (total, park_seconds, early))
     print("server RSS: %d KB before, %d KB with the Pings parked: %.2f KB per parked Ping (goal <= 10 KB)"
