@@ -140,6 +140,12 @@ class SyncWait : public ConformanceTest {
     return "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key +
            "</SyncKey><CollectionId>inbox</CollectionId></Collection></Collections>" + wait + "</Sync>";
   }
+  // A Sync of the Contacts folder with `commands`, waiting 300 s if `wait`.
+  static std::string Contacts(const std::string& key, const std::string& commands, bool wait) {
+    return "<Sync xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\"><Collections><Collection><SyncKey>" + key +
+           "</SyncKey><CollectionId>contacts</CollectionId>" + commands + "</Collection></Collections>" +
+           (wait ? "<HeartbeatInterval>300</HeartbeatInterval>" : "") + "</Sync>";
+  }
   Phone phone_;
   std::string key_;
 };
@@ -153,6 +159,65 @@ TEST_F(SyncWait, AQuietSyncWaitsForAChangeAndThenAnswersWithIt) {
   ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", MailReceived("arrived", now_), false, now_).ok());
   Reply r = Await(parked, seconds(5));
   EXPECT_EQ(r.Text("Collections/Collection/Commands/Add/ApplicationData/email:Subject"), "arrived") << r.xml;
+}
+
+// The deadlock of issue 14: a phone with a parked Sync+HeartbeatInterval
+// changes an item on a second connection. The change must not run the
+// woken Sync inside the request that made it (it would take that device's
+// turn twice): the newer request ends the parked one, and both answer.
+TEST_F(SyncWait, AChangeFromTheSamePhoneOnASecondConnectionAnswersBoth) {
+  Verifies({"MS-ASCMD 2.2.3.84 (HeartbeatInterval in Sync)", "MS-ASCMD 3.2.5.1 (Ping)"});
+  Post(phone_, "Sync", Contacts("0", "", false));
+  const std::string key = Post(phone_, "Sync", Contacts("1", "", false)).Text("Collections/Collection/SyncKey");
+  http::HttpResponse parked = Start(phone_, "Sync", Contacts(key, "", true));
+  ASSERT_TRUE(parked.later);
+  std::this_thread::sleep_for(milliseconds(100));
+  ASSERT_EQ(hub_->parked(), 1u);
+  Reply changed;
+  std::thread second([&] {
+    changed = Post(phone_, "Sync", Contacts(key, "<Commands><Add><ClientId>c1</ClientId><ApplicationData>"
+                                                 "<contacts:FileAs>Second, Connection</contacts:FileAs>"
+                                                 "</ApplicationData></Add></Commands>", false));
+  });
+  Reply first = Await(parked, seconds(5));
+  second.join();
+  EXPECT_NE(first.status(), 0) << "the parked Sync never answered";
+  EXPECT_EQ(first.status(), 200);
+  EXPECT_EQ(changed.status(), 200);
+  EXPECT_EQ(changed.Text("Collections/Collection/Responses/Add/Status"), "1") << changed.xml;
+  EXPECT_EQ(hub_->parked(), 0u);
+}
+
+// Two devices of one account, each with a parked Sync; one of them adds an
+// item. Its own parked Sync ends (it sent something new); the other's is
+// woken by the change, runs again on its own strand and brings the item.
+TEST_F(SyncWait, TwoDevicesEachParkedAndAChangeInFlight) {
+  Verifies({"MS-ASCMD 2.2.3.84 (HeartbeatInterval in Sync)"});
+  Phone tablet = phone_;
+  tablet.device_id = "TabletOfMiguel1";
+  ASSERT_FALSE(Provision(tablet).empty());
+  std::string phone_key, tablet_key;
+  for (auto [p, k] : {std::pair<Phone*, std::string*>{&phone_, &phone_key}, {&tablet, &tablet_key}}) {
+    Post(*p, "Sync", Contacts("0", "", false));
+    *k = Post(*p, "Sync", Contacts("1", "", false)).Text("Collections/Collection/SyncKey");
+  }
+  http::HttpResponse phone_parked = Start(phone_, "Sync", Contacts(phone_key, "", true));
+  http::HttpResponse tablet_parked = Start(tablet, "Sync", Contacts(tablet_key, "", true));
+  ASSERT_TRUE(phone_parked.later);
+  ASSERT_TRUE(tablet_parked.later);
+  std::this_thread::sleep_for(milliseconds(100));
+  ASSERT_EQ(hub_->parked(), 2u);
+  Reply added = Post(phone_, "Sync", Contacts(phone_key, "<Commands><Add><ClientId>t1</ClientId><ApplicationData>"
+                                                          "<contacts:FileAs>In, Flight</contacts:FileAs>"
+                                                          "</ApplicationData></Add></Commands>", false));
+  EXPECT_EQ(added.Text("Collections/Collection/Responses/Add/Status"), "1") << added.xml;
+  Reply phone_answer = Await(phone_parked, seconds(5));
+  EXPECT_EQ(phone_answer.status(), 200);
+  EXPECT_TRUE(phone_answer.http.body.empty()) << "ended by its own newer request: " << phone_answer.xml;
+  Reply tablet_answer = Await(tablet_parked, seconds(5));
+  EXPECT_EQ(tablet_answer.Text("Collections/Collection/Commands/Add/ApplicationData/contacts:FileAs"), "In, Flight")
+      << tablet_answer.xml;
+  EXPECT_EQ(hub_->parked(), 0u);
 }
 
 TEST_F(SyncWait, TheIntervalEndsWithAnEmptyBody) {

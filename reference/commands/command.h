@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "pugixml.hpp"
 #include "reference/backend/backend.h"
+#include "reference/commands/sync_engine.h"
 #include "reference/eas/later.h"
 #include "reference/eas/protocol_version.h"
 #include "reference/http/query.h"
@@ -53,6 +54,12 @@ struct CommandContext {
   std::function<uint32_t()> random32;
   push::PushHub* hub = nullptr;
   PingLimits ping;
+  // Queues work on this device's strand (reference/exec/strands.h): what a
+  // parked Sync does when a change wakes it. False when the strand refuses.
+  std::function<bool(std::function<void()>)> on_device_strand;
+  // The Sync handler's process-wide bookkeeping (never null from the
+  // Dispatcher).
+  SyncEngine* sync_engine = nullptr;
   // The device quirks that apply (reference/devices/quirks.txt).
   std::set<std::string> quirks;
   bool Quirk(const char* name) const { return quirks.count(name) > 0; }

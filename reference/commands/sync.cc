@@ -311,18 +311,11 @@ class CollectionSync {
   }
 
   // Whether to look for items that aged out of the FilterType window:
-  // with a filter, once an hour per device and collection (ages are days),
-  // remembered in this process.
+  // with a filter, once an hour per device and collection (ages are days).
   bool AgingDue() const {
-    if (req_.filter_type == 0 || req_.key == "0") return false;
-    static std::mutex mutex;
-    static std::map<std::string, int64_t>* last = new std::map<std::string, int64_t>();
-    std::lock_guard<std::mutex> lock(mutex);
-    const std::string key = ctx_.device.user_key + "\n" + ctx_.device.device_id + "\n" + req_.id;
-    auto it = last->find(key);
-    if (it != last->end() && ctx_.now - it->second < 3600) return false;
-    (*last)[key] = ctx_.now;
-    return true;
+    if (req_.filter_type == 0 || req_.key == "0" || ctx_.sync_engine == nullptr) return false;
+    return ctx_.sync_engine->AgingDue(
+        absl::StrCat(ctx_.device.user_key, "\n", ctx_.device.device_id, "\n", req_.id), ctx_.now);
   }
 
   const BirthdayForm& Birthdays() {
@@ -478,32 +471,15 @@ bool EffectiveRequest(CommandContext& ctx, pugi::xml_document& effective) {
 
 namespace {
 
-// One device's Syncs run one at a time: clients send the same request twice
-// at once (../shared/device-notes.md quirk 11: iOS re-initialising a folder,
-// Android firing again when the first is slow); the second then sees what
-// the first did (the ServerIds of its Adds) instead of adding again.
-std::shared_ptr<std::mutex> DeviceLock(const state::Device& device) {
-  static std::mutex mutex;
-  static auto* locks = new std::map<std::string, std::weak_ptr<std::mutex>>();
-  std::lock_guard<std::mutex> guard(mutex);
-  const std::string key = device.user_key + "\n" + device.device_id;
-  std::shared_ptr<std::mutex> lock = (*locks)[key].lock();
-  if (!lock) {
-    lock = std::make_shared<std::mutex>();
-    (*locks)[key] = lock;
-  }
-  if (locks->size() > 4096) {  // forget devices no request holds
-    for (auto it = locks->begin(); it != locks->end();) it = it->second.expired() ? locks->erase(it) : std::next(it);
-  }
-  return lock;
-}
-
 // One pass over the (effective) request: the response, and the collections
 // it named.
 CommandResult SyncOnce(CommandContext& ctx,
                        std::vector<std::pair<std::string, std::string>>* collections_asked) {
-  std::shared_ptr<std::mutex> device_lock = DeviceLock(ctx.device);
-  std::lock_guard<std::mutex> one_at_a_time(*device_lock);
+  // No lock: one device's requests run one at a time on its strand, so a
+  // Sync sent twice at once (../shared/device-notes.md quirk 11: iOS
+  // re-initialising a folder, Android firing again when the first is slow)
+  // sees what the first did (the ServerIds of its Adds) instead of adding
+  // again.
   CommandResult result;
   pugi::xml_node root = StartResponse(result, "Sync", "AirSync:");
   pugi::xml_document effective;
@@ -570,9 +546,13 @@ bool Quiet(const CommandResult& result,
   return i == asked.size();
 }
 
+// A parked Sync keeps its own copies of what the context points to: the
+// request it was given is gone by the time a change wakes it.
 struct WaitingSync {
   CommandContext ctx;
   pugi::xml_document request;
+  http::Query query;
+  std::string raw_body;
 };
 
 }  // namespace
@@ -617,18 +597,29 @@ CommandResult Sync(CommandContext& ctx) {
 
   auto waiting = std::make_shared<WaitingSync>();
   waiting->request.reset(*ctx.request);
+  waiting->query = *ctx.query;
+  waiting->raw_body = *ctx.raw_body;
   waiting->ctx = ctx;
   waiting->ctx.request = &waiting->request;
+  waiting->ctx.query = &waiting->query;
+  waiting->ctx.raw_body = &waiting->raw_body;
   auto later = std::make_shared<Later<CommandResult>>();
   const std::string device_key = absl::StrCat(ctx.account.key(), "/", ctx.device.device_id);
+  // The hub only says what changed; the Sync runs again on the device's
+  // strand, never inside whoever made the change (it may be this device's
+  // own request on another connection).
   ctx.hub->Park(ctx.account.key(), device_key, ids, std::chrono::seconds(wait),
                 [waiting, later](std::vector<std::string> changed) {
-                  if (changed.empty()) {
+                  if (changed.empty() || !waiting->ctx.on_device_strand) {
                     later->Complete(CommandResult{});  // the interval ended: empty body
                     return;
                   }
-                  std::vector<std::pair<std::string, std::string>> unused;
-                  later->Complete(SyncOnce(waiting->ctx, &unused));
+                  const bool queued = waiting->ctx.on_device_strand([waiting, later] {
+                    std::vector<std::pair<std::string, std::string>> unused;
+                    later->Complete(SyncOnce(waiting->ctx, &unused));
+                  });
+                  // The device's strand is full: it is sending again anyway.
+                  if (!queued) later->Complete(CommandResult{});
                 });
   // A change between the pass above and parking still ends the wait.
   for (const auto& [id, key] : asked) {

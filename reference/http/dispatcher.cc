@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <future>
+#include <new>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -34,13 +37,7 @@
 #include "reference/wbxml/encoder.h"
 
 namespace eas::http {
-namespace {
-
-// HTTP 449 "Retry after sending a PROVISION command" (MS-ASHTTP 3.2.5.1),
-// for protocol 12.1 and earlier.
-constexpr int kHttpRetryWithProvision = 449;
-// Exchange 2016's answer in MS-Server-ActiveSync.
-constexpr char kServerVersion[] = "15.1";
+namespace detail {
 
 using Handler = commands::CommandResult (*)(commands::CommandContext&);
 
@@ -58,6 +55,18 @@ struct CommandSpec {
   ProtocolVersion since = ProtocolVersion::k2_5;
   ProtocolVersion until = ProtocolVersion::k16_1;
 };
+
+}  // namespace detail
+
+namespace {
+
+using detail::CommandSpec;
+
+// HTTP 449 "Retry after sending a PROVISION command" (MS-ASHTTP 3.2.5.1),
+// for protocol 12.1 and earlier.
+constexpr int kHttpRetryWithProvision = 449;
+// Exchange 2016's answer in MS-Server-ActiveSync.
+constexpr char kServerVersion[] = "15.1";
 
 // The implemented commands. Settings is outside the gate: iOS and Nokia send
 // it before Provision (../shared/device-notes.md).
@@ -155,12 +164,32 @@ std::string HttpResponse::Header(absl::string_view name) const {
   return "";
 }
 
+// The state a request has after Admit: everything Run needs besides the
+// request itself.
+struct Dispatcher::Admitted {
+  Query query;
+  AccountName name;
+  backend::Account account;
+  ProtocolVersion version;
+  const CommandSpec* spec = nullptr;
+  // The device's strand and its key in the push hub: account/DeviceId.
+  std::string device_key;
+};
+
 Dispatcher::Dispatcher(backend::Backend& backend, state::DeviceState& state,
                        DispatcherOptions options)
     : backend_(backend), state_(state), options_(std::move(options)) {
   if (!options_.now) options_.now = [] { return absl::ToUnixSeconds(absl::Now()); };
   if (!options_.random32) options_.random32 = &OpenSslRandom32;
+  if (options_.sync_engine == nullptr) {
+    own_sync_engine_ = std::make_unique<commands::SyncEngine>();
+    options_.sync_engine = own_sync_engine_.get();
+  }
+  pool_ = std::make_unique<exec::WorkerPool>(options_.workers, options_.max_queued_requests);
+  strands_ = std::make_unique<exec::Strands>(*pool_, options_.max_queued_per_device);
 }
+
+Dispatcher::~Dispatcher() { pool_.reset(); }
 
 std::string Dispatcher::ImplementedCommands() const {
   std::vector<std::string> names;
@@ -204,7 +233,7 @@ void Dispatcher::ForgetFailures(const std::string& throttle_key) {
   failures_.erase(throttle_key);
 }
 
-HttpResponse Dispatcher::Handle(const HttpRequest& request) {
+std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpRequest& request) {
   // Path and method (MS-ASHTTP 2.2.1.1.1).
   const size_t question = request.target.find('?');
   const std::string path = request.target.substr(0, question);
@@ -272,6 +301,25 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
     r.headers.emplace_back("MS-ASProtocolCommands", ImplementedCommands());
     return r;
   }
+
+  Admitted admitted;
+  admitted.device_key = absl::StrCat(account->key(), "/", query.device_id);
+  admitted.query = std::move(query);
+  admitted.name = std::move(*name);
+  admitted.account = std::move(*account);
+  admitted.version = *version;
+  admitted.spec = spec;
+  return admitted;
+}
+
+HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitted) {
+  const Query& query = admitted.query;
+  const backend::Account* account = &admitted.account;
+  const std::optional<ProtocolVersion> version = admitted.version;
+  const CommandSpec* spec = admitted.spec;
+  // A device that sends anything ends the request it left parked (a Ping,
+  // a Sync with Wait): it is no longer waiting on that connection.
+  if (options_.hub != nullptr) options_.hub->Wake(admitted.device_key, {});
 
   auto device = state_.Touch(account->key(), query.device_id, query.device_type,
                              request.Header("User-Agent"), ToString(*version), options_.now());
@@ -345,6 +393,10 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
   ctx.random32 = options_.random32;
   ctx.hub = options_.hub;
   ctx.ping = options_.ping;
+  ctx.sync_engine = options_.sync_engine;
+  ctx.on_device_strand = [this, key = admitted.device_key](std::function<void()> task) {
+    return strands_->Post(key, std::move(task));
+  };
   if (auto overrides = state_.QuirkOverrides(); overrides.ok()) {
     std::set<std::string> off, on;
     for (const auto& [name, enabled] : *overrides) (enabled ? on : off).insert(name);
@@ -371,6 +423,63 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
     return parked;
   }
   return Wbxml(result);
+}
+
+
+namespace {
+
+HttpResponse Busy(const char* why) {
+  HttpResponse r = Plain(503, why);
+  r.headers.emplace_back("Retry-After", "5");
+  return r;
+}
+
+}  // namespace
+
+void Dispatcher::Dispatch(std::shared_ptr<const HttpRequest> request, Responder first) {
+  // A handler that throws (std::bad_alloc on a hostile body) costs its
+  // request, never the process.
+  auto guarded = [first](auto&& step) {
+    try {
+      step();
+    } catch (const std::bad_alloc&) {
+      first(Busy("the server could not take this request now"));
+    } catch (const std::exception& e) {
+      first(Plain(500, "internal error"));
+    }
+  };
+  const bool queued = pool_->Post([this, request, first, guarded] {
+    guarded([&] {
+      auto admitted = Admit(*request);
+      if (auto* answer = std::get_if<HttpResponse>(&admitted)) return first(std::move(*answer));
+      auto shared = std::make_shared<Admitted>(std::get<Admitted>(std::move(admitted)));
+      const std::string key = shared->device_key;
+      const bool on_strand = strands_->Post(key, [this, request, shared, first, guarded] {
+        guarded([&] { first(Run(*request, *shared)); });
+      });
+      if (!on_strand) first(Busy("too many requests from this device at once"));
+    });
+  });
+  if (!queued) first(Busy("the server is busy"));
+}
+
+void Dispatcher::Submit(HttpRequest request, Responder respond) {
+  Dispatch(std::make_shared<const HttpRequest>(std::move(request)), [respond](HttpResponse r) {
+    if (r.later) {
+      std::shared_ptr<Later<HttpResponse>> later = std::move(r.later);
+      later->Then(respond);
+      return;
+    }
+    respond(std::move(r));
+  });
+}
+
+HttpResponse Dispatcher::Handle(const HttpRequest& request) {
+  auto answer = std::make_shared<std::promise<HttpResponse>>();
+  std::future<HttpResponse> ready = answer->get_future();
+  Dispatch(std::make_shared<const HttpRequest>(request),
+           [answer](HttpResponse r) { answer->set_value(std::move(r)); });
+  return ready.get();
 }
 
 }  // namespace eas::http

@@ -8,16 +8,21 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "reference/backend/backend.h"
 #include "reference/commands/command.h"
+#include "reference/commands/sync_engine.h"
 #include "reference/eas/later.h"
+#include "reference/exec/strands.h"
+#include "reference/exec/worker_pool.h"
 #include "reference/push/push_hub.h"
 #include "reference/state/device_state.h"
 
@@ -67,12 +72,33 @@ struct DispatcherOptions {
   // is for the answer to travel over a slow mobile link.
   absl::Duration default_client_deadline = absl::Seconds(60);
   double deadline_share = 0.5;
+  // The worker threads handlers run on (docs/architecture.md, "Execution
+  // model"), and how many requests may wait for one.
+  int workers = 4;
+  size_t max_queued_requests = 4096;
+  // Requests of one device waiting behind the one running; more get 503.
+  size_t max_queued_per_device = 16;
+  // The Sync handler's process-wide state; the Dispatcher's own if null.
+  commands::SyncEngine* sync_engine = nullptr;
 };
+
+// Where an answer goes: called exactly once, on a worker (or, for a parked
+// Ping, on the thread that ended it).
+using Responder = std::function<void(HttpResponse)>;
 
 class Dispatcher {
  public:
   Dispatcher(backend::Backend& backend, state::DeviceState& state, DispatcherOptions options = {});
+  // Runs what is queued, then stops the workers.
+  ~Dispatcher();
 
+  // Answers `request` on the workers: the checks up to the account on any
+  // worker, the rest on the device's strand. `respond` gets the final
+  // answer (a parked Ping's when it ends).
+  void Submit(HttpRequest request, Responder respond);
+
+  // The same, waiting for the first answer: for a parked Ping one with
+  // `later` set. For tests and tools that drive the Dispatcher directly.
   HttpResponse Handle(const HttpRequest& request);
 
   // What MS-ASProtocolCommands advertises: exactly the commands that have a
@@ -80,6 +106,15 @@ class Dispatcher {
   std::string ImplementedCommands() const;
 
  private:
+  struct Admitted;
+  // `first` gets the answer as the handler gives it (perhaps `later`).
+  void Dispatch(std::shared_ptr<const HttpRequest> request, Responder first);
+  // Path, method, query, Basic auth, User=, version, command, device:
+  // everything that needs no device state. Runs on any worker.
+  std::variant<HttpResponse, Admitted> Admit(const HttpRequest& request);
+  // Device bookkeeping, the provisioning gate, the command. Runs on the
+  // device's strand.
+  HttpResponse Run(const HttpRequest& request, const Admitted& admitted);
   HttpResponse Options();
   HttpResponse Unauthorized(const std::string& throttle_key);
   void ForgetFailures(const std::string& throttle_key);
@@ -87,6 +122,10 @@ class Dispatcher {
   backend::Backend& backend_;
   state::DeviceState& state_;
   DispatcherOptions options_;
+  std::unique_ptr<commands::SyncEngine> own_sync_engine_;  // when options_ has none
+  // The pool goes first (~Dispatcher): its queued tasks use the strands.
+  std::unique_ptr<exec::WorkerPool> pool_;
+  std::unique_ptr<exec::Strands> strands_;
   std::mutex failures_mutex_;
   absl::flat_hash_map<std::string, std::pair<int, absl::Time>> failures_;
 };

@@ -93,23 +93,18 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     }
     in.body = std::move(request.body());
     in.peer = peer_;
-    HttpResponse out = dispatcher_.Handle(in);
-    if (out.later) {
-      // A parked Ping: the socket waits, no thread does. The answer comes
-      // from the push hub's thread and is written on this connection's strand.
-      // Meanwhile the connection keeps as little as it can.
-      parser_.reset();
-      buffer_.shrink_to_fit();
-      const bool keep_alive = request.keep_alive();
-      const unsigned version = request.version();
-      out.later->Then([self = this->shared_from_this(), keep_alive, version](HttpResponse r) {
-        net::post(self->stream_.get_executor(), [self, r = std::move(r), keep_alive, version]() {
-          self->Respond(r, keep_alive, version);
-        });
+    // The handler runs on a worker; this thread goes back to moving bytes.
+    // While the answer is pending (a parked Ping may wait an hour) the
+    // connection keeps as little as it can and has no read pending.
+    const bool keep_alive = request.keep_alive();
+    const unsigned version = request.version();
+    parser_.reset();
+    buffer_.shrink_to_fit();
+    dispatcher_.Submit(std::move(in), [self = this->shared_from_this(), keep_alive, version](HttpResponse r) {
+      net::post(self->stream_.get_executor(), [self, r = std::move(r), keep_alive, version]() {
+        self->Respond(r, keep_alive, version);
       });
-      return;
-    }
-    Respond(out, request.keep_alive(), request.version());
+    });
   }
 
   void Respond(const HttpResponse& r, bool keep_alive, unsigned version) {
