@@ -34,7 +34,12 @@ ABSL_FLAG(std::string, cert, "", "TLS certificate chain (PEM); default: a self-s
 ABSL_FLAG(std::string, key, "", "TLS private key (PEM)");
 ABSL_FLAG(std::string, data_dir, "./var", "embedded store and all state");
 ABSL_FLAG(bool, demo, false, "seed the demo accounts and folders (idempotent)");
-ABSL_FLAG(int, threads, 2, "network threads");
+ABSL_FLAG(int, threads, 2, "network threads (they only move bytes)");
+ABSL_FLAG(int, workers, 16,
+          "worker threads that run the handlers (they wait on SQLite, password hashes, SMTP and OX)");
+ABSL_FLAG(int, max_queued_requests, 4096, "requests that may wait for a worker; more get 503 Retry-After");
+ABSL_FLAG(int, max_queued_per_device, 16,
+          "requests of one device that may wait behind its running one; more get 503 Retry-After");
 ABSL_FLAG(int, max_body_mb, 32, "largest request body accepted, in MiB (413 above)");
 ABSL_FLAG(int, ping_min_heartbeat, 60, "shortest Ping heartbeat accepted, seconds");
 ABSL_FLAG(int, ping_max_heartbeat, 3540, "longest Ping heartbeat accepted, seconds");
@@ -173,6 +178,12 @@ int main(int argc, char** argv) {
   }
   eas::http::DispatcherOptions dispatcher_options;
   dispatcher_options.max_body_bytes = options.max_body_bytes;
+  dispatcher_options.workers = absl::GetFlag(FLAGS_workers);
+  dispatcher_options.max_queued_requests = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_queued_requests)));
+  dispatcher_options.max_queued_per_device =
+      static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_queued_per_device)));
+  eas::commands::SyncEngine sync_engine;
+  dispatcher_options.sync_engine = &sync_engine;
   dispatcher_options.hub = &hub;
   dispatcher_options.ping.min_heartbeat = absl::GetFlag(FLAGS_ping_min_heartbeat);
   dispatcher_options.ping.max_heartbeat = absl::GetFlag(FLAGS_ping_max_heartbeat);
