@@ -24,6 +24,10 @@ class MockBackend : public backend::Backend {
   MOCK_METHOD(absl::StatusOr<std::string>, AddItem,
               (const backend::Account&, const std::string&, const std::string&, const std::string&),
               (override));
+  MOCK_METHOD(absl::StatusOr<std::string>, AddItemOnce,
+              (const backend::Account&, const std::string&, const std::string&, const std::string&,
+               const std::string&),
+              (override));
   MOCK_METHOD(absl::Status, UpdateItem,
               (const backend::Account&, const std::string&, const std::string&), (override));
   MOCK_METHOD(absl::Status, DeleteItem, (const backend::Account&, const std::string&), (override));

@@ -647,6 +647,82 @@ TEST_F(SyncTwice, TheSameAddSentTwiceAtOnceCreatesOneItem) {
 namespace eas::conformance {
 namespace {
 
+// A groupware that takes an Add and then fails (unreachable) at the next
+// call of the same Sync: the request cannot finish, so its new key is never
+// saved and the phone, told 503, sends the same request again.
+class FailsAfterAdd : public backend::OutageWatch {
+ public:
+  using OutageWatch::OutageWatch;
+  absl::StatusOr<std::string> AddItemOnce(const backend::Account& a, const std::string& f, const std::string& c,
+                                          const std::string& x, const std::string& k) override {
+    return Took(OutageWatch::AddItemOnce(a, f, c, x, k));
+  }
+  absl::StatusOr<std::string> AddItem(const backend::Account& a, const std::string& f, const std::string& c,
+                                      const std::string& x) override {
+    return Took(OutageWatch::AddItem(a, f, c, x));
+  }
+  absl::StatusOr<std::string> Took(absl::StatusOr<std::string> id) {
+    if (id.ok() && failures_left_ > 0) fail_next_ = true;
+    return id;
+  }
+  absl::StatusOr<int64_t> FolderChangeCounter(const backend::Account& a, const std::string& f) override {
+    if (fail_next_) {
+      fail_next_ = false;
+      --failures_left_;
+      return absl::UnavailableError("connection reset by the groupware");
+    }
+    return OutageWatch::FolderChangeCounter(a, f);
+  }
+  int failures_left_ = 2;
+  bool fail_next_ = false;
+};
+
+class SyncResend : public Sync {
+ protected:
+  void SetUp() override {
+    Sync::SetUp();
+    failing_ = std::make_unique<FailsAfterAdd>(*backend_);
+    http::DispatcherOptions options;
+    options.now = [this] { return now_; };
+    options.random32 = [this] { return next_random_ += 0x1111; };
+    dispatcher_ = std::make_unique<http::Dispatcher>(*failing_, *state_, options);
+  }
+  std::unique_ptr<FailsAfterAdd> failing_;
+};
+
+TEST_F(SyncResend, AGroupwareFailureAfterTheAddThenTheResendMakesExactlyOneItem) {
+  Verifies({"MS-ASCMD 2.2.3.28 (ClientId)", "MS-ASHTTP 3.2.5.1 (503, retry)",
+            "MS-ASCMD 2.2.3.166.4 (SyncKey)"});
+  const std::string key1 = Key(SyncRequest("0"));
+  const std::string key2 = Key(SyncRequest(key1));
+  const std::string add = "<Commands><Add><ClientId>resent-1</ClientId><ApplicationData><contacts:FileAs>Once"
+                          "</contacts:FileAs></ApplicationData></Add></Commands>";
+  // Twice the groupware fails after taking the item; the third try goes through.
+  EXPECT_EQ(SyncRequest(key2, add).status(), 503);
+  EXPECT_EQ(SyncRequest(key2, add).status(), 503);
+  Reply done = SyncRequest(key2, add);
+  ASSERT_EQ(done.status(), 200);
+  EXPECT_EQ(done.Text("Collections/Collection/Responses/Add/Status"), "1") << done.xml;
+  const std::string server_id = done.Text("Collections/Collection/Responses/Add/ServerId");
+  int copies = 0;
+  std::string stored_id;
+  auto all = backend_->ChangesSince(miguel_, "contacts", 0);
+  ASSERT_TRUE(all.ok());
+  for (const auto& c : *all) {
+    if (!c.deleted && c.data.find(">Once<") != std::string::npos) {
+      ++copies;
+      stored_id = c.server_id;
+    }
+  }
+  EXPECT_EQ(copies, 1);
+  EXPECT_EQ(stored_id, server_id);
+  // The same ClientId at the new key is a new Add (clients count ClientIds
+  // per key).
+  Reply again = SyncRequest(Key(done), "<Commands><Add><ClientId>resent-1</ClientId><ApplicationData>"
+                                       "<contacts:FileAs>Twice</contacts:FileAs></ApplicationData></Add></Commands>");
+  EXPECT_NE(again.Text("Collections/Collection/Responses/Add/ServerId"), server_id) << again.xml;
+}
+
 // A groupware slow to hand over message bodies (50 ms each).
 class SlowMime : public backend::OutageWatch {
  public:

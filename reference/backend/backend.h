@@ -125,6 +125,16 @@ class Backend {
   virtual absl::StatusOr<std::string> AddItem(const Account& account, const std::string& folder_id,
                                               const std::string& item_class,
                                               const std::string& application_data_xml) = 0;
+  // AddItem done at most once per `once_key` (a device's ClientId at its
+  // sync key): a call with a key seen before returns the first call's
+  // ServerId and adds nothing, whatever happened in between (the process
+  // killed, the groupware failing after it took the item, a resend). The
+  // key is recorded with the item: in the same transaction on the embedded
+  // store, as soon as OX accepts the item on the OX connector.
+  virtual absl::StatusOr<std::string> AddItemOnce(const Account& account, const std::string& folder_id,
+                                                  const std::string& item_class,
+                                                  const std::string& application_data_xml,
+                                                  const std::string& once_key) = 0;
   virtual absl::Status UpdateItem(const Account& account, const std::string& server_id,
                                   const std::string& application_data_xml) = 0;
   virtual absl::Status DeleteItem(const Account& account, const std::string& server_id) = 0;

@@ -28,6 +28,10 @@ class OutageWatch : public Backend {
                                       const std::string& x) override {
     return Seen(inner_.AddItem(a, f, c, x));
   }
+  absl::StatusOr<std::string> AddItemOnce(const Account& a, const std::string& f, const std::string& c,
+                                          const std::string& x, const std::string& k) override {
+    return Seen(inner_.AddItemOnce(a, f, c, x, k));
+  }
   absl::Status UpdateItem(const Account& a, const std::string& id, const std::string& x) override {
     return Seen(inner_.UpdateItem(a, id, x));
   }

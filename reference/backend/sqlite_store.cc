@@ -60,6 +60,15 @@ CREATE TABLE IF NOT EXISTS mime(
   id INTEGER PRIMARY KEY,
   user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   content BLOB NOT NULL);
+-- AddItemOnce: which item a device's ClientId at a sync key became, written
+-- in the item's own transaction, so a resend after any failure adds nothing.
+CREATE TABLE IF NOT EXISTS once_keys(
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  once_key TEXT NOT NULL,
+  server_id TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  PRIMARY KEY(user_id, once_key));
+CREATE INDEX IF NOT EXISTS once_keys_by_age ON once_keys(created);
 CREATE TABLE IF NOT EXISTS oof(
   user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
   state INTEGER NOT NULL DEFAULT 0,

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +51,11 @@ class SqliteStore : public Backend {
   absl::StatusOr<std::string> AddItem(const Account& account, const std::string& folder_id,
                                       const std::string& item_class,
                                       const std::string& application_data_xml) override;
+  absl::StatusOr<std::string> AddItemOnce(const Account& account, const std::string& folder_id,
+                                          const std::string& item_class, const std::string& application_data_xml,
+                                          const std::string& once_key) override;
+  // The ServerId an AddItemOnce with this key gave, if any.
+  absl::StatusOr<std::optional<std::string>> FindOnce(const Account& account, const std::string& once_key);
   absl::Status UpdateItem(const Account& account, const std::string& server_id,
                           const std::string& application_data_xml) override;
   absl::Status DeleteItem(const Account& account, const std::string& server_id) override;

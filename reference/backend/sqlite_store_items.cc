@@ -2,6 +2,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "pugixml.hpp"
 #include "reference/backend/sqlite_store.h"
 
@@ -150,6 +151,56 @@ absl::StatusOr<std::string> SqliteStore::AddItem(const Account& account,
   });
   if (!status.ok()) return status;
   Changed(account, folder_id);
+  return server_id;
+}
+
+namespace {
+// A resend comes within minutes; a week covers a phone that was off.
+constexpr int64_t kOnceKeyLifetime = 7 * 24 * 3600;
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> SqliteStore::FindOnce(const Account& account,
+                                                                 const std::string& once_key) {
+  auto find = db_->Prepare("SELECT server_id FROM once_keys WHERE user_id = ? AND once_key = ?");
+  if (!find.ok()) return find.status();
+  find->Bind(1, account.id).Bind(2, once_key);
+  auto row = find->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(find->Text(0));
+}
+
+absl::StatusOr<std::string> SqliteStore::AddItemOnce(const Account& account, const std::string& folder_id,
+                                                     const std::string& item_class,
+                                                     const std::string& application_data_xml,
+                                                     const std::string& once_key) {
+  if (auto s = CheckApplicationData(application_data_xml); !s.ok()) return s;
+  std::string server_id;
+  bool added_now = false;
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  absl::Status status = db_->Transaction([&]() -> absl::Status {
+    auto seen = FindOnce(account, once_key);
+    if (!seen.ok()) return seen.status();
+    if (seen->has_value()) {
+      server_id = **seen;
+      return absl::OkStatus();
+    }
+    auto added = InsertItem(account, folder_id, item_class,
+                            [&](const std::string&) { return application_data_xml; }, 0);
+    if (!added.ok()) return added.status();
+    server_id = *added;
+    added_now = true;
+    auto record = db_->Prepare("INSERT INTO once_keys(user_id, once_key, server_id, created) VALUES(?, ?, ?, ?)");
+    if (!record.ok()) return record.status();
+    record->Bind(1, account.id).Bind(2, once_key).Bind(3, server_id).Bind(4, now);
+    if (auto s = record->Run(); !s.ok()) return s;
+    auto expire = db_->Prepare("DELETE FROM once_keys WHERE created < ?");
+    if (!expire.ok()) return expire.status();
+    expire->Bind(1, now - kOnceKeyLifetime);
+    return expire->Run();
+  });
+  if (!status.ok()) return status;
+  if (added_now) Changed(account, folder_id);
   return server_id;
 }
 

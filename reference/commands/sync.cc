@@ -222,8 +222,18 @@ class CollectionSync {
           id = it->second;  // done before: same ServerId, no duplicate
         } else {
           if (folder_class == "Calendar") BirthdayForm::LearnZone(ctx_, cmd.child("ApplicationData"));
-          auto added = ctx_.backend->AddItem(ctx_.account, req_.id, folder_class,
-                                             FromDevice(cmd.child("ApplicationData")));
+          // Recorded with the item under this ClientId at this key: a
+          // resend after any failure (the groupware failing later in this
+          // request, the process killed before the new key was saved) gets
+          // the same ServerId back instead of a second item.
+          const std::string once_key = absl::StrCat(ctx_.device.device_id, "\n", req_.id, "\n", req_.key,
+                                                    "\n", client_id);
+          const std::string data = FromDevice(cmd.child("ApplicationData"));
+          // (Without a ClientId, which MS-ASCMD 2.2.3.28 requires, there is
+          // nothing to tell a resend by.)
+          auto added = client_id.empty()
+                           ? ctx_.backend->AddItem(ctx_.account, req_.id, folder_class, data)
+                           : ctx_.backend->AddItemOnce(ctx_.account, req_.id, folder_class, data, once_key);
           if (!added.ok()) {
             AddText(r, "Status", absl::StrCat(st::kServerError));
             continue;

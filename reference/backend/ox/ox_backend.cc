@@ -539,6 +539,21 @@ absl::StatusOr<ItemChange> OxBackend::GetItem(const Account& account, const std:
 
 absl::StatusOr<std::string> OxBackend::AddItem(const Account& account, const std::string& folder_id,
                                                const std::string& item_class, const std::string& xml) {
+  return Add(account, folder_id, item_class, xml, nullptr);
+}
+
+absl::StatusOr<std::string> OxBackend::AddItemOnce(const Account& account, const std::string& folder_id,
+                                                   const std::string& item_class, const std::string& xml,
+                                                   const std::string& once_key) {
+  auto seen = mirror_->FindOnce(account, once_key);
+  if (!seen.ok()) return seen.status();
+  if (seen->has_value()) return **seen;  // OX has it already
+  return Add(account, folder_id, item_class, xml, &once_key);
+}
+
+absl::StatusOr<std::string> OxBackend::Add(const Account& account, const std::string& folder_id,
+                                           const std::string& item_class, const std::string& xml,
+                                           const std::string* once_key) {
   auto folder = Resolve(account, folder_id);
   if (!folder.ok()) return folder.status();
   if (folder->module == "mail") return absl::InvalidArgumentError("mail items are added as messages");
@@ -550,7 +565,8 @@ absl::StatusOr<std::string> OxBackend::AddItem(const Account& account, const std
   auto reply = api_->Call(account.key(), "PUT", folder->module, {{"action", "new"}}, object->dump());
   if (!reply.ok()) return reply.status();
   const std::string ox_id = IdText((*reply)["data"]["id"]);
-  auto id = mirror_->AddItem(account, folder_id, item_class, xml);
+  auto id = once_key != nullptr ? mirror_->AddItemOnce(account, folder_id, item_class, xml, *once_key)
+                                : mirror_->AddItem(account, folder_id, item_class, xml);
   if (!id.ok()) return id.status();
   if (auto s = Remember(account, {*id, folder->ox, ox_id, folder->module, Number((*reply)["timestamp"])}); !s.ok()) {
     return s;

@@ -63,6 +63,9 @@ class OxBackend : public Backend {
   absl::StatusOr<std::vector<Folder>> ListFolders(const Account& account) override;
   absl::StatusOr<std::string> AddItem(const Account& account, const std::string& folder_id,
                                       const std::string& item_class, const std::string& xml) override;
+  absl::StatusOr<std::string> AddItemOnce(const Account& account, const std::string& folder_id,
+                                          const std::string& item_class, const std::string& xml,
+                                          const std::string& once_key) override;
   absl::Status UpdateItem(const Account& account, const std::string& server_id, const std::string& xml) override;
   absl::Status DeleteItem(const Account& account, const std::string& server_id) override;
   absl::StatusOr<ItemChange> GetItem(const Account& account, const std::string& server_id) override;
@@ -112,6 +115,11 @@ class OxBackend : public Backend {
   };
   absl::StatusOr<FolderRef> Resolve(const Account& account, const std::string& folder_id,
                                     bool list_if_unknown = true);
+  // AddItem and AddItemOnce: with a key, recorded in the mirror together
+  // with the item right after OX accepted it.
+  absl::StatusOr<std::string> Add(const Account& account, const std::string& folder_id,
+                                  const std::string& item_class, const std::string& xml,
+                                  const std::string* once_key);
   absl::Status RefreshObjects(const Account& account, const FolderRef& folder);
   // Sets `*incomplete` when new messages were left for the next refresh.
   absl::Status RefreshMail(const Account& account, const FolderRef& folder, bool* incomplete);
