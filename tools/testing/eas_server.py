@@ -14,12 +14,20 @@ ADMIN = os.path.join("reference", "server", "eas-admin")
 
 
 class RunningServer:
-    def __init__(self, extra_args=()):
-        self.data_dir = tempfile.mkdtemp(prefix="eas-test-")
+    """The server as a child process. `data_dir`: start on that directory
+    (kept at stop) instead of a fresh one (removed at stop). What the server
+    writes to stderr goes to `log_path` (a pipe nobody reads would fill and
+    stop the server)."""
+
+    def __init__(self, extra_args=(), data_dir=None):
+        self.own_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="eas-test-")
+        self.log_path = os.path.join(self.data_dir, "server-stderr.log")
+        self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [SERVER, "--data-dir=" + self.data_dir, "--demo", "--listen=127.0.0.1:0",
              "--tls-listen=127.0.0.1:0", *extra_args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
         self.ports = {}
         deadline = time.time() + 30
         while len(self.ports) < 2 and time.time() < deadline:
@@ -31,11 +39,24 @@ class RunningServer:
                 self.ports[m.group(1)] = int(m.group(2))
         if len(self.ports) < 2:
             self.proc.kill()
-            raise RuntimeError("eas-server did not start: " + self.proc.stderr.read())
+            self.proc.wait()
+            raise RuntimeError("eas-server did not start: " + self.stderr())
+
+    def stderr(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
 
     def admin(self, *args, stdin=None):
         return subprocess.run([ADMIN, "--data-dir=" + self.data_dir, *args], input=stdin,
                               capture_output=True, text=True)
+
+    def kill(self):
+        """SIGKILL, as a crash or the OOM killer would: no clean shutdown."""
+        self.proc.kill()
+        self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
 
     def stop(self):
         self.proc.terminate()
@@ -43,4 +64,8 @@ class RunningServer:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+            self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+        if self.own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
