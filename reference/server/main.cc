@@ -49,6 +49,11 @@ ABSL_FLAG(std::string, backend, "embedded",
           "--ox-url)");
 ABSL_FLAG(std::string, ox_url, "", "the OX server's base URL, http(s)://host[:port][/prefix] (before /ajax)");
 ABSL_FLAG(int, ox_watch_seconds, 10, "how often the OX watcher asks for changes in watched folders");
+ABSL_FLAG(int, ox_sync_freshness_ms, -1,
+          "a folder the OX watcher watches is not asked again for a Sync if it was refreshed this recently "
+          "(milliseconds; -1: twice the watch interval; 0: ask OX at every request)");
+ABSL_FLAG(int, ox_folder_list_seconds, 300,
+          "how often the folder list of an account in use is read from OX");
 ABSL_FLAG(int, ox_timeout_seconds, 20, "timeout of each step of an OX HTTP request");
 ABSL_FLAG(int, ox_mail_fetch_seconds, 5, "how long one refresh of a mail folder fetches new messages from OX "
           "(the rest comes with the next, the phone is told MoreAvailable)");
@@ -135,6 +140,10 @@ int main(int argc, char** argv) {
     if (ox_options.url.empty()) return Die(absl::InvalidArgumentError("--backend=ox needs --ox-url"));
     ox_options.watch_interval = absl::Seconds(absl::GetFlag(FLAGS_ox_watch_seconds));
     ox_options.timeout = absl::Seconds(absl::GetFlag(FLAGS_ox_timeout_seconds));
+    if (const int ms = absl::GetFlag(FLAGS_ox_sync_freshness_ms); ms >= 0) {
+      ox_options.sync_freshness = absl::Milliseconds(ms);
+    }
+    ox_options.folder_list_interval = absl::Seconds(absl::GetFlag(FLAGS_ox_folder_list_seconds));
     ox_options.mail_fetch_budget = absl::Seconds(absl::GetFlag(FLAGS_ox_mail_fetch_seconds));
     auto opened = eas::backend::ox::OxBackend::Open(ox_options, dir);
     if (!opened.ok()) return Die(opened.status());

@@ -10,9 +10,13 @@ time. Requests are recorded in a journal; faults can be injected.
 
 Admin endpoints (not OX API):
     GET  /admin/state      the groupware state as JSON
-    GET  /admin/journal    every /ajax request: method, module, action, params
+    GET  /admin/journal    every /ajax request: method, module, action, user (login of its session), params
     POST /admin/faults     {"latency_ms": n, "status": 503, "count": n,
                             "expire_sessions": true, "drop": n, "error_code": "SVL-0001"}
+    POST /admin/latency    {"ms": n, "user": "ana"}: every later /ajax call (of that user's
+                           sessions; without "user" of everyone) answers n ms late. Like a real
+                           OX under load, calls wait concurrently: the delay is slept outside the
+                           state's lock, so one slow user or call holds up no other.
     POST /admin/change     a change made in the groupware (not by the phone):
                            {"module": "contacts", "action": "new"|"update"|"delete", "user": "miguel",
                             "folder": "30", "id": "...", "data": {...}}  or
@@ -86,6 +90,7 @@ class Groupware:
                 self.folders[fkey_of(x.get("owner"), x["id"])] = x
             self.objects = {}   # module -> id -> object
             self.deleted = {}   # module -> id -> (folder, last_modified)
+            self.latency = {}   # login (or "*") -> ms per call
             self.next_id = {"contacts": 1000, "calendar": 2000, "tasks": 3000, "mail": 1, "folders": 500}
             for module in ("contacts", "calendar", "tasks"):
                 self.objects[module], self.deleted[module] = {}, {}
@@ -233,24 +238,29 @@ class Handler(BaseHTTPRequestHandler):
         module = url.path[6:]
         action = params.get("action", "")
         gw = self.gw
+        fault = {}
         with gw.lock:
-            gw.journal.append({"method": method, "module": module, "action": action,
+            entry = gw.sessions.get(params.get("session", ""))
+            login = entry[0][1] if entry else ""
+            gw.journal.append({"method": method, "module": module, "action": action, "user": login,
                                "params": {k: v for k, v in params.items() if k not in ("session", "password")}})
-            fault = gw.faults
-            if fault.get("count", 0) > 0:
-                fault["count"] -= 1
-                if fault.get("latency_ms"):
-                    time.sleep(fault["latency_ms"] / 1000.0)
-                if fault.get("drop"):
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                if fault.get("status"):
-                    return self.send(fault["status"], b"<html>upstream unavailable</html>")
-                if fault.get("error_code"):
-                    return self.send(200, {"error": "injected", "code": fault["error_code"]})
-            if fault.pop("expire_sessions", False):
+            if gw.faults.get("count", 0) > 0:
+                gw.faults["count"] -= 1
+                fault = dict(gw.faults)
+            if gw.faults.pop("expire_sessions", False):
                 gw.sessions.clear()
+            delay = gw.latency.get(login, gw.latency.get("*", 0))
+        # Waits happen outside the lock: concurrent calls wait together.
+        if fault.get("latency_ms") or delay:
+            time.sleep((fault.get("latency_ms", 0) + delay) / 1000.0)
+        if fault.get("drop"):
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if fault.get("status"):
+            return self.send(fault["status"], b"<html>upstream unavailable</html>")
+        if fault.get("error_code"):
+            return self.send(200, {"error": "injected", "code": fault["error_code"]})
         try:
             if module == "login":
                 return self.login(action, params, raw)
@@ -578,6 +588,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, gw.state())
             if what == "journal":
                 return self.send(200, gw.journal)
+            if what == "latency":
+                setting = json.loads(raw or b"{}")
+                gw.latency[setting.get("user", "*")] = int(setting.get("ms", 0))
+                return self.send(200, {"ok": True})
             if what == "faults":
                 gw.faults = json.loads(raw or b"{}")
                 gw.faults.setdefault("count", 1)

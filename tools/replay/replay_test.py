@@ -74,7 +74,12 @@ def target(request):
     with open(fixture, "w") as f:
         f.write(subprocess.run([ADMIN, "demo-ox-fixture"], capture_output=True, text=True, check=True).stdout)
     mock = RunningOxMock(fixture)
-    server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--ox-watch-seconds=1"])
+    # Every request asks OX (--ox-sync-freshness-ms=0): a capture's events
+    # change OX between two exchanges and the next exchange must see them;
+    # the watcher-based freshness of the default is checked by
+    # tools/e2e/ox_backend_e2e_test.py.
+    server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--ox-watch-seconds=1",
+                            "--ox-sync-freshness-ms=0"])
     yield "http://127.0.0.1:%d" % server.ports["http"], server, "ox", mock
     server.stop()
     mock.stop()

@@ -41,6 +41,9 @@ class RunningOxMock:
     def faults(self, **faults):
         return self._admin("POST", "faults", faults)
 
+    def latency(self, ms, user=None):
+        return self._admin("POST", "latency", {"ms": ms, **({"user": user} if user else {})})
+
     def change(self, **change):
         return self._admin("POST", "change", change)
 

@@ -73,44 +73,51 @@ std::string RandomPassword() {
 
 }  // namespace
 
-// refresh_mutex_, held; on release the changes the mirror reported
-// meanwhile go to the listener.
-class OxBackend::Exclusive {
+// A folder's turn (FolderState::busy), taken for a write or a refresh and
+// held across its OX calls; it blocks only other writes and refreshes of the
+// same folder. Two folders (a move) are taken in key order.
+class OxBackend::FolderTurn {
  public:
-  explicit Exclusive(OxBackend& backend) : backend_(backend), lock_(backend.refresh_mutex_) {
-    backend_.holder_ = std::this_thread::get_id();
+  FolderTurn(OxBackend& backend, std::vector<std::string> keys, bool refresh = false)
+      : backend_(backend), keys_(std::move(keys)) {
+    std::sort(keys_.begin(), keys_.end());
+    keys_.erase(std::unique(keys_.begin(), keys_.end()), keys_.end());
+    absl::MutexLock lock(&backend_.state_mutex_);
+    for (const auto& key : keys_) {
+      FolderState* st = &backend_.folders_[key];
+      backend_.state_mutex_.Await(absl::Condition(+[](FolderState* f) { return !f->busy; }, st));
+      st->busy = true;
+      st->refreshing = refresh;
+    }
   }
-  ~Exclusive() {
-    backend_.holder_ = std::thread::id();
-    lock_.unlock();
-    backend_.FlushChanges();
+  ~FolderTurn() {
+    absl::MutexLock lock(&backend_.state_mutex_);
+    for (const auto& key : keys_) {
+      FolderState& st = backend_.folders_[key];
+      st.busy = false;
+      st.refreshing = false;
+    }
   }
 
  private:
   OxBackend& backend_;
-  std::unique_lock<std::mutex> lock_;
+  std::vector<std::string> keys_;
 };
 
 void OxBackend::SetChangeListener(SqliteStore::ChangeListener listener) {
   listener_ = std::move(listener);
-  mirror_->SetChangeListener([this](const std::string& account, const std::string& folder) {
-    if (holder_.load() == std::this_thread::get_id()) {
-      std::lock_guard<std::mutex> lock(pending_mutex_);
-      pending_.emplace_back(account, folder);
-    } else if (listener_) {
-      listener_(account, folder);
-    }
-  });
+  mirror_->SetChangeListener(listener_);
 }
 
-void OxBackend::FlushChanges() {
-  std::vector<std::pair<std::string, std::string>> changes;
-  {
-    std::lock_guard<std::mutex> lock(pending_mutex_);
-    changes.swap(pending_);
-  }
-  if (!listener_) return;
-  for (const auto& [account, folder] : changes) listener_(account, folder);
+std::string OxBackend::ItemFolderKey(const Account& account, const std::string& server_id) {
+  auto item = mirror_->GetItem(account, server_id);
+  return Key(account, item.ok() ? item->folder_id : "");
+}
+
+absl::Duration OxBackend::SyncFreshness() const {
+  if (!watching_.load()) return options_.refresh_interval;
+  if (options_.sync_freshness == absl::InfiniteDuration()) return options_.watch_interval * 2;
+  return std::max(options_.sync_freshness, options_.refresh_interval);
 }
 
 absl::StatusOr<std::unique_ptr<OxBackend>> OxBackend::Open(const OxOptions& options, const std::string& data_dir) {
@@ -151,6 +158,44 @@ absl::StatusOr<Account> OxBackend::Authenticate(const std::string& context, cons
 }
 
 absl::StatusOr<std::vector<Folder>> OxBackend::ListFolders(const Account& account) {
+  return ListFromOx(account, /*force=*/false);
+}
+
+absl::StatusOr<std::vector<Folder>> OxBackend::ListFromOx(const Account& account, bool force) {
+  const std::string key = account.key();
+  AccountState* st = nullptr;
+  {
+    absl::MutexLock lock(&state_mutex_);
+    st = &accounts_[key];
+    if (st->listing) {
+      // Someone is asking OX right now: that answer serves this caller too.
+      const uint64_t seen = st->listings;
+      auto ended = [st, seen] { return st->listings != seen; };
+      state_mutex_.Await(absl::Condition(&ended));
+      force = false;
+    }
+    const absl::Time now = absl::Now();
+    const bool recent = now - st->listed < options_.folder_list_interval;
+    const bool just_tried = now - st->attempted < options_.refresh_interval;
+    if (!(recent && !force) && !just_tried) {
+      st->listing = true;
+    } else if (!recent && st->listed != st->attempted) {
+      return absl::UnavailableError("OX: the folder list could not be read");
+    } else {
+      st = nullptr;  // the mirror follows the last listing
+    }
+  }
+  if (st == nullptr) return mirror_->ListFolders(account);
+  auto listed = ListFromOxNow(account);
+  absl::MutexLock lock(&state_mutex_);
+  st->listing = false;
+  ++st->listings;
+  st->attempted = absl::Now();
+  if (listed.ok()) st->listed = st->attempted;
+  return listed;
+}
+
+absl::StatusOr<std::vector<Folder>> OxBackend::ListFromOxNow(const Account& account) {
   const std::string key = account.key();
   auto defaults = api_->Call(key, "GET", "account", {{"action", "get"}, {"id", "0"}});
   if (!defaults.ok()) return defaults.status();
@@ -284,7 +329,7 @@ absl::StatusOr<OxBackend::FolderRef> OxBackend::Resolve(const Account& account, 
       if (*row) return FolderRef{folder_id, stmt->Text(0), stmt->Text(1)};
     }
     if (attempt == 0 && list_if_unknown) {
-      if (auto folders = ListFolders(account); !folders.ok()) return folders.status();
+      if (auto folders = ListFromOx(account, /*force=*/true); !folders.ok()) return folders.status();
     }
   }
   return absl::NotFoundError("no folder " + folder_id);
@@ -443,28 +488,38 @@ absl::Status OxBackend::Refresh(const Account& account, const std::string& folde
   auto folder = Resolve(account, folder_id);
   if (!folder.ok()) return folder.status();
   if (folder->module == kLocalModule) return absl::OkStatus();  // nothing in OX
-  Exclusive lock(*this);
   const std::string key = Key(account, folder_id);
+  {
+    absl::MutexLock lock(&state_mutex_);
+    FolderState* st = &folders_[key];
+    if (st->refreshing) {
+      // One is under way: its answer serves this caller too.
+      const uint64_t seen = st->refreshes;
+      auto ended = [st, seen] { return st->refreshes != seen; };
+      state_mutex_.Await(absl::Condition(&ended));
+      return st->last;
+    }
+  }
+  FolderTurn turn(*this, {key}, /*refresh=*/true);
   bool incomplete = false;
   absl::Status s = folder->module == "mail" ? RefreshMail(account, *folder, &incomplete)
                                             : RefreshObjects(account, *folder);
+  absl::MutexLock lock(&state_mutex_);
+  FolderState& st = folders_[key];
   // Timed from the end: the other reads of the same request do not fetch
-  // again (which would undo the budget); the device's next request does.
-  last_refresh_[key] = absl::Now();
-  std::lock_guard<std::mutex> guard(incomplete_mutex_);
-  if (incomplete) {
-    incomplete_.insert(key);
-  } else {
-    incomplete_.erase(key);
-  }
+  // again (which would undo the mail budget); the device's next request does.
+  st.attempted = absl::Now();
+  if (s.ok()) st.fresh = st.attempted;
+  st.last = s;
+  st.incomplete = incomplete;
+  ++st.refreshes;
   return s;
 }
 
 bool OxBackend::MoreToCome(const Account& account, const std::string& folder_id) {
-  // Its own lock: a Sync asks this of every collection and must not wait
-  // behind a refresh of another folder.
-  std::lock_guard<std::mutex> guard(incomplete_mutex_);
-  return incomplete_.count(Key(account, folder_id)) > 0;
+  absl::MutexLock lock(&state_mutex_);
+  auto it = folders_.find(Key(account, folder_id));
+  return it != folders_.end() && it->second.incomplete;
 }
 
 absl::Status OxBackend::MaybeRefresh(const Account& account, const std::string& folder_id) {
@@ -474,14 +529,21 @@ absl::Status OxBackend::MaybeRefresh(const Account& account, const std::string& 
     watched_[key] = {account, absl::Now()};
   }
   {
-    Exclusive lock(*this);
-    auto it = last_refresh_.find(key);
-    if (it != last_refresh_.end() && absl::Now() - it->second < options_.refresh_interval) return absl::OkStatus();
+    absl::MutexLock lock(&state_mutex_);
+    const FolderState& st = folders_[key];
+    const absl::Time now = absl::Now();
+    // The same request's other reads: what the refresh a moment ago said.
+    if (now - st.attempted < options_.refresh_interval) return st.last;
+    // Seen unchanged by the watcher (or a request) recently enough; but a
+    // folder whose last refresh left mail behind is fetched on: the phone
+    // was told MoreAvailable and asks for the rest.
+    if (!st.incomplete && now - st.fresh < SyncFreshness()) return absl::OkStatus();
   }
   return Refresh(account, folder_id);
 }
 
 void OxBackend::StartWatcher() {
+  watching_ = true;
   watcher_ = std::thread([this] { Watch(); });
 }
 
@@ -509,7 +571,16 @@ void OxBackend::Watch() {
       }
     }
     bool failed = false;
+    std::set<std::string> listed;
     for (const auto& [account, folder] : round) {
+      // The folder lists of accounts in use, at their own pace (a listing
+      // younger than folder_list_interval is not asked again).
+      if (listed.insert(account.key()).second && !ListFolders(account).ok()) failed = true;
+      // A folder a request refreshed during this round is not asked twice.
+      {
+        absl::MutexLock lock(&state_mutex_);
+        if (absl::Now() - folders_[Key(account, folder)].fresh < options_.watch_interval / 2) continue;
+      }
       if (!Refresh(account, folder).ok()) failed = true;
     }
     wait = failed ? std::min(wait * 2, absl::Minutes(5)) : options_.watch_interval;
@@ -561,7 +632,7 @@ absl::StatusOr<std::string> OxBackend::Add(const Account& account, const std::st
   auto object = FromApplicationData(folder->module, xml);
   if (!object.ok()) return object.status();
   (*object)["folder_id"] = folder->ox;
-  Exclusive lock(*this);  // no refresh sees it half-mapped
+  FolderTurn turn(*this, {Key(account, folder_id)});  // no refresh sees it half-mapped
   auto reply = api_->Call(account.key(), "PUT", folder->module, {{"action", "new"}}, object->dump());
   if (!reply.ok()) return reply.status();
   const std::string ox_id = IdText((*reply)["data"]["id"]);
@@ -577,12 +648,13 @@ absl::StatusOr<std::string> OxBackend::Add(const Account& account, const std::st
 absl::Status OxBackend::UpdateItem(const Account& account, const std::string& server_id, const std::string& xml) {
   auto m = Lookup(account, server_id);
   if (!m.ok()) return m.status();
+  const std::string folder_key = ItemFolderKey(account, server_id);
   if (m->module == "mail") {
     // What a phone changes on mail: the read flag.
     pugi::xml_document doc;
     doc.load_string(xml.c_str());
     const bool read = std::string(doc.first_child().child("email:Read").text().get()) == "1";
-    Exclusive lock(*this);
+    FolderTurn turn(*this, {folder_key});
     auto reply = api_->Call(account.key(), "PUT", "mail", {{"action", "update"}, {"folder", m->ox_folder}, {"id", m->ox_id}},
                             Json{{"flags", kSeen}, {"value", read}}.dump());
     if (!reply.ok()) return reply.status();
@@ -592,7 +664,7 @@ absl::Status OxBackend::UpdateItem(const Account& account, const std::string& se
   }
   auto object = FromApplicationData(m->module, xml);
   if (!object.ok()) return object.status();
-  Exclusive lock(*this);
+  FolderTurn turn(*this, {folder_key});
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto reply = api_->Call(account.key(), "PUT", m->module,
                             {{"action", "update"}, {"folder", m->ox_folder}, {"id", m->ox_id},
@@ -616,7 +688,7 @@ absl::Status OxBackend::UpdateItem(const Account& account, const std::string& se
 absl::Status OxBackend::DeleteItem(const Account& account, const std::string& server_id) {
   auto m = Lookup(account, server_id);
   if (!m.ok()) return m.status();
-  Exclusive lock(*this);
+  FolderTurn turn(*this, {ItemFolderKey(account, server_id)});
   absl::StatusOr<Json> reply =
       m->module == "mail"
           ? api_->Call(account.key(), "PUT", "mail", {{"action", "delete"}},
@@ -638,7 +710,7 @@ absl::StatusOr<std::string> OxBackend::MoveItem(const Account& account, const st
   if (!m.ok()) return m.status();
   auto dest = Resolve(account, destination);
   if (!dest.ok()) return absl::NotFoundError("no folder " + destination);
-  Exclusive lock(*this);
+  FolderTurn turn(*this, {ItemFolderKey(account, server_id), Key(account, destination)});
   auto reply = api_->Call(account.key(), "PUT", m->module,
                           m->module == "mail"
                               ? Params{{"action", "update"}, {"folder", m->ox_folder}, {"id", m->ox_id}}
@@ -659,7 +731,7 @@ absl::Status OxBackend::EmptyFolder(const Account& account, const std::string& f
   auto folder = Resolve(account, folder_id);
   if (!folder.ok()) return folder.status();
   if (folder->module == "mail") {
-    Exclusive lock(*this);
+    FolderTurn turn(*this, {Key(account, folder_id)});
     auto reply = api_->Call(account.key(), "PUT", "mail", {{"action", "clear"}}, Json::array({folder->ox}).dump());
     if (!reply.ok()) return reply.status();
   } else {
@@ -752,7 +824,7 @@ absl::StatusOr<std::string> OxBackend::AddMail(const Account& account, const std
                                                const std::string& mime, bool read, int64_t received) {
   auto folder = Resolve(account, folder_id);
   if (!folder.ok()) return folder.status();
-  Exclusive lock(*this);
+  FolderTurn turn(*this, {Key(account, folder_id)});
   auto reply = api_->Call(account.key(), "POST", "mail",
                           {{"action", "import"}, {"folder", folder->ox}, {"flags", read ? "32" : "0"}}, mime,
                           "message/rfc822");

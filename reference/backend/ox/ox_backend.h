@@ -22,6 +22,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "reference/backend/backend.h"
 #include "reference/backend/ox/ox_api.h"
@@ -34,9 +37,19 @@ struct OxOptions {
   std::string url;                               // http(s)://host[:port][/prefix]
   absl::Duration timeout = absl::Seconds(20);    // per HTTP step
   // A folder is asked at most this often: the two or three reads of one
-  // request share one refresh; requests seconds apart each see OX fresh.
+  // request share one refresh.
   absl::Duration refresh_interval = absl::Milliseconds(100);
   absl::Duration watch_interval = absl::Seconds(10);   // the watcher's round
+  // While the watcher runs, a folder it watches is not asked again for a
+  // request if the last refresh (the watcher's or a request's) is younger
+  // than this: a quiet Sync then costs no OX call. Zero: every request asks
+  // OX (at most once per refresh_interval). Infinite (the default): twice
+  // the watch interval.
+  absl::Duration sync_freshness = absl::InfiniteDuration();
+  // The folder list of an account is read from OX at most this often (the
+  // watcher re-reads it for accounts in use); the connector's own folder
+  // changes reach it at once.
+  absl::Duration folder_list_interval = absl::Minutes(5);
   absl::Duration watch_for = absl::Minutes(60);        // folders stay watched this long after use
   std::string gal_folder = "6";                  // OX's global address book
   // A refresh fetches new messages for at most this long; the rest comes
@@ -51,9 +64,9 @@ class OxBackend : public Backend {
   static absl::StatusOr<std::unique_ptr<OxBackend>> Open(const OxOptions& options, const std::string& data_dir);
   ~OxBackend() override;
 
-  // Told after every change that reaches the mirror (the push hub listens),
-  // never while the connector's lock is held: a Sync woken by it reads the
-  // backend at once, in the same thread.
+  // Told after every change that reaches the mirror (the push hub listens).
+  // It may run while a folder's turn is held: it must only queue work
+  // (PushHub::Notify does), never read this backend in the same thread.
   void SetChangeListener(SqliteStore::ChangeListener listener);
   // Starts the watcher thread (push for changes made in OX).
   void StartWatcher();
@@ -124,24 +137,47 @@ class OxBackend : public Backend {
   // Sets `*incomplete` when new messages were left for the next refresh.
   absl::Status RefreshMail(const Account& account, const FolderRef& folder, bool* incomplete);
   absl::Status MaybeRefresh(const Account& account, const std::string& folder_id);
+  // The folder list from OX, mirrored; `force`: even if the last listing is
+  // recent (an id the phone names that the map does not know), but not more
+  // often than every refresh interval.
+  absl::StatusOr<std::vector<Folder>> ListFromOx(const Account& account, bool force);
+  absl::StatusOr<std::vector<Folder>> ListFromOxNow(const Account& account);
   void Watch();
 
   OxOptions options_;
   std::unique_ptr<OxApi> api_;
   std::unique_ptr<SqliteStore> mirror_;
   std::unique_ptr<storage::Database> map_;
-  // Serializes refreshes of one folder (and writes against them). Taken
-  // through Exclusive, which tells the listener what changed once released.
-  class Exclusive;
-  void FlushChanges();
-  std::mutex refresh_mutex_;
-  std::atomic<std::thread::id> holder_{};
+  // Each folder's refresh state ("<account>\n<folder>"). A folder has one
+  // turn: a refresh or a write (so no refresh sees a write half-mapped)
+  // holds it, across OX calls; nothing else waits for it. Readers that need
+  // a fresh folder while a refresh is under way wait for that refresh and
+  // share its result. Other folders and accounts never wait.
+  struct FolderState {
+    bool busy = false;        // the folder's turn is taken
+    bool refreshing = false;  // by a refresh
+    uint64_t refreshes = 0;   // refreshes ended: a waiter sees the next end
+    absl::Time attempted = absl::InfinitePast();  // the last refresh ended
+    absl::Time fresh = absl::InfinitePast();      // the last refresh that succeeded ended
+    absl::Status last;        // how the last refresh ended
+    bool incomplete = false;  // it left new mail for the next (MoreToCome)
+  };
+  struct AccountState {
+    bool listing = false;     // a listing of its folders from OX is under way
+    uint64_t listings = 0;
+    absl::Time listed = absl::InfinitePast();  // the last successful listing ended
+    absl::Time attempted = absl::InfinitePast();
+  };
+  class FolderTurn;
+  // The turn key of the folder that holds an item.
+  std::string ItemFolderKey(const Account& account, const std::string& server_id);
+  absl::Duration SyncFreshness() const;
+  absl::Mutex state_mutex_;
+  // node_hash_map: entries stay put while a waiter holds a reference.
+  absl::node_hash_map<std::string, FolderState> folders_ ABSL_GUARDED_BY(state_mutex_);
+  absl::node_hash_map<std::string, AccountState> accounts_ ABSL_GUARDED_BY(state_mutex_);
+  std::atomic<bool> watching_{false};  // the watcher thread runs
   SqliteStore::ChangeListener listener_;
-  std::mutex pending_mutex_;
-  std::vector<std::pair<std::string, std::string>> pending_;  // account, folder
-  std::map<std::string, absl::Time> last_refresh_;  // "<account>\n<folder>"
-  std::mutex incomplete_mutex_;
-  std::set<std::string> incomplete_;  // folders a refresh did not finish
   std::map<std::string, std::pair<Account, absl::Time>> watched_;  // same key -> last use
   std::mutex watch_mutex_;
   std::condition_variable watch_wake_;

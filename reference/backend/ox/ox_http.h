@@ -25,7 +25,7 @@ class OxHttp {
   // `base_url`: "http://host:port" or "https://host[:port]", optionally with
   // a path prefix ("https://ox.example.com/appsuite/api" style deployments).
   static absl::StatusOr<std::unique_ptr<OxHttp>> Create(const std::string& base_url, absl::Duration timeout,
-                                                        size_t max_idle = 8);
+                                                        size_t max_idle = 64);
   ~OxHttp();
 
   // `path_and_query` is appended to the base URL's path. Unavailable for
