@@ -60,15 +60,6 @@ CREATE TABLE IF NOT EXISTS mime(
   id INTEGER PRIMARY KEY,
   user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   content BLOB NOT NULL);
--- AddItemOnce: which item a device's ClientId at a sync key became, written
--- in the item's own transaction, so a resend after any failure adds nothing.
-CREATE TABLE IF NOT EXISTS once_keys(
-  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  once_key TEXT NOT NULL,
-  server_id TEXT NOT NULL,
-  created INTEGER NOT NULL,
-  PRIMARY KEY(user_id, once_key));
-CREATE INDEX IF NOT EXISTS once_keys_by_age ON once_keys(created);
 CREATE TABLE IF NOT EXISTS oof(
   user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
   state INTEGER NOT NULL DEFAULT 0,
@@ -82,10 +73,40 @@ CREATE TABLE IF NOT EXISTS oof(
   body_type TEXT NOT NULL DEFAULT 'Text');
 )sql";
 
-// Columns added after a data directory may have been created.
-constexpr const char* kMigrations[] = {
-    "ALTER TABLE items ADD COLUMN mime_id INTEGER",
-};
+// store.db's versions (PRAGMA user_version), oldest first; each runs in a
+// transaction of its own. Version 1 is the schema as it stood before
+// versions were recorded (IF NOT EXISTS: it adopts such a file as it is).
+// Never edit a step that has shipped: add one.
+const storage::Schema& StoreSchema() {
+  static const storage::Schema* schema = new storage::Schema{
+      0x45415353,  // "EASS"
+      "users",
+      {
+          [](storage::Database& db) { return db.Execute(kSchema); },
+          // 2: the raw MIME of mail items (files made before it lack the column).
+          [](storage::Database& db) -> absl::Status {
+            auto has = db.Prepare("SELECT count(*) FROM pragma_table_info('items') WHERE name = 'mime_id'");
+            if (!has.ok()) return has.status();
+            if (auto row = has->Step(); !row.ok()) return row.status();
+            if (has->Int(0) > 0) return absl::OkStatus();
+            return db.Execute("ALTER TABLE items ADD COLUMN mime_id INTEGER");
+          },
+          // 3: AddItemOnce: which item a device's ClientId at a sync key
+          // became, written in the item's own transaction, so a resend
+          // after any failure adds nothing.
+          [](storage::Database& db) {
+            return db.Execute(
+                "CREATE TABLE once_keys("
+                "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+                "  once_key TEXT NOT NULL,"
+                "  server_id TEXT NOT NULL,"
+                "  created INTEGER NOT NULL,"
+                "  PRIMARY KEY(user_id, once_key));"
+                "CREATE INDEX once_keys_by_age ON once_keys(created);");
+          },
+      }};
+  return *schema;
+}
 
 std::string CacheKey(const std::string& context, const std::string& login,
                      const std::string& password) {
@@ -99,13 +120,8 @@ std::string CacheKey(const std::string& context, const std::string& login,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
-  auto db = storage::Database::Open(path, kSchema);
+  auto db = storage::Database::Open(path, StoreSchema());
   if (!db.ok()) return db.status();
-  for (const char* migration : kMigrations) {
-    absl::Status s = (*db)->Execute(migration);
-    // Already applied: SQLite says "duplicate column name".
-    if (!s.ok() && !absl::StrContains(s.message(), "duplicate column")) return s;
-  }
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
 }
 
@@ -191,7 +207,7 @@ absl::Status SqliteStore::SetPassword(const std::string& context, const std::str
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, HashPassword(password)).Bind(2, context).Bind(3, login);
   if (auto s = stmt->Run(); !s.ok()) return s;
-  if (db_->Changes() == 0) return absl::NotFoundError(absl::StrCat("no user ", login, " in ", context));
+  if (stmt->Changes() == 0) return absl::NotFoundError(absl::StrCat("no user ", login, " in ", context));
   return absl::OkStatus();  // cached logins check the stored hash (Authenticate)
 }
 
@@ -324,7 +340,7 @@ absl::Status SqliteStore::UpdateFolder(const Account& account, const Folder& fol
   stmt->Bind(1, folder.parent_id).Bind(2, folder.display_name).Bind(3, folder.type)
       .Bind(4, account.id).Bind(5, folder.server_id);
   if (auto s = stmt->Run(); !s.ok()) return s;
-  if (db_->Changes() == 0) return absl::NotFoundError("no folder " + folder.server_id);
+  if (stmt->Changes() == 0) return absl::NotFoundError("no folder " + folder.server_id);
   return absl::OkStatus();
 }
 
@@ -338,7 +354,7 @@ absl::Status SqliteStore::DeleteFolder(const Account& account, const std::string
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, server_id).Bind(2, account.id).Bind(3, account.id);
     if (auto s = stmt->Run(); !s.ok()) return s;
-    if (db_->Changes() == 0) return absl::NotFoundError("no folder " + server_id);
+    if (stmt->Changes() == 0) return absl::NotFoundError("no folder " + server_id);
     // Their items go too: phones learn of it through FolderSync's Delete.
     auto items = db_->Prepare(
         "DELETE FROM items WHERE user_id = ?1 AND folder_id NOT IN "

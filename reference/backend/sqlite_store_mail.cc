@@ -16,7 +16,7 @@ absl::StatusOr<std::string> SqliteStore::AddMail(const Account& account, const s
     if (!insert.ok()) return insert.status();
     insert->Bind(1, account.id).Bind(2, mime);
     if (auto s = insert->Run(); !s.ok()) return s;
-    const int64_t mime_id = db_->LastInsertId();
+    const int64_t mime_id = insert->LastInsertId();
     auto added = InsertItem(
         account, folder_id, "Email",
         [&](const std::string&) { return mail::ToApplicationData(*message, mime_id, received, read); },

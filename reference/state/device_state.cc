@@ -132,8 +132,20 @@ bool ParseMapLine(absl::string_view line, std::string* key, std::string* value) 
 
 }  // namespace
 
+// state.db's versions (PRAGMA user_version), oldest first, each in a
+// transaction of its own. Version 1 is the schema as it stood before
+// versions were recorded (IF NOT EXISTS: it adopts such a file as it is).
+// Never edit a step that has shipped: add one.
+const storage::Schema& StateSchema() {
+  static const storage::Schema* schema = new storage::Schema{
+      0x45415354,  // "EAST"
+      "devices",
+      {[](storage::Database& db) { return db.Execute(kSchema); }}};
+  return *schema;
+}
+
 absl::StatusOr<std::unique_ptr<DeviceState>> DeviceState::Open(const std::string& path) {
-  auto db = storage::Database::Open(path, kSchema);
+  auto db = storage::Database::Open(path, StateSchema());
   if (!db.ok()) return db.status();
   return std::unique_ptr<DeviceState>(new DeviceState(std::move(*db)));
 }
@@ -249,7 +261,7 @@ absl::Status DeviceState::SetBlocked(const std::string& user_key, const std::str
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, blocked ? 1 : 0).Bind(2, user_key).Bind(3, device_id);
   if (auto s = stmt->Run(); !s.ok()) return s;
-  if (db_->Changes() == 0) return absl::NotFoundError("no device " + device_id + " of " + user_key);
+  if (stmt->Changes() == 0) return absl::NotFoundError("no device " + device_id + " of " + user_key);
   return absl::OkStatus();
 }
 
@@ -275,7 +287,7 @@ absl::Status DeviceState::SetWipe(const std::string& user_key, const std::string
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, static_cast<int64_t>(wipe)).Bind(2, user_key).Bind(3, device_id);
   if (auto s = stmt->Run(); !s.ok()) return s;
-  if (db_->Changes() == 0) return absl::NotFoundError("no device " + device_id + " of " + user_key);
+  if (stmt->Changes() == 0) return absl::NotFoundError("no device " + device_id + " of " + user_key);
   return absl::OkStatus();
 }
 
