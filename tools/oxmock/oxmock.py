@@ -10,7 +10,9 @@ time. Requests are recorded in a journal; faults can be injected.
 
 Admin endpoints (not OX API):
     GET  /admin/state      the groupware state as JSON
-    GET  /admin/journal    every /ajax request: method, module, action, user (login of its session), params
+    GET  /admin/journal    every /ajax request: method, module, action, user (login of its session), params;
+                           ?since=N: from entry N on
+    GET  /admin/journal-length  {"length": n}
     POST /admin/faults     {"latency_ms": n, "status": 503, "count": n,
                             "expire_sessions": true, "drop": n, "error_code": "SVL-0001"}
     POST /admin/latency    {"ms": n, "user": "ana"}: every later /ajax call (of that user's
@@ -232,7 +234,7 @@ class Handler(BaseHTTPRequestHandler):
         params = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
         raw = self.body()
         if url.path.startswith("/admin/"):
-            return self.admin(url.path[7:], raw)
+            return self.admin(url.path[7:], raw, params)
         if not url.path.startswith("/ajax/"):
             return self.send(404, {"error": "not found"})
         module = url.path[6:]
@@ -581,13 +583,15 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- admin ----------------------------------------------------------------
 
-    def admin(self, what, raw):
+    def admin(self, what, raw, params=None):
         gw = self.gw
         with gw.lock:
             if what == "state":
                 return self.send(200, gw.state())
             if what == "journal":
-                return self.send(200, gw.journal)
+                return self.send(200, gw.journal[int((params or {}).get("since", 0)):])
+            if what == "journal-length":
+                return self.send(200, {"length": len(gw.journal)})
             if what == "latency":
                 setting = json.loads(raw or b"{}")
                 gw.latency[setting.get("user", "*")] = int(setting.get("ms", 0))

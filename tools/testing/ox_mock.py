@@ -35,8 +35,11 @@ class RunningOxMock:
     def state(self):
         return self._admin("GET", "state")
 
-    def journal(self):
-        return self._admin("GET", "journal")
+    def journal(self, since=0):
+        return self._admin("GET", "journal?since=%d" % since if since else "journal")
+
+    def journal_length(self):
+        return self._admin("GET", "journal-length")["length"]
 
     def faults(self, **faults):
         return self._admin("POST", "faults", faults)

@@ -153,8 +153,11 @@ absl::StatusOr<Account> OxBackend::Authenticate(const std::string& context, cons
   auto me = api_->Call(key, "GET", "user", {{"action", "get"}});
   if (!me.ok()) return me.status();
   const Json& data = (*me)["data"];
-  return mirror_->AddUser(context, login, RandomPassword(), data.value("display_name", login),
-                          data.value("email1", ""));
+  auto added = mirror_->AddUser(context, login, RandomPassword(), data.value("display_name", login),
+                                data.value("email1", ""));
+  // Two first logins of one account at once: the other one made it.
+  if (!added.ok()) return mirror_->FindUser(context, login);
+  return added;
 }
 
 absl::StatusOr<std::vector<Folder>> OxBackend::ListFolders(const Account& account) {
