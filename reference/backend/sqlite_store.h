@@ -104,6 +104,8 @@ class SqliteStore : public Backend {
   // another connection wrote (PRAGMA data_version) and, if so, tells the
   // listener about every folder whose change counter moved.
   void WatchOtherWriters(absl::Duration interval);
+  // For /readyz: the file takes writes.
+  absl::Status CheckWritable() { return db_->CheckWritable(); }
   ~SqliteStore() override;
 
   // The global address list of a context (sqlite_store_gal.cc).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <future>
 #include <new>
@@ -33,6 +34,8 @@
 #include "reference/eas/status_codes.h"
 #include "reference/http/credentials.h"
 #include "reference/http/query.h"
+#include "reference/log/log.h"
+#include "reference/metrics/metrics.h"
 #include "reference/wbxml/decoder.h"
 #include "reference/wbxml/encoder.h"
 
@@ -176,6 +179,51 @@ struct Dispatcher::Admitted {
   std::string device_key;
 };
 
+// What the access line says of one request, filled in as it goes: by
+// Admit (account, command), by Run (device, EAS status, backend calls), and
+// when the answer leaves (HTTP status, bytes, time).
+struct Dispatcher::Record {
+  absl::Time start = absl::Now();
+  std::string peer, account, device_id, device_type, command, version;
+  // The command as the metrics name it: one of the command table's, or
+  // OPTIONS, or "unknown" (never the client's text: it would grow the set).
+  std::string metric_command = "unknown";
+  size_t bytes_in = 0;
+  int eas_status = 0;
+  int backend_calls = 0;
+
+  void Finish(const HttpResponse& r) const {
+    log::Access({{"peer", peer},
+                 {"account", account},
+                 {"device", device_id},
+                 {"type", device_type},
+                 {"cmd", command},
+                 {"ver", version},
+                 {"http", r.status},
+                 {"eas", eas_status},
+                 {"ms", absl::ToDoubleMilliseconds(absl::Now() - start)},
+                 {"in", bytes_in},
+                 {"out", r.body.size()},
+                 {"backend", backend_calls}});
+    auto& m = metrics::Registry::Default();
+    const std::string command = absl::StrCat("command=\"", metric_command, "\"");
+    m.Count("eas_requests_total", absl::StrCat(command, ",code=\"", r.status, "\""));
+    m.Observe("eas_request_duration_seconds", command, absl::ToDoubleSeconds(absl::Now() - start));
+    if (backend_calls > 0) m.Count("eas_backend_calls_total", "", backend_calls);
+  }
+};
+
+namespace {
+
+// The answer's status for the log: the first Status element (the
+// command's, or its first collection's).
+int EasStatus(const pugi::xml_document& body) {
+  pugi::xml_node status = body.find_node([](pugi::xml_node n) { return std::strcmp(n.name(), "Status") == 0; });
+  return status ? status.text().as_int() : 0;
+}
+
+}  // namespace
+
 Dispatcher::Dispatcher(backend::Backend& backend, state::DeviceState& state,
                        DispatcherOptions options)
     : backend_(backend), state_(state), options_(std::move(options)) {
@@ -189,7 +237,13 @@ Dispatcher::Dispatcher(backend::Backend& backend, state::DeviceState& state,
   strands_ = std::make_unique<exec::Strands>(*pool_, options_.max_queued_per_device);
 }
 
-Dispatcher::~Dispatcher() { pool_.reset(); }
+Dispatcher::~Dispatcher() { Shutdown(); }
+
+void Dispatcher::Shutdown() { pool_.reset(); }
+
+size_t Dispatcher::queued() const { return pool_ ? pool_->queued() : 0; }
+
+size_t Dispatcher::active_devices() const { return strands_->active(); }
 
 std::string Dispatcher::ImplementedCommands() const {
   std::vector<std::string> names;
@@ -209,7 +263,14 @@ HttpResponse Dispatcher::Options() {
   return r;
 }
 
-HttpResponse Dispatcher::Unauthorized(const std::string& throttle_key) {
+HttpResponse Dispatcher::Unauthorized(const std::string& throttle_key, const Record& record, const char* why) {
+  // No credentials at all is how every client's first request goes: only
+  // credentials that fail are a security event.
+  if (*why != '\0') {
+    metrics::Registry::Default().Count("eas_login_failures_total", "");
+    log::Security("login-failed", {{"peer", record.peer}, {"account", record.account}, {"device", record.device_id},
+                                   {"why", why}});
+  }
   HttpResponse r = Plain(401, "authentication required");
   r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"ActiveSync\"");
   std::lock_guard<std::mutex> lock(failures_mutex_);
@@ -233,7 +294,7 @@ void Dispatcher::ForgetFailures(const std::string& throttle_key) {
   failures_.erase(throttle_key);
 }
 
-std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpRequest& request) {
+std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpRequest& request, Record& record) {
   // Path and method (MS-ASHTTP 2.2.1.1.1).
   const size_t question = request.target.find('?');
   const std::string path = request.target.substr(0, question);
@@ -255,24 +316,33 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
   }
   const std::string throttle_key = query.device_id.empty() ? "peer:" + request.peer
                                                            : "device:" + query.device_id;
+  record.command = query.command_name.empty() ? request.method : query.command_name;
+  record.device_id = query.device_id;
+  record.device_type = query.device_type;
 
   // Basic authentication (MS-ASHTTP 2.2.1.1.2.1), OPTIONS included: phones
   // validate the account with it.
   auto credentials = ParseBasicAuthorization(request.Header("Authorization"));
-  if (!credentials) return Unauthorized(throttle_key);
+  if (!credentials) return Unauthorized(throttle_key, record, "");
   auto name = ResolveAccountName(credentials->username);
-  if (!name) return Unauthorized(throttle_key);
+  record.account = credentials->username;
+  if (!name) return Unauthorized(throttle_key, record, "no such account form");
+  record.account = absl::StrCat(name->context, "/", name->login);
   auto account = backend_.Authenticate(name->context, name->login, credentials->password);
   if (account.status().code() == absl::StatusCode::kUnauthenticated) {
-    return Unauthorized(throttle_key);
+    return Unauthorized(throttle_key, record, "wrong password or unknown account");
   }
   if (!account.ok()) {
+    log::Error("authenticating", account.status(), {{"account", record.account}});
     HttpResponse r = Plain(503, "the groupware server is not reachable; try again later");
     r.headers.emplace_back("Retry-After", "30");
     return r;
   }
   ForgetFailures(throttle_key);
-  if (request.method == "OPTIONS") return Options();
+  if (request.method == "OPTIONS") {
+    record.metric_command = "OPTIONS";
+    return Options();
+  }
 
   if (!QueryUserMatches(query.user, *name)) {
     return Plain(403, "the User parameter names another account");
@@ -295,6 +365,8 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
   if (query.device_id.empty() || query.device_type.empty()) {
     return Plain(400, "DeviceId and DeviceType are required");
   }
+  record.version = ToString(*version);
+  record.metric_command = spec->root;
   if (*version < spec->since || *version > spec->until) {
     HttpResponse r = Plain(501, absl::StrCat(query.command_name, " does not exist in protocol ",
                                              ToString(*version)));
@@ -312,7 +384,7 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
   return admitted;
 }
 
-HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitted) {
+HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitted, Record& record) {
   const Query& query = admitted.query;
   const backend::Account* account = &admitted.account;
   const std::optional<ProtocolVersion> version = admitted.version;
@@ -323,14 +395,23 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
 
   auto device = state_.Touch(account->key(), query.device_id, query.device_type,
                              request.Header("User-Agent"), ToString(*version), options_.now());
-  if (!device.ok()) return Plain(500, "device state unavailable");
-  if (device->blocked) return Plain(403, "this device is blocked for this account");
+  if (!device.ok()) {
+    log::Error("recording the device", device.status(), {{"account", record.account}, {"device", record.device_id}});
+    return Plain(500, "device state unavailable");
+  }
+  if (device->blocked) {
+    log::Security("device-refused", {{"account", record.account}, {"device", record.device_id}, {"why", "blocked"}});
+    return Plain(403, "this device is blocked for this account");
+  }
 
   // The provisioning gate (MS-ASPROV 3.2.5.1): 449 up to 12.1, a status in
   // the command's body from 14.0.
   if (spec->needs_policy_key) {
     auto policy = state_.GetPolicy();
-    if (!policy.ok()) return Plain(500, "policy unavailable");
+    if (!policy.ok()) {
+      log::Error("reading the policy", policy.status());
+      return Plain(500, "policy unavailable");
+    }
     const bool exempt = std::find(policy->exempt_device_types.begin(),
                                   policy->exempt_device_types.end(),
                                   device->device_type) != policy->exempt_device_types.end();
@@ -408,8 +489,12 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
   ctx.response_budget = (deadline > 0 ? absl::Seconds(deadline) : options_.default_client_deadline) *
                         options_.deadline_share;
   commands::CommandResult result = spec->handler(ctx);
+  record.backend_calls = watch->calls();
   if (watch->outage() && !result.later) {
     // The groupware was unreachable: retry later (MS-ASHTTP 3.2.5.1).
+    metrics::Registry::Default().Count("eas_groupware_outages_total", "");
+    log::Error("the groupware during " + record.command, watch->first_outage(),
+               {{"account", record.account}, {"device", record.device_id}});
     HttpResponse r = Plain(503, "the groupware server is not reachable; try again later");
     r.headers.emplace_back("Retry-After", "30");
     return r;
@@ -417,14 +502,15 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
   if (result.later) {
     HttpResponse parked;
     parked.later = std::make_shared<Later<HttpResponse>>();
-    result.later->Then([answer = parked.later](commands::CommandResult done) {
+    result.later->Then([answer = parked.later, &record](commands::CommandResult done) {
+      if (done.body) record.eas_status = EasStatus(*done.body);
       answer->Complete(Wbxml(done));
     });
     return parked;
   }
+  if (result.body) record.eas_status = EasStatus(*result.body);
   return Wbxml(result);
 }
-
 
 namespace {
 
@@ -437,30 +523,52 @@ HttpResponse Busy(const char* why) {
 }  // namespace
 
 void Dispatcher::Dispatch(std::shared_ptr<const HttpRequest> request, Responder first) {
+  auto record = std::make_shared<Record>();
+  record->peer = request->peer;
+  record->bytes_in = request->body.size();
+  // Every answer gets its access line when it is ready: a parked Ping's
+  // when it ends.
+  Responder answer = [record, first](HttpResponse r) {
+    if (r.later) {
+      auto outer = std::make_shared<Later<HttpResponse>>();
+      r.later->Then([record, outer](HttpResponse done) {
+        record->Finish(done);
+        outer->Complete(std::move(done));
+      });
+      r.later = outer;
+    } else {
+      record->Finish(r);
+    }
+    first(std::move(r));
+  };
   // A handler that throws (std::bad_alloc on a hostile body) costs its
   // request, never the process.
-  auto guarded = [first](auto&& step) {
+  auto guarded = [answer, record](auto&& step) {
     try {
       step();
     } catch (const std::bad_alloc&) {
-      first(Busy("the server could not take this request now"));
+      log::Error("answering " + record->command, absl::ResourceExhaustedError("out of memory"),
+                 {{"account", record->account}, {"device", record->device_id}});
+      answer(Busy("the server could not take this request now"));
     } catch (const std::exception& e) {
-      first(Plain(500, "internal error"));
+      log::Error("answering " + record->command, absl::InternalError(e.what()),
+                 {{"account", record->account}, {"device", record->device_id}});
+      answer(Plain(500, "internal error"));
     }
   };
-  const bool queued = pool_->Post([this, request, first, guarded] {
+  const bool queued = pool_ != nullptr && pool_->Post([this, request, answer, guarded, record] {
     guarded([&] {
-      auto admitted = Admit(*request);
-      if (auto* answer = std::get_if<HttpResponse>(&admitted)) return first(std::move(*answer));
+      auto admitted = Admit(*request, *record);
+      if (auto* refused = std::get_if<HttpResponse>(&admitted)) return answer(std::move(*refused));
       auto shared = std::make_shared<Admitted>(std::get<Admitted>(std::move(admitted)));
       const std::string key = shared->device_key;
-      const bool on_strand = strands_->Post(key, [this, request, shared, first, guarded] {
-        guarded([&] { first(Run(*request, *shared)); });
+      const bool on_strand = strands_->Post(key, [this, request, shared, answer, guarded, record] {
+        guarded([&] { answer(Run(*request, *shared, *record)); });
       });
-      if (!on_strand) first(Busy("too many requests from this device at once"));
+      if (!on_strand) answer(Busy("too many requests from this device at once"));
     });
   });
-  if (!queued) first(Busy("the server is busy"));
+  if (!queued) answer(Busy("the server is busy"));
 }
 
 void Dispatcher::Submit(HttpRequest request, Responder respond) {

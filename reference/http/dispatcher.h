@@ -91,6 +91,13 @@ class Dispatcher {
   Dispatcher(backend::Backend& backend, state::DeviceState& state, DispatcherOptions options = {});
   // Runs what is queued, then stops the workers.
   ~Dispatcher();
+  // The same, before the network front goes (its connections may still be
+  // in answers that are queued); later requests get 503.
+  void Shutdown();
+
+  // Requests waiting for a worker; devices with a request queued or running.
+  size_t queued() const;
+  size_t active_devices() const;
 
   // Answers `request` on the workers: the checks up to the account on any
   // worker, the rest on the device's strand. `respond` gets the final
@@ -107,16 +114,17 @@ class Dispatcher {
 
  private:
   struct Admitted;
+  struct Record;
   // `first` gets the answer as the handler gives it (perhaps `later`).
   void Dispatch(std::shared_ptr<const HttpRequest> request, Responder first);
   // Path, method, query, Basic auth, User=, version, command, device:
   // everything that needs no device state. Runs on any worker.
-  std::variant<HttpResponse, Admitted> Admit(const HttpRequest& request);
+  std::variant<HttpResponse, Admitted> Admit(const HttpRequest& request, Record& record);
   // Device bookkeeping, the provisioning gate, the command. Runs on the
   // device's strand.
-  HttpResponse Run(const HttpRequest& request, const Admitted& admitted);
+  HttpResponse Run(const HttpRequest& request, const Admitted& admitted, Record& record);
   HttpResponse Options();
-  HttpResponse Unauthorized(const std::string& throttle_key);
+  HttpResponse Unauthorized(const std::string& throttle_key, const Record& record, const char* why);
   void ForgetFailures(const std::string& throttle_key);
 
   backend::Backend& backend_;

@@ -7,6 +7,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <optional>
 
@@ -37,15 +38,19 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
 
   template <typename... Args>
-  Session(Dispatcher& dispatcher, size_t max_body, tcp::socket socket, Args&&... args)
+  Session(const Handler& handler, std::atomic<size_t>& open, size_t max_body, tcp::socket socket, Args&&... args)
       : stream_(std::move(socket), std::forward<Args>(args)...),
         timer_(stream_.get_executor()),
-        dispatcher_(dispatcher),
+        handler_(handler),
+        open_(open),
         max_body_(max_body) {
+    ++open_;
     boost::system::error_code ec;
     auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) peer_ = remote.address().to_string();
   }
+
+  ~Session() { --open_; }
 
   void Start() {
     if constexpr (kTls) {
@@ -100,7 +105,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     const unsigned version = request.version();
     parser_.reset();
     buffer_.shrink_to_fit();
-    dispatcher_.Submit(std::move(in), [self = this->shared_from_this(), keep_alive, version](HttpResponse r) {
+    handler_(std::move(in), [self = this->shared_from_this(), keep_alive, version](HttpResponse r) {
       net::post(self->stream_.get_executor(), [self, r = std::move(r), keep_alive, version]() {
         self->Respond(r, keep_alive, version);
       });
@@ -171,7 +176,8 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;
-  Dispatcher& dispatcher_;
+  const Handler& handler_;
+  std::atomic<size_t>& open_;
   size_t max_body_;
   std::string peer_;
 };
@@ -194,8 +200,8 @@ absl::StatusOr<Endpoint> ParseEndpoint(const std::string& text) {
 }
 
 struct Server::Impl {
-  Impl(Dispatcher& d, ServerOptions o)
-      : dispatcher(d), options(std::move(o)), tls_context(ssl::context::tls_server) {}
+  Impl(Handler h, ServerOptions o)
+      : handler(std::move(h)), options(std::move(o)), tls_context(ssl::context::tls_server) {}
 
   void Accept(tcp::acceptor& acceptor, bool tls) {
     acceptor.async_accept(net::make_strand(io), [this, &acceptor, tls](beast::error_code ec,
@@ -204,19 +210,18 @@ struct Server::Impl {
       if (!ec) {
         socket.set_option(tcp::no_delay(true), ec);
         if (tls) {
-          std::make_shared<Session<true>>(dispatcher, options.max_body_bytes, std::move(socket),
-                                          tls_context)
+          std::make_shared<Session<true>>(handler, open, options.max_body_bytes, std::move(socket), tls_context)
               ->Start();
         } else {
-          std::make_shared<Session<false>>(dispatcher, options.max_body_bytes, std::move(socket))
-              ->Start();
+          std::make_shared<Session<false>>(handler, open, options.max_body_bytes, std::move(socket))->Start();
         }
       }
       Accept(acceptor, tls);
     });
   }
 
-  Dispatcher& dispatcher;
+  Handler handler;
+  std::atomic<size_t> open{0};
   ServerOptions options;
   net::io_context io;
   ssl::context tls_context;
@@ -227,7 +232,13 @@ struct Server::Impl {
 };
 
 Server::Server(Dispatcher& dispatcher, ServerOptions options)
-    : impl_(std::make_unique<Impl>(dispatcher, std::move(options))) {}
+    : Server([&dispatcher](HttpRequest r, Responder respond) { dispatcher.Submit(std::move(r), std::move(respond)); },
+             std::move(options)) {}
+
+Server::Server(Handler handler, ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(handler), std::move(options))) {}
+
+size_t Server::open_connections() const { return impl_->open.load(); }
 
 Server::~Server() {
   Stop();

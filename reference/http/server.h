@@ -3,6 +3,7 @@
 #ifndef EAS_REFERENCE_HTTP_SERVER_H_
 #define EAS_REFERENCE_HTTP_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -31,15 +32,22 @@ struct ServerOptions {
   size_t max_body_bytes = 32 << 20;
 };
 
+// What the server does with a request: answers it through the responder,
+// from any thread (the EAS Dispatcher's Submit, or the admin endpoint).
+using Handler = std::function<void(HttpRequest, Responder)>;
+
 class Server {
  public:
   Server(Dispatcher& dispatcher, ServerOptions options);
+  Server(Handler handler, ServerOptions options);
   ~Server();
 
   // Binds every endpoint (port 0: any free port) and starts the threads.
   absl::Status Start();
   // The ports actually bound, plain then TLS, in the order given.
   std::vector<int> BoundPorts() const;
+  // Connections open now.
+  size_t open_connections() const;
   void Stop();
   void Wait();
 

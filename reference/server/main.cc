@@ -21,6 +21,9 @@
 #include "reference/commands/policy_document.h"
 #include "reference/http/dispatcher.h"
 #include "reference/http/server.h"
+#include "reference/log/log.h"
+#include "reference/metrics/metrics.h"
+#include "reference/server/admin_endpoint.h"
 #include "reference/mail/smtp_relay.h"
 #include "reference/push/push_hub.h"
 #include "reference/server/demo.h"
@@ -57,6 +60,13 @@ ABSL_FLAG(int, ox_folder_list_seconds, 300,
 ABSL_FLAG(int, ox_timeout_seconds, 20, "timeout of each step of an OX HTTP request");
 ABSL_FLAG(int, ox_mail_fetch_seconds, 5, "how long one refresh of a mail folder fetches new messages from OX "
           "(the rest comes with the next, the phone is told MoreAvailable)");
+ABSL_FLAG(std::string, admin_listen, "127.0.0.1:8090",
+          "HOST:PORT of the operator's endpoint: /metrics (Prometheus), /healthz, /readyz; empty for none. "
+          "Keep it on loopback or a management network: it has no authentication");
+ABSL_FLAG(std::string, access_log, "",
+          "file for one line per request (appended; reopened on SIGHUP); default: standard error");
+ABSL_FLAG(std::string, error_log, "",
+          "file for errors, security events and notices (appended; reopened on SIGHUP); default: standard error");
 ABSL_FLAG(std::string, smtp, "",
           "outbound mail relay HOST:PORT (plain SMTP, no AUTH: the site's MTA); without it, mail to "
           "addresses outside the store is refused");
@@ -64,6 +74,7 @@ ABSL_FLAG(std::string, smtp, "",
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
+volatile std::sig_atomic_t g_reopen = 0;
 
 std::vector<eas::http::Endpoint> Endpoints(const std::string& list) {
   std::vector<eas::http::Endpoint> out;
@@ -118,6 +129,8 @@ int main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
 
+  if (auto s = eas::log::SetAccessLog(absl::GetFlag(FLAGS_access_log)); !s.ok()) return Die(s);
+  if (auto s = eas::log::SetErrorLog(absl::GetFlag(FLAGS_error_log)); !s.ok()) return Die(s);
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -214,6 +227,37 @@ int main(int argc, char** argv) {
   eas::http::Server server(dispatcher, options);
   if (auto s = server.Start(); !s.ok()) return Die(s);
 
+  auto& registry = eas::metrics::Registry::Default();
+  registry.Describe("eas_requests_total", "EAS requests answered, by command and HTTP status");
+  registry.Describe("eas_request_duration_seconds", "time from a request to its answer (a Ping's includes its wait)");
+  registry.Describe("eas_login_failures_total", "requests with credentials that failed");
+  registry.Describe("eas_groupware_outages_total", "requests answered 503 because the groupware was unreachable");
+  registry.Describe("eas_backend_calls_total", "calls of the groupware backend made by requests");
+  registry.Describe("eas_backend_call_duration_seconds", "one call of the groupware backend, by call");
+  registry.Gauge("eas_parked_requests", "Pings and Syncs with Wait parked now", [&hub] { return hub.parked(); });
+  registry.Gauge("eas_open_connections", "client connections open now", [&server] { return server.open_connections(); });
+  registry.Gauge("eas_queued_requests", "requests waiting for a worker", [&dispatcher] { return dispatcher.queued(); });
+  registry.Gauge("eas_busy_devices", "devices with a request queued or running",
+                 [&dispatcher] { return dispatcher.active_devices(); });
+  std::unique_ptr<eas::http::Server> admin;
+  if (const std::string where = absl::GetFlag(FLAGS_admin_listen); !where.empty()) {
+    eas::http::ServerOptions admin_options;
+    admin_options.plain = Endpoints(where);
+    admin_options.threads = 1;
+    admin_options.max_body_bytes = 1 << 16;
+    eas::state::DeviceState* device_state = state->get();
+    eas::backend::SqliteStore* embedded = ox ? nullptr : store->get();
+    eas::backend::ox::OxBackend* groupware = ox.get();
+    admin = std::make_unique<eas::http::Server>(
+        eas::server::AdminEndpoint([device_state, embedded, groupware]() -> absl::Status {
+          if (auto s = device_state->CheckWritable(); !s.ok()) return s;
+          return groupware != nullptr ? groupware->CheckReachable() : embedded->CheckWritable();
+        }),
+        admin_options);
+    if (auto s = admin->Start(); !s.ok()) return Die(s);
+    std::printf("admin: http://%s:%d/metrics\n", admin_options.plain[0].host.c_str(), admin->BoundPorts()[0]);
+  }
+
   const std::vector<int> ports = server.BoundPorts();
   size_t i = 0;
   for (const auto& e : options.plain) {
@@ -224,11 +268,26 @@ int main(int argc, char** argv) {
   }
   std::fflush(stdout);
 
+  eas::log::Info("started", {{"backend", backend_name}, {"data_dir", dir}, {"workers", dispatcher_options.workers}});
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
-  while (!g_stop) pause();
+  std::signal(SIGHUP, [](int) { g_reopen = 1; });
+  while (!g_stop) {
+    pause();
+    if (g_reopen) {
+      g_reopen = 0;
+      eas::log::Reopen();
+      eas::log::Info("log files reopened");
+    }
+  }
+  eas::log::Info("stopping");
   server.Stop();
   server.Wait();
+  if (admin) {
+    admin->Stop();
+    admin->Wait();
+  }
+  dispatcher.Shutdown();  // answers still queued go nowhere now, but run to the end
   (*store)->SetChangeListener(nullptr);
   if (ox) ox->SetChangeListener(nullptr);
   hub.Abandon();  // parked Pings cannot be answered any more

@@ -68,6 +68,8 @@ struct CollectionState {
 
 class DeviceState {
  public:
+  // For /readyz: the file takes writes.
+  absl::Status CheckWritable() { return db_->CheckWritable(); }
   static absl::StatusOr<std::unique_ptr<DeviceState>> Open(const std::string& path);
 
   // Records a request from the device (creating it on first sight) and

@@ -117,6 +117,11 @@ class Database {
   absl::Status Execute(absl::string_view sql);  // one or more statements on the writer, no rows
 
   int UserVersion();
+  // Takes the write lock and lets go (BEGIN IMMEDIATE; COMMIT): fails when
+  // the file cannot be written (read-only, gone, locked for good).
+  absl::Status CheckWritable() {
+    return Transaction([] { return absl::OkStatus(); });
+  }
 
   // BEGIN IMMEDIATE ... COMMIT; rolled back if `body` fails. Other threads'
   // writes wait for it (the writer's lock is held throughout); reads inside

@@ -188,6 +188,72 @@ def test_admin_users_policy_and_remote_wipe(server):
     assert admin(server, "policy", "set", "NoSuchSetting=1").returncode == 1
 
 
+def scrape(port, path="/metrics"):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path)
+    r = conn.getresponse()
+    return r.status, r.read().decode()
+
+
+def sample(text, series):
+    """The value of one series line of a Prometheus exposition (0 if absent)."""
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_metrics_health_readiness_and_the_access_log(server):
+    port = server["running"].admin_port
+    assert port, "the server printed no admin endpoint"
+    status, before = scrape(port)
+    assert status == 200
+    conn = connect(server, False)
+    phone = Phone(conn, "METRICS01")
+    phone.provision()
+    for _ in range(3):
+        status, _ = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
+        assert status == 200
+    conn.request("OPTIONS", PATH, headers={"Authorization": auth(password="wrong")})
+    conn.getresponse().read()
+    status, after = scrape(port)
+    ok_foldersync = 'eas_requests_total{command="FolderSync",code="200"}'
+    assert sample(after, ok_foldersync) - sample(before, ok_foldersync) == 3
+    assert sample(after, 'eas_requests_total{command="Provision",code="200"}') >= 2
+    assert sample(after, "eas_login_failures_total") - sample(before, "eas_login_failures_total") == 1
+    assert sample(after, 'eas_request_duration_seconds_count{command="FolderSync"}') >= 3
+    assert sample(after, "eas_backend_calls_total") > sample(before, "eas_backend_calls_total")
+    assert 'eas_backend_call_duration_seconds_bucket{call="ListFolders",le="+Inf"}' in after
+    assert "# TYPE eas_parked_requests gauge" in after and sample(after, "eas_open_connections") >= 1
+    assert scrape(port, "/healthz") == (200, "ok\n")
+    assert scrape(port, "/readyz") == (200, "ready\n")
+    assert scrape(port, "/nothing")[0] == 404
+    # The access log (stderr here) has a line for each of them, and the
+    # failed login a security line.
+    log = server["running"].stderr()
+    lines = [l for l in log.splitlines() if " access " in l and "device=METRICS01" in l and "cmd=FolderSync" in l]
+    assert len(lines) == 3, log[-2000:]
+    assert "http=200" in lines[0] and "eas=1" in lines[0] and "account=ox.io/miguel" in lines[0]
+    assert any(" security event=login-failed " in l for l in log.splitlines())
+
+
+def test_the_admin_endpoint_says_not_ready_when_the_store_cannot_be_written():
+    running = RunningServer()
+    try:
+        assert scrape(running.admin_port, "/readyz")[0] == 200
+        # Another process holds state.db's write lock (past the server's
+        # 5 s busy timeout): not ready, and ready again once it lets go.
+        import sqlite3
+        holder = sqlite3.connect(os.path.join(running.data_dir, "state.db"), timeout=0)
+        holder.execute("BEGIN EXCLUSIVE")
+        status, body = scrape(running.admin_port, "/readyz")
+        holder.rollback()
+        holder.close()
+        assert status == 503 and "not ready" in body, body
+        assert scrape(running.admin_port, "/readyz")[0] == 200
+    finally:
+        running.stop()
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
 

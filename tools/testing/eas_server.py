@@ -19,16 +19,17 @@ class RunningServer:
     writes to stderr goes to `log_path` (a pipe nobody reads would fill and
     stop the server)."""
 
-    def __init__(self, extra_args=(), data_dir=None):
+    def __init__(self, extra_args=(), data_dir=None, admin=True):
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="eas-test-")
         self.log_path = os.path.join(self.data_dir, "server-stderr.log")
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [SERVER, "--data-dir=" + self.data_dir, "--demo", "--listen=127.0.0.1:0",
-             "--tls-listen=127.0.0.1:0", *extra_args],
+             "--tls-listen=127.0.0.1:0", *(["--admin-listen=127.0.0.1:0"] if admin else []), *extra_args],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         self.ports = {}
+        self.admin_port = None  # /metrics, /healthz, /readyz
         deadline = time.time() + 30
         while len(self.ports) < 2 and time.time() < deadline:
             line = self.proc.stdout.readline()
@@ -37,6 +38,9 @@ class RunningServer:
             m = re.match(r"listening: (https?)://127\.0\.0\.1:(\d+)/", line)
             if m:
                 self.ports[m.group(1)] = int(m.group(2))
+            m = re.match(r"admin: http://127\.0\.0\.1:(\d+)/", line)
+            if m:
+                self.admin_port = int(m.group(1))
         if len(self.ports) < 2:
             self.proc.kill()
             self.proc.wait()

@@ -27,7 +27,7 @@ def main(binary, out):
         shutil.rmtree(out)
     os.makedirs(out)
     eas_server.SERVER = binary
-    server = eas_server.RunningServer(data_dir=out)
+    server = eas_server.RunningServer(data_dir=out, admin=False)  # the old binary has no --admin-listen
     try:
         phone = Phone(connect(server.ports, False), "UpgradeFixture1")
         phone.provision()

@@ -28,6 +28,9 @@ class OxApi {
  public:
   explicit OxApi(std::unique_ptr<OxHttp> http) : http_(std::move(http)) {}
 
+  // Whether OX answers HTTP at all (any status): for /readyz.
+  absl::Status Reachable() { return http_->Request("GET", "/ajax/version", "", "", "").status(); }
+
   // Opens a session for `key` (the account) with OX's login name (for
   // example "miguel@ox.io"). Unauthenticated for wrong credentials.
   absl::Status Login(const std::string& key, const std::string& login_name, const std::string& password);

@@ -109,6 +109,11 @@ void OxBackend::SetChangeListener(SqliteStore::ChangeListener listener) {
   mirror_->SetChangeListener(listener_);
 }
 
+absl::Status OxBackend::CheckReachable() {
+  if (auto s = api_->Reachable(); !s.ok()) return s;
+  return mirror_->CheckWritable();
+}
+
 std::string OxBackend::ItemFolderKey(const Account& account, const std::string& server_id) {
   auto item = mirror_->GetItem(account, server_id);
   return Key(account, item.ok() ? item->folder_id : "");

@@ -107,6 +107,9 @@ class OxBackend : public Backend {
   absl::Status SetOof(const Account& account, const OofSettings& settings) override;
   absl::Status SubmitMail(const Account& account, const std::string& mime, bool save_in_sent) override;
 
+  // For /readyz: OX answers HTTP, the mirror takes writes.
+  absl::Status CheckReachable();
+
   // Brings one folder of the mirror up to date with OX now.
   absl::Status Refresh(const Account& account, const std::string& folder_id);
 
