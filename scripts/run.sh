@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bazel build //reference/server:eas-server //reference/server:eas-admin
 
+COMMANDS=$(bazel-bin/reference/server/eas-admin commands | cut -f1 | paste -sd, - | sed 's/,/, /g' | fold -s -w 78 | sed '2,$s/^/    /')
+
 HTTP_PORT=${EAS_HTTP_PORT:-8080}
 HTTPS_PORT=${EAS_HTTPS_PORT:-8443}
 HOST=$(hostname -I 2>/dev/null | awk '{print $1}')
@@ -41,9 +43,9 @@ EAS reference server (embedded store, demo data)
                         user name juan, password secret, domain: leave empty (the phone
                         sends a single space; the server reads it as defaultcontext).
 
-  What works today: OPTIONS, Provision (policy and remote wipe), Settings, FolderSync,
-  Sync, GetItemEstimate and Ping (push). Not yet: GAL search, sending mail, attachments,
-  meeting responses.
+  Commands (from the server's command table; docs/commands.md):
+    ${COMMANDS}
+  Operator's endpoint: http://127.0.0.1:8090/metrics, /healthz, /readyz (loopback only)
   Administer:  bazel-bin/reference/server/eas-admin --data-dir=var help
   Stop:        Ctrl-C
 

@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libboost1.74-dev libssl-dev libsqlite3-dev
   python3 python3-pytest
+  lintian
 )
 
 missing=()

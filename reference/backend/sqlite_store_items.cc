@@ -90,7 +90,7 @@ void SqliteStore::WatchOtherWriters(absl::Duration interval) {
         auto it = counters.find(key);
         if (it != counters.end() && it->second != counter) moved.push_back(key);
         counters[key] = counter;
-      }).IgnoreError();
+      }).IgnoreError();  // a failed scan is tried again in a second; it changes nothing
       scan = absl::InternalError("");
       if (first) continue;
       ChangeListener listener;

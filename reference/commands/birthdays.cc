@@ -1,3 +1,4 @@
+#include "reference/log/log.h"
 #include "reference/commands/birthdays.h"
 
 #include "absl/time/time.h"
@@ -75,7 +76,7 @@ void BirthdayForm::LearnZone(CommandContext& ctx, pugi::xml_node application_dat
   // All-day events often come in UTC: that tells nothing of the device.
   if (!rule.ok() || IsUtcBlob(*rule)) return;
   auto known = ctx.state->DeviceZone(ctx.device);
-  if (known.ok() && *known != blob) ctx.state->SaveDeviceZone(ctx.device, blob).IgnoreError();
+  if (known.ok() && *known != blob) log::IfError(ctx.state->SaveDeviceZone(ctx.device, blob), "saving the device's time zone");
 }
 
 }  // namespace eas::commands

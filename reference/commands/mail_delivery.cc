@@ -1,3 +1,4 @@
+#include "reference/log/log.h"
 #include "reference/commands/mail_delivery.h"
 
 #include <vector>
@@ -67,7 +68,10 @@ int DeliverMail(CommandContext& ctx, const std::string& mime, bool save_in_sent)
   }
   if (save_in_sent) {
     const std::string sent = FolderOfType(ctx, ctx.account, backend::kSentItems);
-    if (!sent.empty()) ctx.backend->AddMail(ctx.account, sent, *complete, true, ctx.now).IgnoreError();
+    if (!sent.empty()) {
+      log::IfError(ctx.backend->AddMail(ctx.account, sent, *complete, true, ctx.now).status(),
+                   "sending mail: the Sent Items copy");
+    }
   }
   return 0;
 }

@@ -1,3 +1,4 @@
+#include "reference/log/log.h"
 #include "reference/commands/meeting_response.h"
 
 #include <optional>
@@ -163,7 +164,10 @@ Outcome Respond(CommandContext& ctx, pugi::xml_node request) {
   if (item->item_class == "Email") {
     // The answered invitation leaves the Inbox (into Deleted Items).
     const std::string trash = FolderOfType(ctx, ctx.account, backend::kDeletedItems);
-    if (!trash.empty()) ctx.backend->MoveItem(ctx.account, request_id, trash).IgnoreError();
+    if (!trash.empty()) {
+      log::IfError(ctx.backend->MoveItem(ctx.account, request_id, trash).status(),
+                   "MeetingResponse: moving the invitation to Deleted Items");
+    }
   }
   // From 16.0 the client says whether the organizer hears back.
   const bool send = ctx.version < ProtocolVersion::k16_0 || request.child("SendResponse");

@@ -1,3 +1,4 @@
+#include "reference/log/log.h"
 #include "reference/commands/move_items.h"
 
 #include "absl/strings/str_cat.h"
@@ -31,12 +32,12 @@ absl::StatusOr<std::string> MoveForDevice(CommandContext& ctx, const std::string
   const int64_t mod_seq = now.ok() ? now->mod_seq : 0;
   // Best effort: if this fails the device gets a delete and an add later,
   // which is correct, only wasteful.
-  ctx.state->EditLatestCollection(ctx.device, item->folder_id, [&](state::CollectionState& s) {
-    s.items.erase(server_id);
-  }).IgnoreError();
-  ctx.state->EditLatestCollection(ctx.device, destination, [&](state::CollectionState& s) {
-    s.items[*moved] = mod_seq;
-  }).IgnoreError();
+  log::IfError(ctx.state->EditLatestCollection(ctx.device, item->folder_id,
+                                               [&](state::CollectionState& s) { s.items.erase(server_id); }),
+               "MoveItems: telling the source collection's snapshot");
+  log::IfError(ctx.state->EditLatestCollection(ctx.device, destination,
+                                               [&](state::CollectionState& s) { s.items[*moved] = mod_seq; }),
+               "MoveItems: telling the destination collection's snapshot");
   return moved;
 }
 

@@ -1,3 +1,4 @@
+#include "reference/log/log.h"
 #include "reference/commands/provision.h"
 
 #include <string>
@@ -49,7 +50,8 @@ CommandResult Provision(CommandContext& ctx) {
   if (pugi::xml_node info = request.child("settings:DeviceInformation")) {
     root.append_attribute("xmlns:settings").set_value("Settings:");
     if (pugi::xml_node set = info.child("settings:Set")) {
-      ctx.state->SetDeviceInformation(ctx.device, ReadDeviceInformation(set)).IgnoreError();
+      log::IfError(ctx.state->SetDeviceInformation(ctx.device, ReadDeviceInformation(set)),
+                   "Provision: saving DeviceInformation");
     }
     AddText(root.append_child("settings:DeviceInformation"), "settings:Status", "1");
   }

@@ -1,3 +1,4 @@
+#include "reference/log/log.h"
 #include "reference/commands/send_mail.h"
 
 #include "absl/strings/str_cat.h"
@@ -117,7 +118,9 @@ CommandResult Send(CommandContext& ctx, Kind kind) {
     return Answer(ctx, kind, common::kItemNotFound);
   }
   const int status = DeliverMail(ctx, mime, r.save_in_sent);
-  if (status == 0 && !submission.empty()) ctx.state->RecordSubmission(ctx.account.key(), submission).IgnoreError();
+  if (status == 0 && !submission.empty()) {
+    log::IfError(ctx.state->RecordSubmission(ctx.account.key(), submission), "SendMail: recording the submission");
+  }
   return Answer(ctx, kind, status);
 }
 

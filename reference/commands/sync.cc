@@ -1,3 +1,4 @@
+#include "reference/log/log.h"
 #include "reference/commands/sync.h"
 
 #include <algorithm>
@@ -473,7 +474,7 @@ bool EffectiveRequest(CommandContext& ctx, pugi::xml_document& effective) {
   cache.child("Sync").remove_child("Partial");
   std::ostringstream text;
   cache.save(text, "", pugi::format_raw | pugi::format_no_declaration);
-  ctx.state->SaveSyncRequest(ctx.device, text.str()).IgnoreError();
+  log::IfError(ctx.state->SaveSyncRequest(ctx.device, text.str()), "Sync: caching the request for empty Syncs");
   return true;
 }
 

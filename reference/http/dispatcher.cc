@@ -245,6 +245,16 @@ size_t Dispatcher::queued() const { return pool_ ? pool_->queued() : 0; }
 
 size_t Dispatcher::active_devices() const { return strands_->active(); }
 
+std::vector<CommandInfo> CommandTable(bool push) {
+  std::vector<CommandInfo> table;
+  for (const auto& spec : kCommands) {
+    if (FindSpec(spec.command, push)) {
+      table.push_back({std::string(CommandName(spec.command)), spec.since, spec.until, spec.needs_policy_key});
+    }
+  }
+  return table;
+}
+
 std::string Dispatcher::ImplementedCommands() const {
   std::vector<std::string> names;
   for (const auto& spec : kCommands) {

@@ -86,6 +86,17 @@ struct DispatcherOptions {
 // Ping, on the thread that ended it).
 using Responder = std::function<void(HttpResponse)>;
 
+// One row of the command table: what the server implements, for the docs
+// and for OPTIONS (MS-ASProtocolCommands).
+struct CommandInfo {
+  std::string name;
+  ProtocolVersion since, until;  // the protocol versions that have it (MS-ASCMD 2.2.1)
+  bool needs_policy_key;         // behind the provisioning gate
+};
+// Every implemented command, in the order OPTIONS lists them; Ping only
+// with `push` (a hub).
+std::vector<CommandInfo> CommandTable(bool push = true);
+
 class Dispatcher {
  public:
   Dispatcher(backend::Backend& backend, state::DeviceState& state, DispatcherOptions options = {});

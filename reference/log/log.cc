@@ -152,6 +152,10 @@ void Error(absl::string_view where, const absl::Status& status, std::initializer
                            fields));
 }
 
+void IfError(const absl::Status& status, absl::string_view where, std::initializer_list<Field> fields) {
+  if (!status.ok()) Error(where, status, fields);
+}
+
 void Security(absl::string_view event, std::initializer_list<Field> fields) {
   Write(Kind::kSecurity, Join({{"event", event}}, fields));
 }

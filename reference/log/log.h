@@ -43,6 +43,9 @@ void Reopen();
 void Access(std::initializer_list<Field> fields);
 // `where`: what was being done; the status's code and text follow.
 void Error(absl::string_view where, const absl::Status& status, std::initializer_list<Field> fields = {});
+// For a Status the code goes on without (what IgnoreError() would drop):
+// an error line if it failed.
+void IfError(const absl::Status& status, absl::string_view where, std::initializer_list<Field> fields = {});
 void Security(absl::string_view event, std::initializer_list<Field> fields);
 void Info(absl::string_view message, std::initializer_list<Field> fields = {});
 

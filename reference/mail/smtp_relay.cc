@@ -1,3 +1,4 @@
+#include "reference/log/log.h"
 #include "reference/mail/smtp_relay.h"
 
 #include <boost/asio.hpp>
@@ -134,7 +135,7 @@ absl::Status SmtpRelay::Send(const std::string& envelope_from, const std::vector
   if (auto s = smtp.Command("DATA", '3'); !s.ok()) return s;
   if (auto s = smtp.Write(DotStuffed(message)); !s.ok()) return s;
   if (auto s = smtp.Expect('2', "the message"); !s.ok()) return s;
-  smtp.Command("QUIT", '2').IgnoreError();  // delivered already
+  log::IfError(smtp.Command("QUIT", '2'), "SMTP: QUIT after the message was taken");  // delivered already
   return absl::OkStatus();
 }
 

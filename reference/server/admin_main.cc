@@ -25,6 +25,7 @@
 #include "reference/backend/sqlite_store.h"
 #include "reference/commands/policy_document.h"
 #include "reference/devices/device_quirks.h"
+#include "reference/http/dispatcher.h"
 #include "reference/server/demo_ox_fixture.h"
 #include "reference/state/device_state.h"
 
@@ -38,7 +39,8 @@ constexpr char kUsage[] =
     "                                  | policy exempt [TYPE,...]\n"
     "                                  | quirks list | quirks on|off|default NAME\n"
     "                                  | mail deliver CONTEXT/LOGIN < message.eml\n"
-    "                                  | demo-ox-fixture > fixture.json   (the demo data for the OX mock)\n";
+    "                                  | demo-ox-fixture > fixture.json   (the demo data for the OX mock)\n"
+    "                                  | commands [--markdown]   (what the server implements)\n";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "eas-admin: %s\n", message.c_str());
@@ -217,9 +219,33 @@ int main(int argc, char** argv) {
       args.push_back(arg);
     }
   }
-  if (args.empty() || args[0] == "help") {
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "commands") {
+    // The command table as the server has it (docs/commands.md is this
+    // with --markdown, checked by tools/docs/docs_test.py).
+    const bool markdown = args.size() > 1 && args[1] == "--markdown";
+    if (markdown) {
+      std::fputs("# Commands the reference server implements\n\n"
+                 "Generated from the server's command table by `eas-admin commands --markdown`;\n"
+                 "`tools/docs/docs_test.py` fails when this page and the table differ. OPTIONS\n"
+                 "lists the same commands in MS-ASProtocolCommands.\n\n"
+                 "| command | protocol versions | needs a policy key |\n|---|---|---|\n",
+                 stdout);
+    }
+    for (const auto& c : eas::http::CommandTable()) {
+      const std::string versions = c.since == eas::ProtocolVersion::k2_5 && c.until == eas::ProtocolVersion::k16_1
+                                       ? "all (2.5-16.1)"
+                                       : eas::ToString(c.since) + "-" + eas::ToString(c.until);
+      if (markdown) {
+        std::printf("| %s | %s | %s |\n", c.name.c_str(), versions.c_str(), c.needs_policy_key ? "yes" : "no");
+      } else {
+        std::printf("%s\t%s\n", c.name.c_str(), versions.c_str());
+      }
+    }
+    return 0;
   }
   if (args[0] == "demo-ox-fixture") {
     // The demo data as an OX mock fixture (tools/oxmock), on stdout.

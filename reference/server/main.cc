@@ -7,12 +7,16 @@
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -90,20 +94,70 @@ std::vector<eas::http::Endpoint> Endpoints(const std::string& list) {
 }
 
 // The documented flags are --data-dir and --tls-listen; Abseil flag names
-// cannot hold '-', so "--data-dir=x" is read as "--data_dir=x".
+// cannot hold '-', so "--data-dir=x" is read as "--data_dir=x". A
+// --flagfile (the configuration file: one flag a line, # comments) is read
+// here too, so that its lines may be spelled with dashes as well.
 std::vector<char*> DashesToUnderscores(int argc, char** argv, std::vector<std::string>& storage) {
-  storage.assign(argv, argv + argc);
-  for (size_t i = 1; i < storage.size(); ++i) {
-    std::string& arg = storage[i];
-    if (arg.rfind("--", 0) != 0) continue;
-    const size_t end = std::min(arg.find('='), arg.size());
-    for (size_t k = 2; k < end; ++k) {
-      if (arg[k] == '-') arg[k] = '_';
+  std::vector<std::string> in(argv, argv + argc);
+  storage.clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    std::string arg = in[i];
+    if (i > 0 && (arg.rfind("--flagfile=", 0) == 0 || arg.rfind("--flag-file=", 0) == 0)) {
+      const std::string path = arg.substr(arg.find('=') + 1);
+      std::ifstream file(path);
+      if (!file) {
+        std::fprintf(stderr, "eas-server: cannot read the flag file %s\n", path.c_str());
+        std::exit(2);
+      }
+      std::vector<std::string> lines;
+      for (std::string line; std::getline(file, line);) {
+        line = std::string(absl::StripAsciiWhitespace(line));
+        if (!line.empty() && line[0] != '#') lines.push_back(line);
+      }
+      in.insert(in.begin() + static_cast<std::ptrdiff_t>(i) + 1, lines.begin(), lines.end());
+      continue;
     }
+    if (i > 0 && arg.rfind("--", 0) == 0) {
+      const size_t end = std::min(arg.find('='), arg.size());
+      for (size_t k = 2; k < end; ++k) {
+        if (arg[k] == '-') arg[k] = '_';
+      }
+    }
+    storage.push_back(arg);
   }
   std::vector<char*> out;
   for (auto& a : storage) out.push_back(a.data());
   return out;
+}
+
+// --help: the flags of this program, spelled as the docs spell them, with
+// their defaults (Abseil's own --help lists nothing for a binary whose name
+// is not its source file's).
+bool PrintHelpIfAsked(int argc, char** argv) {
+  bool asked = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    asked |= a == "--help" || a == "-h" || a == "--helpfull" || a == "-help";
+  }
+  if (!asked) return false;
+  std::printf(
+      "eas-server: the reference Exchange ActiveSync server (docs/operator-guide.md)\n\n"
+      "usage: eas-server [--flag=value ...] [--flagfile=FILE]\n\n"
+      "  --flagfile=FILE\n      the configuration file: one flag a line as below (--listen=0.0.0.0:8080), "
+      "# comments;\n      flags given after it override it\n");
+  std::vector<std::pair<std::string, absl::CommandLineFlag*>> mine;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::StrContains(flag->Filename(), "reference/server/main.cc")) mine.emplace_back(std::string(name), flag);
+  }
+  std::sort(mine.begin(), mine.end());
+  for (const auto& [name, flag] : mine) {
+    std::string dashed = name;
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    const std::string fallback = flag->DefaultValue();
+    std::printf("  --%s (default: %s)\n      %s\n", dashed.c_str(), fallback.empty() ? "none" : fallback.c_str(),
+                flag->Help().c_str());
+  }
+  return true;
 }
 
 int Die(const absl::Status& s) {
@@ -115,6 +169,7 @@ int Die(const absl::Status& s) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("the reference Exchange ActiveSync server");
+  if (PrintHelpIfAsked(argc, argv)) return 0;
   std::vector<std::string> arg_storage;
   std::vector<char*> args = DashesToUnderscores(argc, argv, arg_storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());

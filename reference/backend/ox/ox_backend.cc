@@ -1,3 +1,4 @@
+#include "reference/log/log.h"
 #include "reference/backend/ox/ox_backend.h"
 
 #include <openssl/rand.h>
@@ -314,13 +315,16 @@ absl::StatusOr<std::vector<Folder>> OxBackend::ListFromOxNow(const Account& acco
   }
   for (const auto& m : *mirrored) {
     if (now.count(m.server_id)) continue;
-    mirror_->DeleteFolder(account, m.server_id).IgnoreError();  // a parent may have taken it already
+    // A parent may have taken it already (NotFound).
+    if (auto s = mirror_->DeleteFolder(account, m.server_id); !s.ok() && s.code() != absl::StatusCode::kNotFound) {
+      log::Error("OX: removing a folder gone from OX from the mirror", s, {{"folder", m.server_id}});
+    }
     if (auto ref = Resolve(account, m.server_id, /*list_if_unknown=*/false); ref.ok()) {
       auto drop = map_->Prepare("DELETE FROM items WHERE user_id = ? AND ox_folder = ?");
-      if (drop.ok()) drop->Bind(1, account.id).Bind(2, ref->ox).Run().IgnoreError();
+      if (drop.ok()) log::IfError(drop->Bind(1, account.id).Bind(2, ref->ox).Run(), "OX: forgetting the items of a folder gone from OX");
     }
     auto forget = map_->Prepare("DELETE FROM folders WHERE user_id = ? AND folder_id = ?");
-    if (forget.ok()) forget->Bind(1, account.id).Bind(2, m.server_id).Run().IgnoreError();
+    if (forget.ok()) log::IfError(forget->Bind(1, account.id).Bind(2, m.server_id).Run(), "OX: forgetting a folder gone from OX");
   }
   return mirror_->ListFolders(account);
 }
@@ -425,7 +429,8 @@ absl::Status OxBackend::RefreshObjects(const Account& account, const FolderRef& 
       if (!*row) continue;
       const std::string server_id = existing->Text(0);
       existing = absl::InternalError("");
-      mirror_->DeleteItem(account, server_id).IgnoreError();
+      log::IfError(mirror_->DeleteItem(account, server_id), "OX: removing an item deleted in OX from the mirror",
+                   {{"item", server_id}});
       if (auto s = Forget(account, server_id); !s.ok()) return s;
     }
   }
@@ -486,7 +491,8 @@ absl::Status OxBackend::RefreshMail(const Account& account, const FolderRef& fol
     }
   }
   for (const auto& [ox_id, entry] : known) {  // no longer in OX
-    mirror_->DeleteItem(account, entry.first).IgnoreError();
+    log::IfError(mirror_->DeleteItem(account, entry.first), "OX: removing a message gone from OX from the mirror",
+                 {{"item", entry.first}});
     if (auto s = Forget(account, entry.first); !s.ok()) return s;
   }
   return absl::OkStatus();
