@@ -1,8 +1,16 @@
 #include "reference/commands/command.h"
 
+#include "reference/log/log.h"
+
 #include <string>
 
 namespace eas::commands {
+
+bool Failed(const absl::Status& status, const CommandContext& ctx, absl::string_view where) {
+  if (status.ok()) return false;
+  log::Error(where, status, {{"account", ctx.account.key()}, {"device", ctx.device.device_id}});
+  return true;
+}
 
 pugi::xml_node StartResponse(CommandResult& result, const char* name, const char* ns) {
   pugi::xml_node root = result.body->append_child(name);

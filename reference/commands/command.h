@@ -80,6 +80,10 @@ struct CommandResult {
   std::string content_type;
 };
 
+// True (and an error line with the status's text, the account and the
+// device) if `status` failed: for a failure that becomes a protocol status.
+bool Failed(const absl::Status& status, const CommandContext& ctx, absl::string_view where);
+
 // Starts a response document whose root is `name` in code page `ns`.
 pugi::xml_node StartResponse(CommandResult& result, const char* name, const char* ns);
 

@@ -61,18 +61,22 @@ CommandResult FolderSync(CommandContext& ctx) {
   std::vector<backend::Folder> held;  // what the device has under `key`
   if (key == "0") {
     // The device starts over (MS-ASCMD 2.2.3.166.4).
-    if (!ctx.state->ResetHierarchy(ctx.device).ok()) return StatusOnly(st::kServerError);
+    if (Failed(ctx.state->ResetHierarchy(ctx.device), ctx, "FolderSync 0: resetting the hierarchy")) {
+      return StatusOnly(st::kServerError);
+    }
   } else {
     int64_t number = 0;
     auto snapshot = ctx.state->HierarchySnapshot(ctx.device, key);
-    if (!snapshot.ok()) return StatusOnly(st::kServerError);
+    if (Failed(snapshot.status(), ctx, "FolderSync: reading the hierarchy snapshot")) {
+      return StatusOnly(st::kServerError);
+    }
     if (!snapshot->has_value() || !absl::SimpleAtoi(key, &number)) {
       return StatusOnly(st::kInvalidSyncKey);
     }
     held = std::move(**snapshot);
   }
   auto current = ctx.backend->ListFolders(ctx.account);
-  if (!current.ok()) return StatusOnly(st::kServerError);
+  if (Failed(current.status(), ctx, "FolderSync: listing the folders")) return StatusOnly(st::kServerError);
 
   const HierarchyChanges changes = DiffHierarchy(held, *current);
   std::string new_key = key;
@@ -84,7 +88,8 @@ CommandResult FolderSync(CommandContext& ctx) {
     new_key = absl::StrCat(number + 1);
     // The state advances before the answer leaves; the previous key stays
     // valid so that the answer can be asked for again.
-    if (!ctx.state->SaveHierarchySnapshot(ctx.device, new_key, *current, key).ok()) {
+    if (Failed(ctx.state->SaveHierarchySnapshot(ctx.device, new_key, *current, key), ctx,
+               "FolderSync: saving the hierarchy snapshot")) {
       return StatusOnly(st::kServerError);
     }
   }

@@ -48,7 +48,7 @@ CommandResult Ping(CommandContext& ctx) {
   pugi::xml_node request = ctx.request->child("Ping");
   if (!ctx.request->first_child()) {
     auto stored = ctx.state->PingParameters(ctx.device);
-    if (!stored.ok()) return Answer(kServerError);
+    if (Failed(stored.status(), ctx, "Ping: reading the last parameters")) return Answer(kServerError);
     if (!stored->has_value()) return Answer(kMissingParameters);
     heartbeat = (*stored)->first;
     folders = (*stored)->second;
@@ -78,13 +78,15 @@ CommandResult Ping(CommandContext& ctx) {
     return Answer(kTooManyFolders, {}, "MaxFolders", ctx.ping.max_folders);
   }
   auto known = ctx.backend->ListFolders(ctx.account);
-  if (!known.ok()) return Answer(kServerError);
+  if (Failed(known.status(), ctx, "Ping: listing the folders")) return Answer(kServerError);
   for (const auto& f : folders) {
     bool found = false;
     for (const auto& k : *known) found |= k.server_id == f;
     if (!found) return Answer(kHierarchySyncRequired);
   }
-  if (!ctx.state->SavePingParameters(ctx.device, heartbeat, folders).ok()) return Answer(kServerError);
+  if (Failed(ctx.state->SavePingParameters(ctx.device, heartbeat, folders), ctx, "Ping: saving the parameters")) {
+    return Answer(kServerError);
+  }
 
   // Park first, then look: a change that lands in between still ends it.
   // The hub holds the only lasting reference until the Ping ends.

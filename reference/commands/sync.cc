@@ -136,7 +136,7 @@ class CollectionSync {
       return st::kSuccess;
     }
     auto snapshot = ctx_.state->CollectionSnapshot(ctx_.device, req_.id, req_.key);
-    if (!snapshot.ok()) return Finish(st::kServerError);
+    if (Failed(snapshot.status(), ctx_, "Sync: reading the collection snapshot")) return Finish(st::kServerError);
     if (!snapshot->has_value() || !absl::SimpleAtoi(req_.key, &number)) {
       return Finish(st::kInvalidSyncKey);
     }
@@ -154,7 +154,8 @@ class CollectionSync {
     const bool advanced = changed_;
     std::string key = req_.key;
     if (advanced) {
-      if (!ctx_.state->SaveCollectionSnapshot(ctx_.device, req_.id, next_key_, state_, req_.key).ok()) {
+      if (Failed(ctx_.state->SaveCollectionSnapshot(ctx_.device, req_.id, next_key_, state_, req_.key), ctx_,
+                 "Sync: saving the collection snapshot")) {
         return Finish(st::kServerError);
       }
       key = next_key_;
@@ -185,10 +186,10 @@ class CollectionSync {
     for (pugi::xml_node n : req_.supported.children()) {
       if (n.type() == pugi::node_element) supported.push_back(n.name());
     }
-    if (!ctx_.state->ResetCollection(ctx_.device, req_.id).ok() ||
-        !ctx_.state->SaveCollectionSnapshot(ctx_.device, req_.id, "1", state::CollectionState{}, "0")
-             .ok() ||
-        !ctx_.state->SaveSupported(ctx_.device, req_.id, supported).ok()) {
+    if (Failed(ctx_.state->ResetCollection(ctx_.device, req_.id), ctx_, "Sync 0: resetting the collection") ||
+        Failed(ctx_.state->SaveCollectionSnapshot(ctx_.device, req_.id, "1", state::CollectionState{}, "0"), ctx_,
+               "Sync 0: saving the first snapshot") ||
+        Failed(ctx_.state->SaveSupported(ctx_.device, req_.id, supported), ctx_, "Sync 0: saving Supported")) {
       return Finish(st::kServerError);
     }
     AddText(out_, "SyncKey", "1");
@@ -347,9 +348,9 @@ class CollectionSync {
     // Read the counter first: anything newer that ChangesSince also returns
     // is delivered now and filtered by its stamp next time.
     auto counter = ctx_.backend->FolderChangeCounter(ctx_.account, req_.id);
-    if (!counter.ok()) return false;
+    if (Failed(counter.status(), ctx_, "Sync: the folder's change counter")) return false;
     auto changes = ctx_.backend->ChangesSince(ctx_.account, req_.id, state_.counter);
-    if (!changes.ok()) return false;
+    if (Failed(changes.status(), ctx_, "Sync: the folder's changes")) return false;
     // Outside the FilterType window: not sent; if the device has it, it is
     // told to drop it (SoftDelete, MS-ASCMD 2.2.3.163). Items only leave a
     // window as time passes, so one skipped now never has to come later.
@@ -500,7 +501,7 @@ CommandResult SyncOnce(CommandContext& ctx,
   }
   pugi::xml_node collections = effective.child("Sync").child("Collections");
   auto folders = ctx.backend->ListFolders(ctx.account);
-  if (!folders.ok()) {
+  if (Failed(folders.status(), ctx, "Sync: listing the folders")) {
     AddText(root, "Status", absl::StrCat(st::kServerError));
     return result;
   }
