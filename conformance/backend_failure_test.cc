@@ -54,7 +54,8 @@ class MockBackend : public backend::Backend {
               (override));
   MOCK_METHOD(absl::StatusOr<backend::Attachment>, GetAttachment,
               (const backend::Account&, const std::string&), (override));
-  MOCK_METHOD(absl::StatusOr<backend::Account>, FindAccountByEmail, (const std::string&), (override));
+  MOCK_METHOD(absl::StatusOr<backend::Account>, FindAccountByEmail, (const std::string&, const std::string&),
+              (override));
   MOCK_METHOD(absl::StatusOr<std::vector<backend::GalEntry>>, SearchGal,
               (const backend::Account&, const std::string&, int), (override));
   MOCK_METHOD(absl::StatusOr<backend::OofSettings>, GetOof, (const backend::Account&), (override));

@@ -175,9 +175,11 @@ class Backend {
   virtual absl::StatusOr<std::string> GetMime(const Account& account, const std::string& server_id) = 0;
   virtual absl::StatusOr<Attachment> GetAttachment(const Account& account,
                                                    const std::string& file_reference) = 0;
-  // The account that receives mail for `email` (case-insensitive), for
-  // delivery inside the store; NotFound when the address is not local.
-  virtual absl::StatusOr<Account> FindAccountByEmail(const std::string& email) = 0;
+  // The account of `context` that receives mail for `email`
+  // (case-insensitive), for delivery inside the store and free/busy;
+  // NotFound when the address is not one of that context's. Contexts are
+  // tenants: no lookup ever finds another context's account.
+  virtual absl::StatusOr<Account> FindAccountByEmail(const std::string& context, const std::string& email) = 0;
 
   // The global address list of the account's context: entries whose names,
   // alias or address start with `query`, by display name.

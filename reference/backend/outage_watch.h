@@ -82,7 +82,9 @@ class OutageWatch : public Backend {
   absl::StatusOr<Attachment> GetAttachment(const Account& a, const std::string& r) override {
     return Timed("GetAttachment", [&] { return inner_.GetAttachment(a, r); });
   }
-  absl::StatusOr<Account> FindAccountByEmail(const std::string& e) override { return Timed("FindAccountByEmail", [&] { return inner_.FindAccountByEmail(e); }); }
+  absl::StatusOr<Account> FindAccountByEmail(const std::string& c, const std::string& e) override {
+    return Timed("FindAccountByEmail", [&] { return inner_.FindAccountByEmail(c, e); });
+  }
   absl::StatusOr<std::vector<GalEntry>> SearchGal(const Account& a, const std::string& q, int n) override {
     return Timed("SearchGal", [&] { return inner_.SearchGal(a, q, n); });
   }

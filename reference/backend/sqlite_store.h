@@ -87,7 +87,7 @@ class SqliteStore : public Backend {
   absl::StatusOr<std::string> GetMime(const Account& account, const std::string& server_id) override;
   absl::StatusOr<Attachment> GetAttachment(const Account& account,
                                            const std::string& file_reference) override;
-  absl::StatusOr<Account> FindAccountByEmail(const std::string& email) override;
+  absl::StatusOr<Account> FindAccountByEmail(const std::string& context, const std::string& email) override;
   absl::StatusOr<std::vector<GalEntry>> SearchGal(const Account& account, const std::string& query,
                                                   int limit) override {
     return SearchGal(account.context, query, limit);

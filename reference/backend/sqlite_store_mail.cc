@@ -61,12 +61,12 @@ absl::StatusOr<Attachment> SqliteStore::GetAttachment(const Account& account,
   return Attachment{a.file_name, a.content_type, std::move(a.data)};
 }
 
-absl::StatusOr<Account> SqliteStore::FindAccountByEmail(const std::string& email) {
+absl::StatusOr<Account> SqliteStore::FindAccountByEmail(const std::string& context, const std::string& email) {
   auto stmt = db_->Prepare(
-      "SELECT id, context, login, display_name, email FROM users WHERE email = ? COLLATE NOCASE "
+      "SELECT id, context, login, display_name, email FROM users WHERE context = ? AND email = ? COLLATE NOCASE "
       "ORDER BY id LIMIT 1");
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, email);
+  stmt->Bind(1, context).Bind(2, email);
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
   if (!*row) return absl::NotFoundError("no local account for " + email);

@@ -84,10 +84,13 @@ TEST_F(StoreMail, AttachmentsOfAnotherAccountAreNotFound) {
 }
 
 TEST_F(StoreMail, FindsLocalRecipientsCaseInsensitively) {
-  auto found = store_->FindAccountByEmail("miguel@ox.IO");
+  auto found = store_->FindAccountByEmail("ox.io", "miguel@ox.IO");
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->login, "miguel");
-  EXPECT_EQ(store_->FindAccountByEmail("nobody@ox.io").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindAccountByEmail("ox.io", "nobody@ox.io").status().code(), absl::StatusCode::kNotFound);
+  // Contexts are tenants: another context never finds miguel (issue 15).
+  EXPECT_EQ(store_->FindAccountByEmail("defaultcontext", "miguel@ox.io").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(StoreMail, EmptyFolderTombstonesItemsAndOptionallySubfolders) {

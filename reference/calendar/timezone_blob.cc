@@ -1,11 +1,13 @@
 #include "reference/calendar/timezone_blob.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "reference/calendar/zone_names.h"
 
 namespace eas::calendar {
 namespace {
@@ -67,8 +69,9 @@ Transition AsRule(absl::CivilSecond local) {
 }  // namespace
 
 absl::StatusOr<ZoneRule> RuleFromIana(const std::string& zone, int year) {
-  absl::TimeZone tz;
-  if (!absl::LoadTimeZone(zone, &tz)) return absl::NotFoundError("unknown time zone " + zone);
+  const std::optional<absl::TimeZone> found = FindZone(zone);
+  if (!found) return absl::NotFoundError("unknown time zone " + zone.substr(0, 64));
+  const absl::TimeZone tz = *found;
   const absl::Time begin = absl::FromCivil(absl::CivilSecond(year, 1, 1, 0, 0, 0), tz);
   const absl::Time end = absl::FromCivil(absl::CivilSecond(year + 1, 1, 1, 0, 0, 0), tz);
   ZoneRule rule;

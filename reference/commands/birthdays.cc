@@ -1,10 +1,10 @@
-#include "reference/log/log.h"
 #include "reference/commands/birthdays.h"
 
 #include "absl/time/time.h"
 #include "reference/calendar/zone_offset.h"
 #include "reference/devices/device_quirks.h"
 #include "reference/eas/eas_time.h"
+#include "reference/log/log.h"
 
 namespace eas::commands {
 namespace {

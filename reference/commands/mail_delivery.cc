@@ -1,10 +1,10 @@
-#include "reference/log/log.h"
 #include "reference/commands/mail_delivery.h"
 
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "reference/eas/status_codes.h"
+#include "reference/log/log.h"
 #include "reference/mail/compose.h"
 #include "reference/mail/mime_message.h"
 
@@ -24,9 +24,7 @@ std::string FolderOfType(CommandContext& ctx, const backend::Account& account, i
 int DeliverMail(CommandContext& ctx, const std::string& mime, bool save_in_sent) {
   const std::string& email = ctx.account.email;
   const std::string domain = email.substr(email.find('@') + 1);
-  const std::string from = ctx.account.display_name.empty()
-                               ? email
-                               : absl::StrCat("\"", ctx.account.display_name, "\" <", email, ">");
+  const std::string from = mail::Mailbox(ctx.account.display_name, email);
   auto complete = mail::CompleteHeaders(mime, from, ctx.now, domain);
   if (!complete.ok()) return common::kInvalidMime;
   auto message = mail::ParseMessage(*complete);
@@ -43,7 +41,7 @@ int DeliverMail(CommandContext& ctx, const std::string& mime, bool save_in_sent)
   std::vector<backend::Account> local;
   std::vector<std::string> external;
   for (const std::string& r : message->recipients) {
-    auto account = ctx.backend->FindAccountByEmail(r);
+    auto account = ctx.backend->FindAccountByEmail(ctx.account.context, r);
     if (account.ok()) {
       local.push_back(*account);
     } else if (account.status().code() == absl::StatusCode::kNotFound) {

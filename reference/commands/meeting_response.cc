@@ -1,4 +1,3 @@
-#include "reference/log/log.h"
 #include "reference/commands/meeting_response.h"
 
 #include <optional>
@@ -12,6 +11,8 @@
 #include "reference/eas/application_data_builder.h"
 #include "reference/eas/eas_time.h"
 #include "reference/eas/status_codes.h"
+#include "reference/log/log.h"
+#include "reference/mail/compose.h"
 #include "reference/mail/icalendar.h"
 #include "reference/mail/mime_message.h"
 
@@ -89,9 +90,11 @@ std::string ReplyMime(CommandContext& ctx, const mail::Invitation& inv, int resp
   const std::string ical = mail::BuildReply(inv, ctx.account.email, ctx.account.display_name, response, ctx.now);
   const std::string boundary = absl::StrCat("=_reply_", ctx.now);
   return absl::StrCat(
-      "From: \"", ctx.account.display_name, "\" <", ctx.account.email, ">\r\n", "To: ",
-      inv.organizer_name.empty() ? inv.organizer_email : absl::StrCat("\"", inv.organizer_name, "\" <", inv.organizer_email, ">"),
-      "\r\nSubject: ", kVerbs[response], ": ", inv.summary, "\r\nMIME-Version: 1.0\r\n",
+      // What comes from the invitation is made header-safe: a SUMMARY with
+      // a line break must not add a header (issue 15: "\nBcc: ...").
+      "From: ", mail::Mailbox(ctx.account.display_name, ctx.account.email), "\r\n",
+      "To: ", mail::Mailbox(inv.organizer_name, inv.organizer_email),
+      "\r\nSubject: ", kVerbs[response], ": ", mail::HeaderText(inv.summary), "\r\nMIME-Version: 1.0\r\n",
       "Content-Type: multipart/alternative; boundary=\"", boundary, "\"\r\n\r\n--", boundary,
       "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n", ctx.account.display_name, " answered: ",
       kVerbs[response], "\r\n--", boundary, "\r\nContent-Type: text/calendar; charset=utf-8; method=REPLY\r\n\r\n",

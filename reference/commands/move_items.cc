@@ -1,8 +1,8 @@
-#include "reference/log/log.h"
 #include "reference/commands/move_items.h"
 
 #include "absl/strings/str_cat.h"
 #include "reference/eas/status_codes.h"
+#include "reference/log/log.h"
 
 namespace eas::commands {
 namespace {

@@ -1,4 +1,3 @@
-#include "reference/log/log.h"
 #include "reference/commands/provision.h"
 
 #include <string>
@@ -7,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "reference/commands/policy_document.h"
 #include "reference/eas/status_codes.h"
+#include "reference/log/log.h"
 
 namespace eas::commands {
 namespace {

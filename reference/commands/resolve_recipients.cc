@@ -172,7 +172,7 @@ CommandResult ResolveRecipients(CommandContext& ctx) {
           // person's calendars here; people nobody knows: 4 (no data).
           auto spans = ctx.backend->FreeBusy(ctx.account, c.email, from, to_time);
           if (absl::IsUnimplemented(spans.status())) {
-            auto person = ctx.backend->FindAccountByEmail(c.email);
+            auto person = ctx.backend->FindAccountByEmail(ctx.account.context, c.email);
             spans = person.ok() ? absl::StatusOr<std::vector<BusySpan>>(BusySpans(ctx, *person)) : person.status();
           }
           AddText(a, "Status", absl::StrCat(st::kSuccess));

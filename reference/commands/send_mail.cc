@@ -1,9 +1,9 @@
-#include "reference/log/log.h"
 #include "reference/commands/send_mail.h"
 
 #include "absl/strings/str_cat.h"
 #include "reference/commands/mail_delivery.h"
 #include "reference/eas/status_codes.h"
+#include "reference/log/log.h"
 #include "reference/mail/compose.h"
 #include "reference/mail/mime_message.h"
 #include "reference/wbxml/dom.h"

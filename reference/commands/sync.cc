@@ -1,4 +1,3 @@
-#include "reference/log/log.h"
 #include "reference/commands/sync.h"
 
 #include <algorithm>
@@ -18,6 +17,7 @@
 #include "reference/commands/pending_changes.h"
 #include "reference/devices/device_quirks.h"
 #include "reference/eas/status_codes.h"
+#include "reference/log/log.h"
 
 namespace eas::commands {
 namespace {

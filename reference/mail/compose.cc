@@ -15,6 +15,12 @@ namespace {
 
 using internal::GRef;
 
+// The first address of an address header's value ("" if none).
+std::string FirstAddress(absl::string_view value) {
+  std::vector<std::string> all = ParseAddresses(value);
+  return all.empty() ? "" : all.front();
+}
+
 absl::StatusOr<GRef<GMimeMessage>> Parse(absl::string_view raw) {
   GRef<GMimeMessage> message = internal::ParseGMimeMessage(raw);
   if (!message) return absl::InvalidArgumentError("not a MIME message");
@@ -120,13 +126,41 @@ void Attach(GMimeMultipart* mixed, const MailAttachment& a) {
 
 }  // namespace
 
+std::string HeaderText(absl::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = ' ';
+  }
+  return out;
+}
+
+std::string Mailbox(absl::string_view name, absl::string_view address) {
+  const std::string safe_address = HeaderText(address);
+  if (name.empty()) return safe_address;
+  std::string quoted;
+  for (char c : HeaderText(name)) {
+    if (c == '"' || c == '\\') quoted.push_back('\\');
+    quoted.push_back(c);
+  }
+  return absl::StrCat("\"", quoted, "\" <", safe_address, ">");
+}
+
 absl::StatusOr<std::string> CompleteHeaders(absl::string_view raw, const std::string& from,
                                             int64_t now, const std::string& id_domain) {
   auto message = Parse(raw);
   if (!message.ok()) return message.status();
   GMimeObject* object = GMIME_OBJECT(message->get());
-  if (g_mime_object_get_header(object, "From") == nullptr) {
+  // The sender is the account: a From with another address is replaced,
+  // and so is a Sender naming anyone else (issue 15: a user sent as
+  // another).
+  const std::string account_address = absl::AsciiStrToLower(FirstAddress(from));
+  const char* client_from = g_mime_object_get_header(object, "From");
+  if (client_from == nullptr || absl::AsciiStrToLower(FirstAddress(client_from)) != account_address) {
     g_mime_object_set_header(object, "From", from.c_str(), "utf-8");
+  }
+  const char* sender = g_mime_object_get_header(object, "Sender");
+  if (sender != nullptr && absl::AsciiStrToLower(FirstAddress(sender)) != account_address) {
+    g_mime_object_remove_header(object, "Sender");
   }
   if (g_mime_object_get_header(object, "Date") == nullptr) {
     GDateTime* date = g_date_time_new_from_unix_utc(now);

@@ -20,6 +20,25 @@ MailMessage Original() {
   return *m;
 }
 
+// Issue 15: miguel's mail reached juan as From: Ana Souza <ana@ox.io>.
+TEST(CompleteHeaders, NobodySendsAsSomeoneElse) {
+  auto spoofed = CompleteHeaders("From: Ana Souza <ana@ox.io>\r\nSender: boss@ox.io\r\nTo: juan@example.org\r\n"
+                                 "Subject: Hi\r\n\r\nx",
+                                 "\"Miguel Ortega\" <miguel@ox.io>", 1795500000, "ox.io");
+  ASSERT_TRUE(spoofed.ok());
+  auto m = ParseMessage(*spoofed);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->from_address, "miguel@ox.io");
+  EXPECT_EQ(spoofed->find("ana@ox.io"), std::string::npos) << *spoofed;
+  EXPECT_EQ(spoofed->find("boss@ox.io"), std::string::npos) << "a Sender naming someone else stays";
+}
+
+TEST(HeaderText, UserTextCannotStartAHeaderOfItsOwn) {
+  EXPECT_EQ(HeaderText("Lunch\nBcc: juan@example.org\r\nX-Injected: yes"), "Lunch Bcc: juan@example.org  X-Injected: yes");
+  EXPECT_EQ(Mailbox("Ana \"the\" Boss\r\nBcc: x@y", "ana@ox.io"), "\"Ana \\\"the\\\" Boss  Bcc: x@y\" <ana@ox.io>");
+  EXPECT_EQ(Mailbox("", "ana@ox.io\r\nBcc: x@y"), "ana@ox.io  Bcc: x@y");
+}
+
 TEST(CompleteHeaders, AddsWhatThePhoneLeftOutAndKeepsTheRest) {
   auto out = CompleteHeaders("To: ana@ox.io\nSubject: Hi\n\nBody\n", "\"Miguel\" <miguel@ox.io>",
                              1795500000, "ox.io");
@@ -33,9 +52,12 @@ TEST(CompleteHeaders, AddsWhatThePhoneLeftOutAndKeepsTheRest) {
   // The same request gets the same Message-ID (a resent SendMail).
   EXPECT_EQ(*out, *CompleteHeaders("To: ana@ox.io\nSubject: Hi\n\nBody\n", "\"Miguel\" <miguel@ox.io>",
                                    1795500000, "ox.io"));
-  auto kept = CompleteHeaders("From: me@ox.io\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nx",
-                              "other@ox.io", 1795500000, "ox.io");
-  EXPECT_EQ(ParseMessage(*kept)->from_address, "me@ox.io");
+  // The phone's own From (its display name) is kept when it is the account's
+  // address, as is its Date.
+  auto kept = CompleteHeaders("From: Me Myself <Miguel@ox.io>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nx",
+                              "\"Miguel\" <miguel@ox.io>", 1795500000, "ox.io");
+  EXPECT_EQ(ParseMessage(*kept)->from_address, "Miguel@ox.io");
+  EXPECT_NE(kept->find("Me Myself"), std::string::npos);
   EXPECT_FALSE(CompleteHeaders("", "a@b", 0, "ox.io").ok());
 }
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "reference/calendar/zone_names.h"
 #include "reference/calendar/timezone_blob.h"
 #include "reference/eas/eas_time.h"
 
@@ -89,8 +90,9 @@ bool ParseTime(const Property& p, int64_t& out, bool& all_day) {
   } else {
     absl::TimeZone zone = absl::UTCTimeZone();
     const std::string tzid = p.Param("TZID");
-    // Unknown zone names (Outlook's "W. Europe Standard Time") read as UTC.
-    if (!tzid.empty() && !absl::LoadTimeZone(tzid, &zone)) zone = absl::UTCTimeZone();
+    // A TZID is a name, never a path (calendar/zone_names.h); unknown
+    // names (Outlook's "W. Europe Standard Time") read as UTC.
+    if (auto found = calendar::FindZone(tzid)) zone = *found;
     if (!absl::ParseTime("%E4Y%m%dT%H%M%S", v, zone, &t, &error)) return false;
   }
   out = absl::ToUnixSeconds(t);

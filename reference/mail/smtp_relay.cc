@@ -1,4 +1,3 @@
-#include "reference/log/log.h"
 #include "reference/mail/smtp_relay.h"
 
 #include <boost/asio.hpp>
@@ -6,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "reference/log/log.h"
 
 namespace eas::mail {
 namespace {

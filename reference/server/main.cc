@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "reference/backend/ox/ox_backend.h"
+#include "reference/calendar/zone_names.h"
 #include "reference/backend/sqlite_store.h"
 #include "reference/commands/policy_document.h"
 #include "reference/http/dispatcher.h"
@@ -186,6 +187,9 @@ int main(int argc, char** argv) {
 
   if (auto s = eas::log::SetAccessLog(absl::GetFlag(FLAGS_access_log)); !s.ok()) return Die(s);
   if (auto s = eas::log::SetErrorLog(absl::GetFlag(FLAGS_error_log)); !s.ok()) return Die(s);
+  // Every time zone of the system's database, loaded before any request:
+  // zone lookups happen inside store transactions and must not read files.
+  eas::calendar::PreloadZones();
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

@@ -371,7 +371,7 @@ def resolve_recipients(w):
 
 def send_mail(w):
     subject = unique(w, "Lunch")
-    to = "ana@ox.io"
+    to = colleague(w)  # in the sender's own context: contexts are tenants, no relay here
     if w.p.v >= 140:
         w.exchange("SendMail (ComposeMail) to a colleague, saved in Sent Items", "SendMail",
                    '<SendMail xmlns="ComposeMail:"><ClientId>%s</ClientId><SaveInSentItems/><Mime opaque="text">%s'
@@ -561,7 +561,7 @@ def smart_reply(w):
     token = unique(w, "Question")
     find_message(w, token, "long_id", deliver(w, token, "Can you confirm the date?"))
     reply = mime_message("", "lena.meier@example.com", "RE: " + token, "Confirmed.").replace("From: \n", "")
-    reply = reply.replace("lena.meier@example.com", "ana@ox.io")  # a local colleague: no relay needed
+    reply = reply.replace("lena.meier@example.com", colleague(w))  # a local colleague: no relay needed
     smart(w, "SmartReply", "reply", reply, "SmartReply with the original quoted by the server",
           "SmartReply: the reply as MIME, the original named by LongId")
     return "MS-ASCMD 2.2.1.20 MS-ASCMD 2.2.3.93"

@@ -1,4 +1,3 @@
-#include "reference/log/log.h"
 #include "reference/backend/ox/ox_backend.h"
 
 #include <openssl/rand.h>
@@ -12,6 +11,7 @@
 #include "pugixml.hpp"
 #include "reference/backend/ox/ox_convert.h"
 #include "reference/eas/eas_time.h"
+#include "reference/log/log.h"
 
 namespace eas::backend::ox {
 namespace {
@@ -866,7 +866,7 @@ absl::StatusOr<Attachment> OxBackend::GetAttachment(const Account& account, cons
   return mirror_->GetAttachment(account, file_reference);
 }
 
-absl::StatusOr<Account> OxBackend::FindAccountByEmail(const std::string& email) {
+absl::StatusOr<Account> OxBackend::FindAccountByEmail(const std::string& /*context*/, const std::string& email) {
   return absl::NotFoundError("OX delivers its own mail: " + email);
 }
 

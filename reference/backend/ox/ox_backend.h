@@ -98,7 +98,7 @@ class OxBackend : public Backend {
                                       bool read, int64_t received) override;
   absl::StatusOr<std::string> GetMime(const Account& account, const std::string& server_id) override;
   absl::StatusOr<Attachment> GetAttachment(const Account& account, const std::string& file_reference) override;
-  absl::StatusOr<Account> FindAccountByEmail(const std::string& email) override;
+  absl::StatusOr<Account> FindAccountByEmail(const std::string& context, const std::string& email) override;
   absl::StatusOr<std::vector<GalEntry>> SearchGal(const Account& account, const std::string& query,
                                                   int limit) override;
   absl::StatusOr<std::vector<BusySpan>> FreeBusy(const Account& asker, const std::string& email, int64_t start,
