@@ -147,5 +147,42 @@ TEST_F(Directory, ResolveRecipientsFindsContactsAndFreeBusy) {
   EXPECT_EQ(MergedFreeBusy({{0, 1800, 1}, {1800, 5400, 3}}, 0, 7200), "1330");
 }
 
+// MS-ASCMD 2.2.3.61.1: no EndTime means 7 days; a span under 30 minutes or
+// over the server's limit (42 days, as Exchange 2010/2013) is Status 5. The
+// limit bounds the answer (issue 15: 0001-9999 built an 876 MB answer).
+TEST_F(Directory, AvailabilitySpansAreBoundedAsTheSpecificationSays) {
+  Verifies({"MS-ASCMD 2.2.3.61.1 (EndTime)", "MS-ASCMD 2.2.3.177.12 (ResolveRecipients Status 5)",
+            "MS-ASCMD 2.2.3.183 (To)"});
+  AddGalEntry("ox.io", {"miguel", "Miguel Ortega", "", "", "miguel@ox.io"});
+  auto ask = [&](const std::string& span) {
+    return Post(phone_, "ResolveRecipients",
+                "<ResolveRecipients xmlns=\"ResolveRecipients:\"><To>miguel@ox.io</To><Options><Availability>" + span +
+                    "</Availability></Options></ResolveRecipients>");
+  };
+  Reply week = ask("<StartTime>2026-11-19T00:00:00.000Z</StartTime>");
+  EXPECT_EQ(week.Text("Status"), "1") << week.xml;
+  EXPECT_EQ(week.Text("Response/Recipient/Availability/MergedFreeBusy").size(), 7u * 48) << "7 days of half hours";
+  EXPECT_EQ(ask("<StartTime>2026-11-19T00:00:00.000Z</StartTime><EndTime>2026-11-19T00:20:00.000Z</EndTime>")
+                .Text("Status"),
+            "5");
+  EXPECT_EQ(ask("<StartTime>0001-01-01T00:00:00.000Z</StartTime><EndTime>9999-12-31T00:00:00.000Z</EndTime>")
+                .Text("Status"),
+            "5");
+  Reply max = ask("<StartTime>2026-11-01T00:00:00.000Z</StartTime><EndTime>2026-12-13T00:00:00.000Z</EndTime>");
+  EXPECT_EQ(max.Text("Status"), "1");
+  EXPECT_EQ(max.Text("Response/Recipient/Availability/MergedFreeBusy").size(), 42u * 48);
+  // More than 100 To elements, or one over 256 characters (MS-ASCMD 2.2.3.183): Status 5.
+  std::string many;
+  for (int i = 0; i < 101; ++i) many += "<To>someone" + std::to_string(i) + "@example.com</To>";
+  EXPECT_EQ(Post(phone_, "ResolveRecipients", "<ResolveRecipients xmlns=\"ResolveRecipients:\">" + many +
+                                                  "</ResolveRecipients>")
+                .Text("Status"),
+            "5");
+  EXPECT_EQ(Post(phone_, "ResolveRecipients", "<ResolveRecipients xmlns=\"ResolveRecipients:\"><To>" +
+                                                  std::string(257, 'a') + "</To></ResolveRecipients>")
+                .Text("Status"),
+            "5");
+}
+
 }  // namespace
 }  // namespace eas::conformance

@@ -19,6 +19,18 @@ constexpr int kDefaultMaxAmbiguous = 19;
 constexpr int kSlotSeconds = 30 * 60;
 // Availability is offered for at most 100 recipients (Status 160 beyond).
 constexpr int kMaxAvailabilityRecipients = 100;
+// MS-ASCMD 2.2.3.61.1: without EndTime the span is 7 days; shorter than 30
+// minutes or longer than a server's limit is Status 5 (Exchange 2010 and
+// 2013: 42 days). The span bounds the answer: 48 slots a day per recipient.
+constexpr int64_t kDefaultAvailabilitySpan = 7 * 24 * 3600;
+constexpr int64_t kMinAvailabilitySpan = 30 * 60;
+constexpr int64_t kMaxAvailabilitySpan = 42 * 24 * 3600;
+// MS-ASCMD 2.2.3.183: 1 to 100 To elements of up to 256 characters; more
+// is undefined and a server SHOULD answer a protocol error.
+constexpr size_t kMaxTo = 100;
+constexpr size_t kMaxToLength = 256;
+// MS-ASCMD 2.2.3.100: MaxAmbiguousRecipients is 0-9999.
+constexpr int kMaxMaxAmbiguous = 9999;
 
 struct Candidate {
   int type;  // 1 GAL, 2 contact
@@ -118,7 +130,7 @@ CommandResult ResolveRecipients(CommandContext& ctx) {
   pugi::xml_node options = request.child("Options");
   int max_ambiguous = kDefaultMaxAmbiguous;
   if (pugi::xml_node m = options.child("MaxAmbiguousRecipients")) {
-    if (!absl::SimpleAtoi(m.text().get(), &max_ambiguous) || max_ambiguous < 0) {
+    if (!absl::SimpleAtoi(m.text().get(), &max_ambiguous) || max_ambiguous < 0 || max_ambiguous > kMaxMaxAmbiguous) {
       AddText(root, "Status", absl::StrCat(st::kProtocolError));
       return result;
     }
@@ -127,15 +139,22 @@ CommandResult ResolveRecipients(CommandContext& ctx) {
                             std::string(options.child("CertificateRetrieval").text().get()) != "1";
   pugi::xml_node availability = ctx.version >= ProtocolVersion::k14_0 ? options.child("Availability") : pugi::xml_node();
   const auto from_time = ParseEasTime(availability.child("StartTime").text().get());
+  const bool has_end = availability.child("EndTime");
   const auto to_parsed = ParseEasTime(availability.child("EndTime").text().get());
-  const int64_t from = from_time.value_or(0), to_time = to_parsed.value_or(0);
-  if (availability && (!from_time || !to_parsed || to_time <= from)) {
+  const int64_t from = from_time.value_or(0);
+  const int64_t to_time = has_end ? to_parsed.value_or(0) : from + kDefaultAvailabilitySpan;
+  if (availability && (!from_time || (has_end && !to_parsed) || to_time - from < kMinAvailabilitySpan ||
+                       to_time - from > kMaxAvailabilitySpan)) {
     AddText(root, "Status", absl::StrCat(st::kProtocolError));
     return result;
   }
   std::vector<std::string> names;
-  for (pugi::xml_node to : request.children("To")) names.push_back(to.text().get());
-  if (names.empty()) {
+  bool too_long = false;
+  for (pugi::xml_node to : request.children("To")) {
+    names.push_back(to.text().get());
+    too_long |= names.back().size() > kMaxToLength;
+  }
+  if (names.empty() || names.size() > kMaxTo || too_long) {
     AddText(root, "Status", absl::StrCat(st::kProtocolError));
     return result;
   }

@@ -1,5 +1,6 @@
 #include "reference/wbxml/decoder.h"
 
+#include <algorithm>
 #include <bitset>
 #include <cstring>
 #include <string>
@@ -239,6 +240,12 @@ class Decoder {
             return Error(offset, "string table entry is not terminated");
           }
           absl::string_view text = rest.substr(0, nul);
+          expanded_ += text.size();
+          if (expanded_ > std::max<size_t>(options_.max_expansion * in_.size(), size_t{1} << 20)) {
+            return absl::ResourceExhaustedError(absl::StrCat(
+                "string table references at byte ", offset, " expand past ", options_.max_expansion,
+                " times the body's size"));
+          }
           if (auto s = CheckUtf8(text, offset); !s.ok()) return s;
           AddContent(text, false);
           break;
@@ -325,6 +332,7 @@ class Decoder {
   const CodePages& pages_;
   size_t pos_ = 0;
   absl::string_view string_table_;
+  size_t expanded_ = 0;  // text taken from the string table so far
   uint8_t page_ = 0;
   const CodePage* page_ptr_ = pages_.Page(0);
   uint8_t root_page_ = 0;

@@ -17,6 +17,11 @@ struct DecodeOptions {
   // Largest body accepted, in bytes. The HTTP front applies its own limit
   // first; this guards every other caller.
   size_t max_size = 64 << 20;
+  // String table references expand: a 3-byte STR_T can stand for a long
+  // entry, again and again. Their text may add up to this many times the
+  // body's size (or 1 MiB for small bodies) and no more: a 1 MB body cannot
+  // become 20 GB of text (issue 15).
+  size_t max_expansion = 16;
   const CodePages* code_pages = &CodePages::Default();
 };
 

@@ -81,6 +81,32 @@ TEST(Decoder, StringTableEntityAndInlineStringsJoin) {
   EXPECT_STREQ(doc.first_child().child("SyncKey").text().get(), "cd\xC3\xA9x");
 }
 
+// Issue 15: a 1 MB Provision body whose string table entry was referenced
+// 20,000 times expanded to ~20 GB and ended the process with bad_alloc.
+TEST(Decoder, StringTableReferencesCannotExpandWithoutBound) {
+  auto mb = [](uint32_t v) {
+    std::string out(1, static_cast<char>(v & 0x7f));
+    for (v >>= 7; v != 0; v >>= 7) out.insert(out.begin(), static_cast<char>(0x80 | (v & 0x7f)));
+    return out;
+  };
+  const std::string entry(60000, 'a');
+  std::string in = Bytes({0x03, 0x01, 0x6A});
+  in += mb(static_cast<uint32_t>(entry.size() + 1)) + entry + std::string(1, '\0');
+  in += Bytes({0x00, 0x07, 0x56, 0x52});  // FolderSync, SyncKey with content
+  for (int i = 0; i < 20000; ++i) in += Bytes({0x83, 0x00});
+  in += Bytes({0x01, 0x01});
+  pugi::xml_document doc;
+  absl::Status s = Decode(in, doc);
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("expand"));
+  // A few references of the same entry are ordinary and still decode.
+  std::string few = Bytes({0x03, 0x01, 0x6A});
+  few += mb(static_cast<uint32_t>(entry.size() + 1)) + entry + std::string(1, '\0');
+  few += Bytes({0x00, 0x07, 0x56, 0x52, 0x83, 0x00, 0x83, 0x00, 0x01, 0x01});
+  ASSERT_TRUE(Decode(few, doc).ok());
+  EXPECT_EQ(std::string(doc.first_child().child("SyncKey").text().get()).size(), 120000u);
+}
+
 TEST(Decoder, HeaderForms) {
   // Public id 0 (string table index follows), charset US-ASCII, version 1.2.
   std::string in = Bytes({0x02, 0x00, 0x00, 0x03, 0x00, 0x00, 0x07, 0x16});
