@@ -64,20 +64,61 @@ TEST_F(AsHttp, EveryLoginFormOfTheManualReachesTheAccount) {
   }
 }
 
-TEST_F(AsHttp, RepeatedFailuresFromOneDeviceAreSlowedDown) {
-  Verifies({"MS-ASHTTP_R178"});
+// Issue 15: the delay was keyed by the client's own DeviceId (rotating it
+// removed it), another account's success reset it, and the password was
+// checked at full speed meanwhile. Now failures lock the account out:
+// while locked, even the right password is refused unchecked.
+TEST_F(AsHttp, RepeatedFailuresLockTheAccountOutWhateverTheDevice) {
+  Verifies({"MS-ASHTTP_R178", "MS-ASHTTP 3.2.5.1 (401)"});
   Phone wrong;
   wrong.password = "guess";
-  absl::Duration last;
-  for (int i = 0; i < 6; ++i) last = Post(wrong, "FolderSync", kFolderSync0).http.delay;
-  EXPECT_GE(last, absl::Seconds(4));
-  // Another device is not held back, and a success clears the count.
-  Phone other = wrong;
-  other.device_id = "OtherDevice1";
-  EXPECT_EQ(Post(other, "FolderSync", kFolderSync0).http.delay, absl::ZeroDuration());
-  Phone right;  // same device, right password
-  EXPECT_EQ(Post(right, "FolderSync", kFolderSync0).status(), 200);
-  EXPECT_EQ(Post(wrong, "FolderSync", kFolderSync0).http.delay, absl::ZeroDuration());
+  for (int i = 0; i < 3; ++i) {
+    wrong.device_id = "Guesser" + std::to_string(i);  // a new DeviceId each time
+    EXPECT_EQ(Post(wrong, "FolderSync", kFolderSync0).status(), 401);
+  }
+  wrong.device_id = "Guesser3";
+  Reply fourth = Post(wrong, "FolderSync", kFolderSync0);
+  EXPECT_EQ(fourth.status(), 401);
+  Phone right;  // the right password, another device
+  right.device_id = "RightDevice1";
+  Reply locked = Post(right, "FolderSync", kFolderSync0);
+  EXPECT_EQ(locked.status(), 401) << "locked out: the password is not checked";
+  EXPECT_EQ(locked.http.Header("Retry-After"), "1");
+  // Another account's success does not clear miguel's count.
+  Phone juan;
+  juan.username = "juan";
+  juan.query_user = "juan";
+  EXPECT_EQ(Options(juan).status(), 200);
+  EXPECT_EQ(Post(right, "FolderSync", kFolderSync0).status(), 401);
+  // After the lockout the right password works and clears the count.
+  now_ += 2;
+  EXPECT_NE(Post(right, "FolderSync", kFolderSync0).status(), 401);
+  wrong.device_id = "Guesser4";
+  EXPECT_EQ(Post(wrong, "FolderSync", kFolderSync0).status(), 401);
+  EXPECT_NE(Post(right, "FolderSync", kFolderSync0).status(), 401) << "one failure after a success locks nothing";
+  // Lockouts double with each further failure, up to 30 s.
+  for (int i = 0; i < 9; ++i) {
+    now_ += 60;
+    Post(wrong, "FolderSync", kFolderSync0);
+  }
+  EXPECT_EQ(Post(right, "FolderSync", kFolderSync0).http.Header("Retry-After"), "30");
+}
+
+// Many users share an address (NAT): an address is locked out only past
+// 20 failures, of any accounts, and no success from it clears them.
+TEST_F(AsHttp, AnAddressGuessingManyAccountsIsLockedOutToo) {
+  Verifies({"MS-ASHTTP 3.2.5.1 (401)"});
+  for (int i = 0; i < 21; ++i) {
+    Phone p;
+    p.username = "ox.io\\user" + std::to_string(i);
+    p.query_user = "user" + std::to_string(i);
+    p.password = "guess";
+    EXPECT_EQ(Options(p).status(), 401);
+  }
+  Phone right;
+  Reply r = Options(right);
+  EXPECT_EQ(r.status(), 401) << "the address is locked out";
+  EXPECT_FALSE(r.http.Header("Retry-After").empty());
 }
 
 TEST_F(AsHttp, UserParameterMustNameTheAuthenticatedUser) {

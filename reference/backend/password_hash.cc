@@ -50,4 +50,15 @@ bool VerifyPassword(absl::string_view password, absl::string_view stored) {
   return CRYPTO_memcmp(actual.data(), expected.data(), kHashBytes) == 0;
 }
 
+bool NeedsRehash(absl::string_view stored) {
+  std::vector<absl::string_view> parts = absl::StrSplit(stored, '$');
+  int iterations = 0;
+  return parts.size() == 4 && absl::SimpleAtoi(parts[1], &iterations) && iterations < kPasswordIterations;
+}
+
+const std::string& DecoyHash() {
+  static const std::string* decoy = new std::string(HashPassword("no account has this password"));
+  return *decoy;
+}
+
 }  // namespace eas::backend

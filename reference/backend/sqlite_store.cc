@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include <optional>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -138,36 +140,52 @@ absl::StatusOr<Account> SqliteStore::ReadAccount(storage::Statement& row) {
 absl::StatusOr<Account> SqliteStore::Authenticate(const std::string& context,
                                                   const std::string& login,
                                                   const std::string& password) {
-  auto stmt = db_->Prepare(
-      "SELECT id, context, login, display_name, email, password_hash FROM users "
-      "WHERE context = ? AND login = ?");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, context).Bind(2, login);
-  auto row = stmt->Step();
-  if (!row.ok()) return row.status();
+  std::optional<Account> found;
+  std::string stored;
+  {
+    auto stmt = db_->Prepare(
+        "SELECT id, context, login, display_name, email, password_hash FROM users "
+        "WHERE context = ? AND login = ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, context).Bind(2, login);
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      auto account = ReadAccount(*stmt);
+      if (!account.ok()) return account.status();
+      found = *account;
+      stored = stmt->Text(5);
+    }
+  }  // the statement, and its connection, are let go before any hashing
   const std::string key = CacheKey(context, login, password);
-  if (*row) {
+  if (found) {
     // A remembered success counts only while the stored hash is the one it
     // was checked against: a password changed by eas-admin (another
     // process) takes effect at once.
     std::lock_guard<std::mutex> lock(cache_mutex_);
     auto it = auth_cache_.find(key);
-    if (it != auth_cache_.end() && it->second.stored_hash == stmt->Text(5) &&
+    if (it != auth_cache_.end() && it->second.stored_hash == stored &&
         absl::Now() - it->second.checked < kAuthCacheLifetime) {
       return it->second.account;
     }
   }
-  // The same answer, and about the same time, for an unknown account.
-  const std::string stored = *row ? stmt->Text(5) : HashPassword("", kPasswordIterations);
-  if (!VerifyPassword(password, stored) || !*row) {
+  // The same answer, and the same work (one hash of the current cost), for
+  // an unknown account as for a wrong password (issue 15: two hashes for
+  // an unknown account told them apart by time).
+  if (!VerifyPassword(password, found ? stored : DecoyHash()) || !found) {
     return absl::UnauthenticatedError("wrong user name or password");
   }
-  auto account = ReadAccount(*stmt);
-  if (account.ok()) {
-    std::lock_guard<std::mutex> lock(cache_mutex_);
-    auth_cache_[key] = {*account, stored, absl::Now()};
+  if (NeedsRehash(stored)) {
+    // Made anew at today's cost (outside any database lock), if nobody
+    // changed the password meanwhile.
+    const std::string rehashed = HashPassword(password);
+    auto update = db_->Prepare("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?");
+    if (update.ok() && update->Bind(1, rehashed).Bind(2, found->id).Bind(3, stored).Run().ok()) stored = rehashed;
   }
-  return account;
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  if (auth_cache_.size() >= 10000) auth_cache_.clear();  // bounded; logins then hash once more
+  auth_cache_[key] = {*found, stored, absl::Now()};
+  return *found;
 }
 
 absl::StatusOr<std::vector<Folder>> SqliteStore::ListFolders(const Account& account) {

@@ -273,7 +273,7 @@ HttpResponse Dispatcher::Options() {
   return r;
 }
 
-HttpResponse Dispatcher::Unauthorized(const std::string& throttle_key, const Record& record, const char* why) {
+HttpResponse Dispatcher::Unauthorized(const Record& record, const char* why) {
   // No credentials at all is how every client's first request goes: only
   // credentials that fail are a security event.
   if (*why != '\0') {
@@ -283,25 +283,7 @@ HttpResponse Dispatcher::Unauthorized(const std::string& throttle_key, const Rec
   }
   HttpResponse r = Plain(401, "authentication required");
   r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"ActiveSync\"");
-  std::lock_guard<std::mutex> lock(failures_mutex_);
-  auto& [count, since] = failures_[throttle_key];
-  const absl::Time now = absl::FromUnixSeconds(options_.now());
-  if (count == 0 || now - since > options_.auth_failure_window) {
-    count = 0;
-    since = now;
-  }
-  ++count;
-  if (count > options_.free_auth_failures) {
-    // 1 s, 2 s, 4 s, ... up to the limit.
-    const int doublings = std::min(count - options_.free_auth_failures - 1, 16);
-    r.delay = std::min(absl::Seconds(1) * (1 << doublings), options_.max_auth_delay);
-  }
   return r;
-}
-
-void Dispatcher::ForgetFailures(const std::string& throttle_key) {
-  std::lock_guard<std::mutex> lock(failures_mutex_);
-  failures_.erase(throttle_key);
 }
 
 std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpRequest& request, Record& record) {
@@ -324,8 +306,6 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
   } else if (request.method == "POST") {
     return Plain(400, "no query");
   }
-  const std::string throttle_key = query.device_id.empty() ? "peer:" + request.peer
-                                                           : "device:" + query.device_id;
   record.command = query.command_name.empty() ? request.method : query.command_name;
   record.device_id = query.device_id;
   record.device_type = query.device_type;
@@ -333,14 +313,31 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
   // Basic authentication (MS-ASHTTP 2.2.1.1.2.1), OPTIONS included: phones
   // validate the account with it.
   auto credentials = ParseBasicAuthorization(request.Header("Authorization"));
-  if (!credentials) return Unauthorized(throttle_key, record, "");
+  if (!credentials) return Unauthorized(record, "");
   auto name = ResolveAccountName(credentials->username);
   record.account = credentials->username;
-  if (!name) return Unauthorized(throttle_key, record, "no such account form");
+  if (!name) return Unauthorized(record, "no such account form");
   record.account = absl::StrCat(name->context, "/", name->login);
+  // Guessing protection: a locked-out account or address is refused
+  // without checking the password (MS-ASHTTP 3.2.5.1 lets a server refuse
+  // with 401), whichever DeviceId or connection the guesses come from.
+  const absl::Time now = absl::FromUnixSeconds(options_.now());
+  const std::string account_key = LoginGuard::Key("account", record.account);
+  const std::string peer_key = LoginGuard::Key("peer", request.peer);
+  const absl::Duration locked = std::max(login_guard_.LockedFor(account_key, now), login_guard_.LockedFor(peer_key, now));
+  if (locked > absl::ZeroDuration()) {
+    metrics::Registry::Default().Count("eas_login_lockouts_total", "");
+    log::Security("login-refused", {{"peer", record.peer}, {"account", record.account}, {"device", record.device_id},
+                                    {"locked_ms", static_cast<long long>(absl::ToInt64Milliseconds(locked))}});
+    HttpResponse r = Unauthorized(record, "");
+    r.headers.emplace_back("Retry-After", absl::StrCat((absl::ToInt64Milliseconds(locked) + 999) / 1000));
+    return r;
+  }
   auto account = backend_.Authenticate(name->context, name->login, credentials->password);
   if (account.status().code() == absl::StatusCode::kUnauthenticated) {
-    return Unauthorized(throttle_key, record, "wrong password or unknown account");
+    login_guard_.Failed(account_key, now, options_.account_lockout);
+    login_guard_.Failed(peer_key, now, options_.peer_lockout);
+    return Unauthorized(record, "wrong password or unknown account");
   }
   if (!account.ok()) {
     log::Error("authenticating", account.status(), {{"account", record.account}});
@@ -348,7 +345,7 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
     r.headers.emplace_back("Retry-After", "30");
     return r;
   }
-  ForgetFailures(throttle_key);
+  login_guard_.Succeeded(account_key);
   if (request.method == "OPTIONS") {
     record.metric_command = "OPTIONS";
     return Options();

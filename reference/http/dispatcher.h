@@ -23,6 +23,7 @@
 #include "reference/eas/later.h"
 #include "reference/exec/strands.h"
 #include "reference/exec/worker_pool.h"
+#include "reference/http/login_guard.h"
 #include "reference/push/push_hub.h"
 #include "reference/state/device_state.h"
 
@@ -54,11 +55,11 @@ struct HttpResponse {
 
 struct DispatcherOptions {
   size_t max_body_bytes = 32 << 20;
-  // Failed logins from one device (or address) before answers slow down,
-  // and the longest delay.
-  int free_auth_failures = 3;
-  absl::Duration max_auth_delay = absl::Seconds(30);
-  absl::Duration auth_failure_window = absl::Minutes(15);
+  // Failed logins before an account, and before a source address, is
+  // locked out (reference/http/login_guard.h). Many users may share an
+  // address (NAT), so it gets more.
+  LockoutPolicy account_lockout = {3, absl::Seconds(1), absl::Seconds(30), absl::Minutes(15)};
+  LockoutPolicy peer_lockout = {20, absl::Seconds(1), absl::Minutes(5), absl::Minutes(15)};
   std::function<int64_t()> now = nullptr;        // Unix seconds; default: the clock
   std::function<uint32_t()> random32 = nullptr;  // default: OpenSSL's RAND_bytes
   // Direct Push; without a hub Ping is not offered.
@@ -135,8 +136,8 @@ class Dispatcher {
   // device's strand.
   HttpResponse Run(const HttpRequest& request, const Admitted& admitted, Record& record);
   HttpResponse Options();
-  HttpResponse Unauthorized(const std::string& throttle_key, const Record& record, const char* why);
-  void ForgetFailures(const std::string& throttle_key);
+  // 401; `why` non-empty: credentials that failed (logged as such).
+  HttpResponse Unauthorized(const Record& record, const char* why);
 
   backend::Backend& backend_;
   state::DeviceState& state_;
@@ -145,8 +146,7 @@ class Dispatcher {
   // The pool goes first (~Dispatcher): its queued tasks use the strands.
   std::unique_ptr<exec::WorkerPool> pool_;
   std::unique_ptr<exec::Strands> strands_;
-  std::mutex failures_mutex_;
-  absl::flat_hash_map<std::string, std::pair<int, absl::Time>> failures_;
+  LoginGuard login_guard_;
 };
 
 }  // namespace eas::http

@@ -62,6 +62,11 @@ def test_a_data_directory_of_the_old_schema_is_migrated_and_the_phone_goes_on(tm
         assert pragma(os.path.join(data, name), "application_id") != 0, name
     with sqlite3.connect(os.path.join(data, "store.db")) as db:
         assert db.execute("SELECT count(*) FROM once_keys").fetchone()[0] == 1
+        # The old server's 20,000-iteration hash was made anew at today's
+        # cost when miguel logged in; ana, who did not, keeps hers.
+        hashes = dict(db.execute("SELECT login, password_hash FROM users"))
+        assert hashes["miguel"].split("$")[1] == "310000", hashes["miguel"][:30]
+        assert hashes["ana"].split("$")[1] == "20000"
     # A second start on the migrated directory: nothing to do, all still there.
     server = RunningServer(data_dir=data)
     try:
