@@ -50,5 +50,5 @@ EAS reference server (embedded store, demo data)
   Stop:        Ctrl-C
 
 MSG
-exec bazel-bin/reference/server/eas-server --data-dir=var --demo \
+exec bazel-bin/reference/server/eas-server --data-dir=var --demo --tls-legacy \
   --listen=0.0.0.0:${HTTP_PORT} --tls-listen=0.0.0.0:${HTTPS_PORT}

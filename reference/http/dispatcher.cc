@@ -70,6 +70,8 @@ using detail::CommandSpec;
 constexpr int kHttpRetryWithProvision = 449;
 // Exchange 2016's answer in MS-Server-ActiveSync.
 constexpr char kServerVersion[] = "15.1";
+// The longest DeviceId and DeviceType taken.
+constexpr size_t kMaxDeviceField = 64;
 
 // The implemented commands. Settings is outside the gate: iOS and Nokia send
 // it before Provision (../shared/device-notes.md).
@@ -372,6 +374,15 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
   if (query.device_id.empty() || query.device_type.empty()) {
     return Plain(400, "DeviceId and DeviceType are required");
   }
+  // MS-ASHTTP 2.2.1.1.1.2.3: no commas or special characters. Bounded, so a
+  // client cannot make a device row of 50 KB (issue 15).
+  auto plain_id = [](const std::string& v) {
+    return v.size() <= kMaxDeviceField &&
+           std::all_of(v.begin(), v.end(), [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.'; });
+  };
+  if (!plain_id(query.device_id) || !plain_id(query.device_type)) {
+    return Plain(400, absl::StrCat("DeviceId and DeviceType are letters and digits, at most ", kMaxDeviceField));
+  }
   record.version = ToString(*version);
   record.metric_command = spec->root;
   if (*version < spec->since || *version > spec->until) {
@@ -402,9 +413,17 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
 
   auto device = state_.Touch(account->key(), query.device_id, query.device_type,
                              request.Header("User-Agent"), ToString(*version), options_.now());
+  if (absl::IsResourceExhausted(device.status())) {
+    log::Security("device-refused", {{"account", record.account}, {"device", record.device_id},
+                                     {"why", device.status().message()}});
+    return Plain(403, "this account has too many devices; remove old ones (eas-admin devices list)");
+  }
   if (!device.ok()) {
     log::Error("recording the device", device.status(), {{"account", record.account}, {"device", record.device_id}});
-    return Plain(500, "device state unavailable");
+    // Busy or out of disk: try again later (MS-ASHTTP 3.2.5.1).
+    HttpResponse r = Plain(absl::IsUnavailable(device.status()) ? 503 : 500, "device state unavailable");
+    if (r.status == 503) r.headers.emplace_back("Retry-After", "30");
+    return r;
   }
   if (device->blocked) {
     log::Security("device-refused", {{"account", record.account}, {"device", record.device_id}, {"why", "blocked"}});

@@ -250,7 +250,19 @@ absl::Status Server::Start() {
   if (!s.options.tls.empty()) {
     boost::system::error_code ec;
     s.tls_context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                              ssl::context::no_sslv3);
+                              ssl::context::no_sslv3 | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                              SSL_OP_NO_COMPRESSION);
+    SSL_CTX* ctx = s.tls_context.native_handle();
+    // Forward secrecy and AEAD: ECDHE with AES-GCM or ChaCha20-Poly1305 in
+    // TLS 1.2 (TLS 1.3's own suites are all of that kind). No static RSA,
+    // no CBC-SHA1 (issue 15), unless legacy phones need them.
+    const char* modern = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+                         "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+    const std::string legacy = std::string(modern) + ":ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:@SECLEVEL=0";
+    SSL_CTX_set_min_proto_version(ctx, s.options.tls_legacy ? TLS1_VERSION : TLS1_2_VERSION);
+    if (SSL_CTX_set_cipher_list(ctx, s.options.tls_legacy ? legacy.c_str() : modern) != 1) {
+      return absl::InternalError("TLS: the cipher suites were refused");
+    }
     s.tls_context.use_certificate_chain_file(s.options.cert_file, ec);
     if (!ec) s.tls_context.use_private_key_file(s.options.key_file, ssl::context::pem, ec);
     if (ec) return absl::InvalidArgumentError("TLS certificate or key: " + ec.message());

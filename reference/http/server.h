@@ -30,6 +30,10 @@ struct ServerOptions {
   std::string key_file;
   int threads = 2;
   size_t max_body_bytes = 32 << 20;
+  // TLS 1.2 and 1.3 with forward-secret AEAD suites only, unless
+  // `tls_legacy`: then TLS 1.0 and 1.1 with ECDHE suites too, for phones
+  // that have nothing newer (Windows Mobile 6, iOS before 5).
+  bool tls_legacy = false;
 };
 
 // What the server does with a request: answers it through the responder,

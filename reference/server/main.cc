@@ -1,6 +1,7 @@
 // eas-server: the reference EAS server (docs/operator-guide.md).
 #include <malloc.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -40,6 +41,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
 ABSL_FLAG(std::string, tls_listen, "", "HTTPS endpoints, HOST:PORT, comma-separated");
 ABSL_FLAG(std::string, cert, "", "TLS certificate chain (PEM); default: a self-signed one in --data-dir");
 ABSL_FLAG(std::string, key, "", "TLS private key (PEM)");
+ABSL_FLAG(bool, tls_legacy, false,
+          "also TLS 1.0/1.1 with ECDHE-CBC suites, for phones with nothing newer (Windows Mobile 6, iOS before 5); "
+          "default: TLS 1.2+ with forward-secret AEAD suites only");
 ABSL_FLAG(std::string, data_dir, "./var", "embedded store and all state");
 ABSL_FLAG(bool, demo, false, "seed the demo accounts and folders (idempotent)");
 ABSL_FLAG(int, threads, 2, "network threads (they only move bytes)");
@@ -49,6 +53,8 @@ ABSL_FLAG(int, max_queued_requests, 4096, "requests that may wait for a worker; 
 ABSL_FLAG(int, max_queued_per_device, 16,
           "requests of one device that may wait behind its running one; more get 503 Retry-After");
 ABSL_FLAG(int, max_body_mb, 32, "largest request body accepted, in MiB (413 above)");
+ABSL_FLAG(int, max_devices_per_account, 100,
+          "devices one account may have; a new DeviceId past that gets 403 (remove old ones with eas-admin)");
 ABSL_FLAG(int, ping_min_heartbeat, 60, "shortest Ping heartbeat accepted, seconds");
 ABSL_FLAG(int, ping_max_heartbeat, 3540, "longest Ping heartbeat accepted, seconds");
 ABSL_FLAG(int, ping_max_folders, 300, "most folders one Ping may watch");
@@ -191,14 +197,24 @@ int main(int argc, char** argv) {
   // zone lookups happen inside store transactions and must not read files.
   eas::calendar::PreloadZones();
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
+  // Password hashes and all mail live here: the directory 0700 and every
+  // file 0600, whatever the umask (issue 15: 0644 in a 0755 directory).
+  umask(077);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Die(absl::InternalError("cannot create " + dir + ": " + ec.message()));
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  for (const char* name : {"store.db", "store.db-wal", "store.db-shm", "state.db", "state.db-wal", "state.db-shm",
+                           "ox-mirror.db", "ox-map.db", "tls-key.pem"}) {
+    const std::string path = dir + "/" + name;
+    if (std::filesystem::exists(path, ec)) chmod(path.c_str(), 0600);
+  }
 
   auto store = eas::backend::SqliteStore::Open(dir + "/store.db");
   if (!store.ok()) return Die(store.status());
   auto state = eas::state::DeviceState::Open(dir + "/state.db");
   if (!state.ok()) return Die(state.status());
+  (*state)->set_max_devices_per_account(absl::GetFlag(FLAGS_max_devices_per_account));
   auto policy = (*state)->GetPolicy();
   if (!policy.ok()) return Die(policy.status());
   if (!policy->stored) {
@@ -232,6 +248,7 @@ int main(int argc, char** argv) {
   options.tls = Endpoints(absl::GetFlag(FLAGS_tls_listen));
   options.threads = absl::GetFlag(FLAGS_threads);
   options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20;
+  options.tls_legacy = absl::GetFlag(FLAGS_tls_legacy);
   if (!options.tls.empty()) {
     options.cert_file = absl::GetFlag(FLAGS_cert);
     options.key_file = absl::GetFlag(FLAGS_key);

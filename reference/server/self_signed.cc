@@ -78,6 +78,9 @@ absl::Status EnsureSelfSignedCertificate(const std::string& cert_path, const std
   if (key_file == nullptr) return Fail("cannot write " + key_path);
   const bool key_ok = PEM_write_PrivateKey(key_file, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
   std::fclose(key_file);
+  // An existing file keeps its mode through fopen: the key is 0600 whatever
+  // it was (issue 15).
+  chmod(key_path.c_str(), 0600);
   FILE* cert_file = std::fopen(cert_path.c_str(), "w");
   if (cert_file == nullptr) return Fail("cannot write " + cert_path);
   const bool cert_ok = PEM_write_X509(cert_file, cert.get()) == 1;

@@ -176,6 +176,27 @@ absl::StatusOr<Device> DeviceState::Touch(const std::string& user_key, const std
                                           const std::string& device_type,
                                           const std::string& user_agent,
                                           const std::string& protocol_version, int64_t now) {
+  auto known = Find(user_key, device_id);
+  if (!known.ok()) return known.status();
+  if (known->has_value()) {
+    Device& d = **known;
+    const bool same = (device_type.empty() || device_type == d.device_type) &&
+                      (user_agent.empty() || user_agent == d.user_agent) &&
+                      (protocol_version.empty() || protocol_version == d.protocol_version);
+    // A device seen a moment ago is not written again: most requests then
+    // write nothing here, and reads go on when the disk is full.
+    if (same && now - d.last_seen < kLastSeenResolution) return d;
+  } else {
+    // Every new DeviceId is a row: an account has a bounded number.
+    auto count = db_->Prepare("SELECT count(*) FROM devices WHERE user_key = ?");
+    if (!count.ok()) return count.status();
+    count->Bind(1, user_key);
+    if (auto row = count->Step(); !row.ok()) return row.status();
+    if (count->Int(0) >= max_devices_per_account_) {
+      return absl::ResourceExhaustedError(absl::StrCat("the account has ", count->Int(0),
+                                                       " devices, the most it may have"));
+    }
+  }
   // Keep what is known when a request leaves a field out (Windows Mobile
   // sends no User-Agent on base64 requests).
   auto stmt = db_->Prepare(
@@ -188,7 +209,13 @@ absl::StatusOr<Device> DeviceState::Touch(const std::string& user_key, const std
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, user_key).Bind(2, device_id).Bind(3, device_type).Bind(4, user_agent)
       .Bind(5, protocol_version).Bind(6, now);
-  if (auto s = stmt->Run(); !s.ok()) return s;
+  if (auto s = stmt->Run(); !s.ok()) {
+    // Bookkeeping of a known device: a failed write (disk full) must not
+    // fail the request.
+    if (known->has_value()) return **known;
+    return s;
+  }
+  stmt = absl::InternalError("done");
   auto found = Find(user_key, device_id);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return absl::InternalError("device vanished");

@@ -70,10 +70,14 @@ class DeviceState {
  public:
   // For /readyz: the file takes writes.
   absl::Status CheckWritable() { return db_->CheckWritable(); }
+  static constexpr int64_t kLastSeenResolution = 60;  // seconds
+  void set_max_devices_per_account(int64_t n) { max_devices_per_account_ = n; }
   static absl::StatusOr<std::unique_ptr<DeviceState>> Open(const std::string& path);
 
   // Records a request from the device (creating it on first sight) and
-  // returns its state.
+  // returns its state. `last_seen` is written at most once a minute (and a
+  // failed write of it is ignored); a new DeviceId of an account that has
+  // `max_devices_per_account` already is ResourceExhausted.
   absl::StatusOr<Device> Touch(const std::string& user_key, const std::string& device_id,
                                const std::string& device_type, const std::string& user_agent,
                                const std::string& protocol_version, int64_t now);
@@ -168,6 +172,7 @@ class DeviceState {
   explicit DeviceState(std::unique_ptr<storage::Database> db) : db_(std::move(db)) {}
   absl::StatusOr<std::optional<Device>> ReadOne(storage::Statement& stmt);
   std::unique_ptr<storage::Database> db_;
+  int64_t max_devices_per_account_ = 100;
 };
 
 }  // namespace eas::state

@@ -62,8 +62,10 @@ def target(request):
         yield OPTIONS["server"], None, "given", None
         return
     from eas_server import ADMIN, RunningServer
+    # Every capture is a device of its own, on a few accounts: a lab's limit.
+    lab = ["--max-devices-per-account=10000"]
     if request.param == "embedded":
-        server = RunningServer()
+        server = RunningServer(lab)
         yield "http://127.0.0.1:%d" % server.ports["http"], server, "embedded", None
         server.stop()
         return
@@ -79,7 +81,7 @@ def target(request):
     # the watcher-based freshness of the default is checked by
     # tools/e2e/ox_backend_e2e_test.py.
     server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--ox-watch-seconds=1",
-                            "--ox-sync-freshness-ms=0"])
+                            "--ox-sync-freshness-ms=0", *lab])
     yield "http://127.0.0.1:%d" % server.ports["http"], server, "ox", mock
     server.stop()
     mock.stop()
