@@ -11,7 +11,10 @@
 #include <chrono>
 #include <optional>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
@@ -24,33 +27,67 @@ namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
-// A connection may stay open this long between requests. (Ping will hold a
-// request for up to an hour; it will arm its own timer.)
-constexpr auto kIdleTimeout = std::chrono::minutes(5);
 constexpr size_t kHeaderLimit = 64 * 1024;
 constexpr auto kDrainTime = std::chrono::seconds(10);
 constexpr auto kWriteTimeout = std::chrono::seconds(60);
 constexpr size_t kDrainLimit = 256u << 20;
+
+// A request's header must arrive within this (slowloris), and an idle
+// keep-alive connection waits this long for its next request; the body
+// then has its own, longer time.
+constexpr auto kHeaderTimeout = std::chrono::seconds(60);
+constexpr auto kBodyTimeout = std::chrono::minutes(5);
+
+// Connections open, in all and per remote address (issue 15: one client
+// held 19,900 connections). Guarded by its mutex; Session releases its place.
+struct ConnectionCount {
+  explicit ConnectionCount(size_t max_total, size_t max_per_address)
+      : max_total(max_total), max_per_address(max_per_address) {}
+  bool Admit(const std::string& address) {
+    absl::MutexLock lock(&mutex);
+    if (open >= max_total) return false;
+    size_t& mine = per_address[address];
+    if (mine >= max_per_address) {
+      if (mine == 0) per_address.erase(address);
+      return false;
+    }
+    ++mine;
+    ++open;
+    return true;
+  }
+  void Release(const std::string& address) {
+    absl::MutexLock lock(&mutex);
+    --open;
+    auto it = per_address.find(address);
+    if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+  }
+  size_t Open() {
+    absl::MutexLock lock(&mutex);
+    return open;
+  }
+  const size_t max_total, max_per_address;
+  absl::Mutex mutex;
+  size_t open ABSL_GUARDED_BY(mutex) = 0;
+  absl::flat_hash_map<std::string, size_t> per_address ABSL_GUARDED_BY(mutex);
+};
 
 template <bool kTls>
 class Session : public std::enable_shared_from_this<Session<kTls>> {
  public:
   using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
 
+  // `peer` has a place in `count` already (Admit); the session gives it back.
   template <typename... Args>
-  Session(const Handler& handler, std::atomic<size_t>& open, size_t max_body, tcp::socket socket, Args&&... args)
+  Session(const Handler& handler, ConnectionCount& count, std::string peer, size_t max_body, tcp::socket socket,
+          Args&&... args)
       : stream_(std::move(socket), std::forward<Args>(args)...),
         timer_(stream_.get_executor()),
         handler_(handler),
-        open_(open),
-        max_body_(max_body) {
-    ++open_;
-    boost::system::error_code ec;
-    auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    if (!ec) peer_ = remote.address().to_string();
-  }
+        count_(count),
+        max_body_(max_body),
+        peer_(std::move(peer)) {}
 
-  ~Session() { --open_; }
+  ~Session() { count_.Release(peer_); }
 
   void Start() {
     if constexpr (kTls) {
@@ -69,11 +106,45 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(max_body_);
-    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kHeaderTimeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                               self->OnHeader(ec);
+                             });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnRead(ec);
+    beast::get_lowest_layer(stream_).expires_after(kBodyTimeout);
+    // RFC 9110 10.1.1: a client that waits for 100 Continue gets it before
+    // it sends the body (if the body is too large it gets 413 instead).
+    const auto& header = parser_->get();
+    if (beast::iequals(header[bhttp::field::expect], "100-continue") &&
+        (!parser_->content_length() || *parser_->content_length() <= max_body_)) {
+      continue_.emplace(bhttp::status::continue_, header.version());
+      bhttp::async_write(stream_, *continue_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+        self->continue_.reset();
+        if (ec) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnRead(ec);
-                      });
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  // A request the parser refused: 400, or 431 for headers over the limit
+  // (RFC 6585), then the connection closes.
+  void Refuse(int status, const char* text) {
+    HttpResponse r;
+    r.status = status;
+    r.body = text;
+    r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    Respond(r, /*keep_alive=*/false, /*version=*/11);
   }
 
   void OnRead(beast::error_code ec) {
@@ -87,6 +158,11 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
       draining_ = true;
       Respond(r, /*keep_alive=*/false, /*version=*/11);
       return;
+    }
+    if (ec == bhttp::error::header_limit) return Refuse(431, "request header fields too large\n");
+    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      return Refuse(400, "malformed HTTP request\n");
     }
     if (ec) return Close();
     auto request = parser_->release();
@@ -176,8 +252,9 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;
+  std::optional<bhttp::response<bhttp::empty_body>> continue_;  // while 100 Continue is written
   const Handler& handler_;
-  std::atomic<size_t>& open_;
+  ConnectionCount& count_;
   size_t max_body_;
   std::string peer_;
 };
@@ -207,22 +284,33 @@ struct Server::Impl {
     acceptor.async_accept(net::make_strand(io), [this, &acceptor, tls](beast::error_code ec,
                                                                       tcp::socket socket) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        if (tls) {
-          std::make_shared<Session<true>>(handler, open, options.max_body_bytes, std::move(socket), tls_context)
-              ->Start();
-        } else {
-          std::make_shared<Session<false>>(handler, open, options.max_body_bytes, std::move(socket))->Start();
-        }
+      if (ec) {
+        // Out of file descriptors (EMFILE) or the like: try again shortly,
+        // not at once (issue 15: the accept loop spun at 81% CPU).
+        auto timer = std::make_shared<net::steady_timer>(io, std::chrono::milliseconds(100));
+        timer->async_wait([this, &acceptor, tls, timer](beast::error_code) { Accept(acceptor, tls); });
+        return;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      boost::system::error_code peer_ec;
+      const auto remote = socket.remote_endpoint(peer_ec);
+      const std::string peer = peer_ec ? std::string() : remote.address().to_string();
+      if (!count.Admit(peer)) {
+        // Over the caps: closed at once, before TLS or any read.
+        socket.close(ec);
+      } else if (tls) {
+        std::make_shared<Session<true>>(handler, count, peer, options.max_body_bytes, std::move(socket), tls_context)
+            ->Start();
+      } else {
+        std::make_shared<Session<false>>(handler, count, peer, options.max_body_bytes, std::move(socket))->Start();
       }
       Accept(acceptor, tls);
     });
   }
 
   Handler handler;
-  std::atomic<size_t> open{0};
   ServerOptions options;
+  ConnectionCount count{options.max_connections, options.max_connections_per_address};
   net::io_context io;
   ssl::context tls_context;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
@@ -238,7 +326,7 @@ Server::Server(Dispatcher& dispatcher, ServerOptions options)
 Server::Server(Handler handler, ServerOptions options)
     : impl_(std::make_unique<Impl>(std::move(handler), std::move(options))) {}
 
-size_t Server::open_connections() const { return impl_->open.load(); }
+size_t Server::open_connections() const { return impl_->count.Open(); }
 
 Server::~Server() {
   Stop();

@@ -34,6 +34,10 @@ struct ServerOptions {
   // `tls_legacy`: then TLS 1.0 and 1.1 with ECDHE suites too, for phones
   // that have nothing newer (Windows Mobile 6, iOS before 5).
   bool tls_legacy = false;
+  // Connections open at once, in all and from one address; more are closed
+  // as they come.
+  size_t max_connections = 50000;
+  size_t max_connections_per_address = 1000;
 };
 
 // What the server does with a request: answers it through the responder,

@@ -52,6 +52,9 @@ ABSL_FLAG(int, workers, 16,
 ABSL_FLAG(int, max_queued_requests, 4096, "requests that may wait for a worker; more get 503 Retry-After");
 ABSL_FLAG(int, max_queued_per_device, 16,
           "requests of one device that may wait behind its running one; more get 503 Retry-After");
+ABSL_FLAG(int, max_connections, 50000, "client connections open at once; more are closed as they come");
+ABSL_FLAG(int, max_connections_per_address, 1000,
+          "client connections open at once from one address (phones behind a carrier's NAT share one)");
 ABSL_FLAG(int, max_body_mb, 32, "largest request body accepted, in MiB (413 above)");
 ABSL_FLAG(int, max_devices_per_account, 100,
           "devices one account may have; a new DeviceId past that gets 403 (remove old ones with eas-admin)");
@@ -249,6 +252,8 @@ int main(int argc, char** argv) {
   options.threads = absl::GetFlag(FLAGS_threads);
   options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_mb)) << 20;
   options.tls_legacy = absl::GetFlag(FLAGS_tls_legacy);
+  options.max_connections = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_connections)));
+  options.max_connections_per_address = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_connections_per_address)));
   if (!options.tls.empty()) {
     options.cert_file = absl::GetFlag(FLAGS_cert);
     options.key_file = absl::GetFlag(FLAGS_key);
