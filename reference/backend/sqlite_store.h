@@ -106,6 +106,8 @@ class SqliteStore : public Backend {
   void WatchOtherWriters(absl::Duration interval);
   // For /readyz: the file takes writes.
   absl::Status CheckWritable() { return db_->CheckWritable(); }
+  // The whole file checked (eas-admin check).
+  absl::Status IntegrityCheck() { return db_->IntegrityCheck(); }
   ~SqliteStore() override;
 
   // The global address list of a context (sqlite_store_gal.cc).

@@ -40,7 +40,8 @@ constexpr char kUsage[] =
     "                                  | quirks list | quirks on|off|default NAME\n"
     "                                  | mail deliver CONTEXT/LOGIN < message.eml\n"
     "                                  | demo-ox-fixture > fixture.json   (the demo data for the OX mock)\n"
-    "                                  | commands [--markdown]   (what the server implements)\n";
+    "                                  | commands [--markdown]   (what the server implements)\n"
+    "                                  | check   (both databases checked whole; exit 1 on damage)\n";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "eas-admin: %s\n", message.c_str());
@@ -246,6 +247,20 @@ int main(int argc, char** argv) {
       }
     }
     return 0;
+  }
+  if (args[0] == "check") {
+    // Open refuses a damaged, foreign or empty file (naming it); then the
+    // whole of each is read.
+    int bad = 0;
+    auto store = eas::backend::SqliteStore::Open(dir + "/store.db");
+    absl::Status s = store.ok() ? (*store)->IntegrityCheck() : store.status();
+    std::printf("%s/store.db: %s\n", dir.c_str(), s.ok() ? "ok" : std::string(s.message()).c_str());
+    bad += !s.ok();
+    auto state = eas::state::DeviceState::Open(dir + "/state.db");
+    s = state.ok() ? (*state)->IntegrityCheck() : state.status();
+    std::printf("%s/state.db: %s\n", dir.c_str(), s.ok() ? "ok" : std::string(s.message()).c_str());
+    bad += !s.ok();
+    return bad ? 1 : 0;
   }
   if (args[0] == "demo-ox-fixture") {
     // The demo data as an OX mock fixture (tools/oxmock), on stdout.

@@ -70,6 +70,7 @@ class DeviceState {
  public:
   // For /readyz: the file takes writes.
   absl::Status CheckWritable() { return db_->CheckWritable(); }
+  absl::Status IntegrityCheck() { return db_->IntegrityCheck(); }
   static constexpr int64_t kLastSeenResolution = 60;  // seconds
   void set_max_devices_per_account(int64_t n) { max_devices_per_account_ = n; }
   static absl::StatusOr<std::unique_ptr<DeviceState>> Open(const std::string& path);

@@ -233,6 +233,21 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   return db;
 }
 
+absl::Status Database::IntegrityCheck() {
+  auto stmt = Prepare("PRAGMA integrity_check");
+  if (!stmt.ok()) return stmt.status();
+  std::string found;
+  if (auto s = stmt->ForEachRow([&] {
+        const std::string line = stmt->Text(0);
+        if (line != "ok" && found.size() < 2000) absl::StrAppend(&found, found.empty() ? "" : "; ", line);
+      });
+      !s.ok()) {
+    return s;
+  }
+  if (!found.empty()) return absl::DataLossError(absl::StrCat(path_, ": ", found));
+  return absl::OkStatus();
+}
+
 int Database::UserVersion() {
   auto stmt = Prepare("PRAGMA user_version");
   if (!stmt.ok()) return -1;

@@ -117,6 +117,9 @@ class Database {
   absl::Status Execute(absl::string_view sql);  // one or more statements on the writer, no rows
 
   int UserVersion();
+  // PRAGMA integrity_check, the whole file: OK, or DataLoss with what it
+  // found (eas-admin check).
+  absl::Status IntegrityCheck();
   // Takes the write lock and lets go (BEGIN IMMEDIATE; COMMIT): fails when
   // the file cannot be written (read-only, gone, locked for good).
   absl::Status CheckWritable() {

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
@@ -77,6 +78,29 @@ def test_a_data_directory_of_the_old_schema_is_migrated_and_the_phone_goes_on(tm
         assert status == 200 and root.find("{FolderHierarchy:}Status").text == "1"
     finally:
         server.stop()
+
+
+def test_eas_admin_check_reads_both_databases_whole(tmp_path):
+    from eas_server import ADMIN
+    data = str(tmp_path / "checked")
+    shutil.copytree(FIXTURE, data)
+    ok = subprocess.run([ADMIN, "--data-dir=" + data, "check"], capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.count(": ok") == 2, ok.stdout + ok.stderr
+    # 8 KB of garbage in the middle of store.db (issue 15: not noticed at
+    # start, Status 5 for good later, nothing logged).
+    path = os.path.join(data, "store.db")
+    with open(path, "r+b") as f:
+        f.seek(8192)
+        f.write(b"\xff" * 8192)
+    bad = subprocess.run([ADMIN, "--data-dir=" + data, "check"], capture_output=True, text=True)
+    assert bad.returncode == 1 and "store.db" in bad.stdout and "state.db: ok" in bad.stdout, bad.stdout
+    try:
+        server = RunningServer(data_dir=data)
+    except RuntimeError as e:
+        assert "store.db" in str(e), str(e)
+    else:
+        server.stop()
+        raise AssertionError("the server started on a damaged store.db")
 
 
 def test_a_damaged_or_foreign_database_is_refused_with_a_message_naming_the_file(tmp_path):

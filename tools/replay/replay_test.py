@@ -67,6 +67,7 @@ def target(request):
     if request.param == "embedded":
         server = RunningServer(lab)
         yield "http://127.0.0.1:%d" % server.ports["http"], server, "embedded", None
+        check_metrics_moved(server)
         server.stop()
         return
     import subprocess
@@ -83,8 +84,28 @@ def target(request):
     server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--ox-watch-seconds=1",
                             "--ox-sync-freshness-ms=0", *lab])
     yield "http://127.0.0.1:%d" % server.ports["http"], server, "ox", mock
+    check_metrics_moved(server)
     server.stop()
     mock.stop()
+
+
+def check_metrics_moved(server):
+    """After the corpus ran on `server`: its /metrics (docs/operator-guide.md)
+    counted the replay's requests, by command and status."""
+    import http.client
+    if not any(r["outcome"] == "passed" for r in RESULTS):
+        return  # nothing ran (a -k filter)
+    conn = http.client.HTTPConnection("127.0.0.1", server.admin_port, timeout=10)
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    counts = {}
+    for line in text.splitlines():
+        if line.startswith("eas_requests_total{"):
+            labels, value = line.rsplit(" ", 1)
+            counts[labels] = float(value)
+    for command in ("Provision", "FolderSync", "Sync"):
+        assert counts.get('eas_requests_total{command="%s",code="200"}' % command, 0) > 0, (command, counts)
+    assert sum(counts.values()) >= len([r for r in RESULTS if r["outcome"] == "passed"]), counts
 
 
 def test_corpus_is_present_and_well_formed():
