@@ -137,7 +137,7 @@ def ox_config(devices, accounts, latencies, seconds):
     path = os.path.join(tmp, "fixture.json")
     fixture(accounts, path)
     mock = RunningOxMock(path)
-    server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--threads=2", "--workers=16"])
+    server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--threads=2", "--workers=16", "--max-connections-per-address=1000000"])
     rows = []
     try:
         server.admin("policy", "required", "off")
@@ -175,7 +175,7 @@ def slow_account(seconds):
     path = os.path.join(tmp, "fixture.json")
     fixture(10, path)
     mock = RunningOxMock(path)
-    server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--threads=2", "--workers=16",
+    server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--threads=2", "--workers=16", "--max-connections-per-address=1000000",
                             "--ox-timeout-seconds=30"])
     try:
         server.admin("policy", "required", "off")
@@ -214,7 +214,7 @@ def slow_account(seconds):
 
 
 def embedded(devices, seconds):
-    server = RunningServer(["--threads=2", "--workers=16"])
+    server = RunningServer(["--threads=2", "--workers=16", "--max-connections-per-address=1000000"])
     try:
         server.admin("policy", "required", "off")
         server.admin("users", "add", CONTEXT, "u000", "secret")
