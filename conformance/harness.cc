@@ -126,6 +126,12 @@ void ConformanceTest::SetUp() {
   dispatcher_ = std::make_unique<http::Dispatcher>(*backend_, *state_, options);
 }
 
+void ConformanceTest::DispatchTo(backend::Backend& backend, http::DispatcherOptions options) {
+  options.now = [this] { return now_; };
+  options.random32 = [this] { return next_random_ += 0x1111; };
+  dispatcher_ = std::make_unique<http::Dispatcher>(backend, *state_, options);
+}
+
 Phone AndroidPhone(const std::string& device_id) {
   Phone phone;
   phone.device_id = device_id;

@@ -74,6 +74,10 @@ class ConformanceTest : public ::testing::Test {
   http::HttpRequest Request(const Phone& phone, const std::string& method,
                             const std::string& command);
 
+  // Serves the phones from `backend` (a wrapper of backend_ that slows or
+  // fails calls) with the harness's clock and random source, and `options`.
+  void DispatchTo(backend::Backend& backend, http::DispatcherOptions options = {});
+
   // Runs both Provision phases; returns the final policy key ("" on failure).
   std::string Provision(Phone& phone);
 

@@ -608,10 +608,7 @@ class SyncTwice : public Sync {
   void SetUp() override {
     Sync::SetUp();
     slow_ = std::make_unique<SlowAdds>(*backend_);
-    http::DispatcherOptions options;
-    options.now = [this] { return now_; };
-    options.random32 = [this] { return next_random_ += 0x1111; };
-    dispatcher_ = std::make_unique<http::Dispatcher>(*slow_, *state_, options);
+    DispatchTo(*slow_);
   }
   std::unique_ptr<SlowAdds> slow_;
 };
@@ -682,10 +679,7 @@ class SyncResend : public Sync {
   void SetUp() override {
     Sync::SetUp();
     failing_ = std::make_unique<FailsAfterAdd>(*backend_);
-    http::DispatcherOptions options;
-    options.now = [this] { return now_; };
-    options.random32 = [this] { return next_random_ += 0x1111; };
-    dispatcher_ = std::make_unique<http::Dispatcher>(*failing_, *state_, options);
+    DispatchTo(*failing_);
   }
   std::unique_ptr<FailsAfterAdd> failing_;
 };
@@ -746,10 +740,8 @@ class SyncDeadline : public Sync {
     }
     slow_ = std::make_unique<SlowMime>(*backend_);
     http::DispatcherOptions options;
-    options.now = [this] { return now_; };
-    options.random32 = [this] { return next_random_ += 0x1111; };
     options.deadline_share = 0.02;
-    dispatcher_ = std::make_unique<http::Dispatcher>(*slow_, *state_, options);
+    DispatchTo(*slow_, options);
   }
   // Syncs the Inbox with MIME bodies to the end; the number of items in
   // each answer.

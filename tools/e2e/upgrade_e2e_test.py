@@ -29,6 +29,17 @@ def pragma(path, name):
         return db.execute("PRAGMA " + name).fetchone()[0]
 
 
+def resume(server, manifest):
+    """The fixture's phone again, on `server`: its FolderSync at the key it
+    holds must still be good (policy key and hierarchy kept)."""
+    phone = Phone(connect(server.ports, False), manifest["device_id"])
+    phone.policy_key = manifest["policy_key"]
+    status, root = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>%s</SyncKey>'
+                                            '</FolderSync>' % manifest["hierarchy_key"])
+    assert status == 200 and root.find("{FolderHierarchy:}Status").text == "1", "policy or hierarchy lost"
+    return phone
+
+
 def test_a_data_directory_of_the_old_schema_is_migrated_and_the_phone_goes_on(tmp_path):
     data = str(tmp_path / "data")
     shutil.copytree(FIXTURE, data)
@@ -37,11 +48,7 @@ def test_a_data_directory_of_the_old_schema_is_migrated_and_the_phone_goes_on(tm
     assert pragma(os.path.join(data, "store.db"), "user_version") == 0
     server = RunningServer(data_dir=data)
     try:
-        phone = Phone(connect(server.ports, False), manifest["device_id"])
-        phone.policy_key = manifest["policy_key"]
-        status, root = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>%s</SyncKey>'
-                                                '</FolderSync>' % manifest["hierarchy_key"])
-        assert status == 200 and root.find("{FolderHierarchy:}Status").text == "1", "policy or hierarchy lost"
+        phone = resume(server, manifest)
         sync = ('<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>%s</SyncKey><CollectionId>contacts'
                 '</CollectionId>%s</Collection></Collections></Sync>')
         status, root = phone.post("Sync", sync % (manifest["contacts_key"], ""))
@@ -71,11 +78,7 @@ def test_a_data_directory_of_the_old_schema_is_migrated_and_the_phone_goes_on(tm
     # A second start on the migrated directory: nothing to do, all still there.
     server = RunningServer(data_dir=data)
     try:
-        phone = Phone(connect(server.ports, False), manifest["device_id"])
-        phone.policy_key = manifest["policy_key"]
-        status, root = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>%s</SyncKey>'
-                                                '</FolderSync>' % manifest["hierarchy_key"])
-        assert status == 200 and root.find("{FolderHierarchy:}Status").text == "1"
+        resume(server, manifest)
     finally:
         server.stop()
 

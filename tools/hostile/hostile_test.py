@@ -41,6 +41,17 @@ def phone(server, device, user="miguel", source="127.0.0.1"):
     return Phone(SourcedConnection(server.ports["http"], source), device, user=user)
 
 
+def inbox(p, options=""):
+    """Sync 0 and a first Sync of the phone's Inbox (`options`: an Options
+    element); the second answer's root."""
+    p.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>0</SyncKey><CollectionId>inbox'
+                   '</CollectionId></Collection></Collections></Sync>')
+    _, root = p.post("Sync", '<Sync xmlns="AirSync:" xmlns:airsyncbase="AirSyncBase:"><Collections><Collection>'
+                             '<SyncKey>1</SyncKey><CollectionId>inbox</CollectionId><WindowSize>512</WindowSize>%s'
+                             '</Collection></Collections></Sync>' % options)
+    return root
+
+
 def rss_kb(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -243,12 +254,7 @@ def test_nobody_sends_as_someone_else(server):
                                                                                     "Content-Type": "message/rfc822"},
                          raw=mime.encode())
     assert status == 200
-    reader = phone(server, "SpoofReader1")
-    reader.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>0</SyncKey><CollectionId>inbox'
-                        '</CollectionId></Collection></Collections></Sync>')
-    _, root = reader.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>1</SyncKey>'
-                                  '<CollectionId>inbox</CollectionId><WindowSize>512</WindowSize></Collection>'
-                                  '</Collections></Sync>')
+    root = inbox(phone(server, "SpoofReader1"))
     froms = [a.find(A + "ApplicationData/{Email:}From").text for a in root.iter(A + "Add")
              if a.find(A + "ApplicationData/{Email:}Subject").text == subject]
     assert froms and all("ana@ox.io" not in f and "miguel@ox.io" in f for f in froms), froms
@@ -271,11 +277,7 @@ def test_an_invitations_summary_cannot_add_a_header_to_the_reply(server):
     assert server.admin("mail", "deliver", "ox.io/miguel",
                         stdin=invitation(summary, "Europe/Berlin")).returncode == 0
     p = phone(server, "Injector1")
-    p.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>0</SyncKey><CollectionId>inbox'
-                   '</CollectionId></Collection></Collections></Sync>')
-    _, root = p.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>1</SyncKey>'
-                             '<CollectionId>inbox</CollectionId><WindowSize>512</WindowSize></Collection>'
-                             '</Collections></Sync>')
+    root = inbox(p)
     ids = [a.find(A + "ServerId").text for a in root.iter(A + "Add")
            if "X-Injected" in (a.find(A + "ApplicationData/{Email:}Subject").text or "") or
            a.find(A + "ApplicationData/{Email:}MeetingRequest") is not None]
@@ -284,14 +286,9 @@ def test_an_invitations_summary_cannot_add_a_header_to_the_reply(server):
                                              '</UserResponse><CollectionId>inbox</CollectionId><RequestId>%s'
                                              '</RequestId></Request></MeetingResponse>' % ids[-1])
     assert status == 200
-    ana = phone(server, "AnaReads1", user="ana", source="127.0.0.6")
-    ana.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>0</SyncKey><CollectionId>inbox'
-                     '</CollectionId></Collection></Collections></Sync>')
-    _, root = ana.post("Sync", '<Sync xmlns="AirSync:" xmlns:airsyncbase="AirSyncBase:"><Collections><Collection>'
-                               '<SyncKey>1</SyncKey><CollectionId>inbox</CollectionId><WindowSize>512</WindowSize>'
-                               '<Options><MIMESupport>2</MIMESupport><airsyncbase:BodyPreference><airsyncbase:Type>4'
-                               '</airsyncbase:Type></airsyncbase:BodyPreference></Options></Collection>'
-                               '</Collections></Sync>')
+    root = inbox(phone(server, "AnaReads1", user="ana", source="127.0.0.6"),
+                 '<Options><MIMESupport>2</MIMESupport><airsyncbase:BodyPreference><airsyncbase:Type>4'
+                 '</airsyncbase:Type></airsyncbase:BodyPreference></Options>')
     replies = [a for a in root.iter(A + "Add") if "Lunch" in (a.find(A + "ApplicationData/{Email:}Subject").text or "")]
     assert replies, "no reply reached the organizer"
     for a in replies:
