@@ -76,6 +76,16 @@ TEST(Strands, DifferentKeysRunInParallel) {
   EXPECT_TRUE(b_ran.WaitForNotificationWithTimeout(absl::Seconds(10)));
 }
 
+TEST(Strands, AClosedStrandSetRefusesEverything) {
+  WorkerPool pool(1, 10);
+  Strands strands(pool, 10);
+  strands.Close();
+  bool ran = false;
+  EXPECT_FALSE(strands.Post("a", [&] { ran = true; }));
+  EXPECT_EQ(strands.active(), 0u);
+  EXPECT_FALSE(ran);
+}
+
 TEST(Strands, AFullStrandRefusesWithoutTouchingOthers) {
   WorkerPool pool(2, 100);
   Strands strands(pool, 2);

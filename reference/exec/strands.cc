@@ -12,8 +12,14 @@ Strands::~Strands() {
       +[](Strands* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mutex_) { return s->strands_.empty(); }, this));
 }
 
+void Strands::Close() {
+  absl::MutexLock lock(&mutex_);
+  closed_ = true;
+}
+
 bool Strands::Post(const std::string& key, Task task) {
   absl::MutexLock lock(&mutex_);
+  if (closed_) return false;
   Strand& strand = strands_[key];
   if (strand.queue.size() >= max_per_key_) return false;
   strand.queue.push_back(std::move(task));

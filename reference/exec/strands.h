@@ -31,6 +31,10 @@ class Strands {
   // strand is full or the pool refuses.
   bool Post(const std::string& key, Task task);
 
+  // From now on Post refuses: for shutdown, before the pool goes (a change
+  // notification may still try to queue a woken Sync).
+  void Close();
+
   // Keys with a task queued or running.
   size_t active() const;
 
@@ -44,6 +48,7 @@ class Strands {
   const size_t max_per_key_;
   mutable absl::Mutex mutex_;
   absl::flat_hash_map<std::string, Strand> strands_ ABSL_GUARDED_BY(mutex_);
+  bool closed_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace eas::exec

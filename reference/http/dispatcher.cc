@@ -241,7 +241,12 @@ Dispatcher::Dispatcher(backend::Backend& backend, state::DeviceState& state,
 
 Dispatcher::~Dispatcher() { Shutdown(); }
 
-void Dispatcher::Shutdown() { pool_.reset(); }
+void Dispatcher::Shutdown() {
+  // Nothing new reaches the pool once it is going: a change may still wake
+  // a parked Sync and try to queue it on its strand.
+  strands_->Close();
+  pool_.reset();
+}
 
 size_t Dispatcher::queued() const { return pool_ ? pool_->queued() : 0; }
 
