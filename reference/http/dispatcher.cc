@@ -293,6 +293,55 @@ HttpResponse Dispatcher::Unauthorized(const Record& record, const char* why) {
   return r;
 }
 
+std::variant<HttpResponse, Dispatcher::Login_> Dispatcher::Login(const std::string& authorization,
+                                                               const std::string& peer, Record& record) {
+  auto credentials = ParseBasicAuthorization(authorization);
+  if (!credentials) return Unauthorized(record, "");
+  auto name = ResolveAccountName(credentials->username);
+  record.account = credentials->username;
+  if (!name) return Unauthorized(record, "no such account form");
+  record.account = absl::StrCat(name->context, "/", name->login);
+  // Guessing protection: a locked-out account or address is refused
+  // without checking the password (MS-ASHTTP 3.2.5.1 lets a server refuse
+  // with 401), whichever DeviceId or connection the guesses come from.
+  const absl::Time now = absl::FromUnixSeconds(options_.now());
+  const std::string account_key = LoginGuard::Key("account", record.account);
+  const std::string peer_key = LoginGuard::Key("peer", peer);
+  const absl::Duration locked = std::max(login_guard_.LockedFor(account_key, now), login_guard_.LockedFor(peer_key, now));
+  if (locked > absl::ZeroDuration()) {
+    metrics::Registry::Default().Count("eas_login_lockouts_total", "");
+    log::Security("login-refused", {{"peer", record.peer}, {"account", record.account}, {"device", record.device_id},
+                                    {"locked_ms", static_cast<long long>(absl::ToInt64Milliseconds(locked))}});
+    HttpResponse r = Unauthorized(record, "");
+    r.headers.emplace_back("Retry-After", absl::StrCat((absl::ToInt64Milliseconds(locked) + 999) / 1000));
+    return r;
+  }
+  auto account = backend_.Authenticate(name->context, name->login, credentials->password);
+  if (account.status().code() == absl::StatusCode::kUnauthenticated) {
+    login_guard_.Failed(account_key, now, options_.account_lockout);
+    login_guard_.Failed(peer_key, now, options_.peer_lockout);
+    return Unauthorized(record, "wrong password or unknown account");
+  }
+  if (!account.ok()) {
+    log::Error("authenticating", account.status(), {{"account", record.account}});
+    HttpResponse r = Plain(503, "the groupware server is not reachable; try again later");
+    r.headers.emplace_back("Retry-After", "30");
+    return r;
+  }
+  login_guard_.Succeeded(account_key);
+  return Login_{*name, *account};
+}
+
+void Dispatcher::CheckCredentials(std::string authorization, std::string peer, std::function<void(bool)> done) {
+  const bool queued = pool_ != nullptr && pool_->Post([this, authorization, peer, done] {
+    Record record;
+    record.peer = peer;
+    record.command = "(before the body)";
+    done(std::holds_alternative<Login_>(Login(authorization, peer, record)));
+  });
+  if (!queued) done(false);
+}
+
 std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpRequest& request, Record& record) {
   // Path and method (MS-ASHTTP 2.2.1.1.1).
   const size_t question = request.target.find('?');
@@ -319,40 +368,10 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
 
   // Basic authentication (MS-ASHTTP 2.2.1.1.2.1), OPTIONS included: phones
   // validate the account with it.
-  auto credentials = ParseBasicAuthorization(request.Header("Authorization"));
-  if (!credentials) return Unauthorized(record, "");
-  auto name = ResolveAccountName(credentials->username);
-  record.account = credentials->username;
-  if (!name) return Unauthorized(record, "no such account form");
-  record.account = absl::StrCat(name->context, "/", name->login);
-  // Guessing protection: a locked-out account or address is refused
-  // without checking the password (MS-ASHTTP 3.2.5.1 lets a server refuse
-  // with 401), whichever DeviceId or connection the guesses come from.
-  const absl::Time now = absl::FromUnixSeconds(options_.now());
-  const std::string account_key = LoginGuard::Key("account", record.account);
-  const std::string peer_key = LoginGuard::Key("peer", request.peer);
-  const absl::Duration locked = std::max(login_guard_.LockedFor(account_key, now), login_guard_.LockedFor(peer_key, now));
-  if (locked > absl::ZeroDuration()) {
-    metrics::Registry::Default().Count("eas_login_lockouts_total", "");
-    log::Security("login-refused", {{"peer", record.peer}, {"account", record.account}, {"device", record.device_id},
-                                    {"locked_ms", static_cast<long long>(absl::ToInt64Milliseconds(locked))}});
-    HttpResponse r = Unauthorized(record, "");
-    r.headers.emplace_back("Retry-After", absl::StrCat((absl::ToInt64Milliseconds(locked) + 999) / 1000));
-    return r;
-  }
-  auto account = backend_.Authenticate(name->context, name->login, credentials->password);
-  if (account.status().code() == absl::StatusCode::kUnauthenticated) {
-    login_guard_.Failed(account_key, now, options_.account_lockout);
-    login_guard_.Failed(peer_key, now, options_.peer_lockout);
-    return Unauthorized(record, "wrong password or unknown account");
-  }
-  if (!account.ok()) {
-    log::Error("authenticating", account.status(), {{"account", record.account}});
-    HttpResponse r = Plain(503, "the groupware server is not reachable; try again later");
-    r.headers.emplace_back("Retry-After", "30");
-    return r;
-  }
-  login_guard_.Succeeded(account_key);
+  auto login = Login(request.Header("Authorization"), request.peer, record);
+  if (auto* refused = std::get_if<HttpResponse>(&login)) return std::move(*refused);
+  const AccountName* name = &std::get<Login_>(login).name;
+  auto account = &std::get<Login_>(login).account;
   if (request.method == "OPTIONS") {
     record.metric_command = "OPTIONS";
     return Options();

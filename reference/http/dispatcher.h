@@ -23,6 +23,7 @@
 #include "reference/eas/later.h"
 #include "reference/exec/strands.h"
 #include "reference/exec/worker_pool.h"
+#include "reference/http/credentials.h"
 #include "reference/http/login_guard.h"
 #include "reference/push/push_hub.h"
 #include "reference/state/device_state.h"
@@ -116,6 +117,11 @@ class Dispatcher {
   // answer (a parked Ping's when it ends).
   void Submit(HttpRequest request, Responder respond);
 
+  // Whether `authorization` (a request's Authorization header) logs in,
+  // lockouts counted: for the network front, before it reads a large body.
+  // `done` runs on a worker.
+  void CheckCredentials(std::string authorization, std::string peer, std::function<void(bool)> done);
+
   // The same, waiting for the first answer: for a parked Ping one with
   // `later` set. For tests and tools that drive the Dispatcher directly.
   HttpResponse Handle(const HttpRequest& request);
@@ -127,6 +133,13 @@ class Dispatcher {
  private:
   struct Admitted;
   struct Record;
+  struct Login_ {
+    AccountName name;
+    backend::Account account;
+  };
+  // Basic credentials checked, with the lockouts (login_guard.h).
+  std::variant<HttpResponse, Login_> Login(const std::string& authorization, const std::string& peer,
+                                           Record& record);
   // `first` gets the answer as the handler gives it (perhaps `later`).
   void Dispatch(std::shared_ptr<const HttpRequest> request, Responder first);
   // Path, method, query, Basic auth, User=, version, command, device:

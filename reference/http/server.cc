@@ -37,6 +37,8 @@ constexpr size_t kDrainLimit = 256u << 20;
 // then has its own, longer time.
 constexpr auto kHeaderTimeout = std::chrono::seconds(60);
 constexpr auto kBodyTimeout = std::chrono::minutes(5);
+// Bodies above this wait for the credentials to be checked first.
+constexpr uint64_t kCheckCredentialsAbove = 64 * 1024;
 
 // Connections open, in all and per remote address (issue 15: one client
 // held 19,900 connections). Guarded by its mutex; Session releases its place.
@@ -78,13 +80,14 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
 
   // `peer` has a place in `count` already (Admit); the session gives it back.
   template <typename... Args>
-  Session(const Handler& handler, ConnectionCount& count, std::string peer, size_t max_body, tcp::socket socket,
-          Args&&... args)
+  Session(const Handler& handler, const ServerOptions& options, ConnectionCount& count, std::string peer,
+          tcp::socket socket, Args&&... args)
       : stream_(std::move(socket), std::forward<Args>(args)...),
         timer_(stream_.get_executor()),
         handler_(handler),
+        options_(options),
         count_(count),
-        max_body_(max_body),
+        max_body_(options.max_body_bytes),
         peer_(std::move(peer)) {}
 
   ~Session() { count_.Release(peer_); }
@@ -116,6 +119,29 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnRead(ec);
     beast::get_lowest_layer(stream_).expires_after(kBodyTimeout);
+    const auto length = parser_->content_length();
+    if (options_.check_credentials && length && *length > kCheckCredentialsAbove && *length <= max_body_) {
+      // Who it is first, the large body after (on a worker: the check may
+      // hash a password or ask the groupware).
+      options_.check_credentials(
+          std::string(parser_->get()[bhttp::field::authorization]), peer_,
+          [self = this->shared_from_this()](bool ok) {
+            net::post(self->stream_.get_executor(), [self, ok] {
+              if (ok) return self->AfterHeader();
+              HttpResponse r;
+              r.status = 401;
+              r.body = "authentication required\n";
+              r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"ActiveSync\"");
+              r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+              self->Respond(r, /*keep_alive=*/false, /*version=*/11);  // the body is never read
+            });
+          });
+      return;
+    }
+    AfterHeader();
+  }
+
+  void AfterHeader() {
     // RFC 9110 10.1.1: a client that waits for 100 Continue gets it before
     // it sends the body (if the body is too large it gets 413 instead).
     const auto& header = parser_->get();
@@ -254,6 +280,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   bhttp::response<bhttp::string_body> response_;
   std::optional<bhttp::response<bhttp::empty_body>> continue_;  // while 100 Continue is written
   const Handler& handler_;
+  const ServerOptions& options_;
   ConnectionCount& count_;
   size_t max_body_;
   std::string peer_;
@@ -299,10 +326,9 @@ struct Server::Impl {
         // Over the caps: closed at once, before TLS or any read.
         socket.close(ec);
       } else if (tls) {
-        std::make_shared<Session<true>>(handler, count, peer, options.max_body_bytes, std::move(socket), tls_context)
-            ->Start();
+        std::make_shared<Session<true>>(handler, options, count, peer, std::move(socket), tls_context)->Start();
       } else {
-        std::make_shared<Session<false>>(handler, count, peer, options.max_body_bytes, std::move(socket))->Start();
+        std::make_shared<Session<false>>(handler, options, count, peer, std::move(socket))->Start();
       }
       Accept(acceptor, tls);
     });
@@ -319,9 +345,21 @@ struct Server::Impl {
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
 };
 
+namespace {
+
+ServerOptions WithCredentialCheck(Dispatcher& dispatcher, ServerOptions options) {
+  options.check_credentials = [&dispatcher](std::string authorization, std::string peer,
+                                            std::function<void(bool)> done) {
+    dispatcher.CheckCredentials(std::move(authorization), std::move(peer), std::move(done));
+  };
+  return options;
+}
+
+}  // namespace
+
 Server::Server(Dispatcher& dispatcher, ServerOptions options)
     : Server([&dispatcher](HttpRequest r, Responder respond) { dispatcher.Submit(std::move(r), std::move(respond)); },
-             std::move(options)) {}
+             WithCredentialCheck(dispatcher, std::move(options))) {}
 
 Server::Server(Handler handler, ServerOptions options)
     : impl_(std::make_unique<Impl>(std::move(handler), std::move(options))) {}

@@ -356,6 +356,27 @@ def test_malformed_and_oversized_requests_get_400_and_431(server):
         s.close()
 
 
+def test_a_large_body_is_not_read_before_the_credentials_are_checked(server):
+    CLASSES.add("large body before login")
+    head = ("POST %s?Cmd=Sync&User=nobody&DeviceId=Big1&DeviceType=iPhone HTTP/1.1\r\nHost: x\r\n"
+            "Authorization: %s\r\nMS-ASProtocolVersion: 14.1\r\nContent-Type: application/vnd.ms-sync.wbxml\r\n"
+            "Content-Length: %d\r\n\r\n")
+    with Bystander(server):
+        # Wrong credentials: 401 before a byte of the 20 MB body is sent.
+        s = socket.create_connection(("127.0.0.1", server.ports["http"]), source_address=("127.0.0.7", 0))
+        s.settimeout(5)
+        s.sendall((head % (PATH, auth("ox.io\\nobody", "guess"), 20 << 20)).encode())
+        assert s.recv(100).startswith(b"HTTP/1.1 401")
+        s.close()
+        # Right credentials: the server waits for the body.
+        s = socket.create_connection(("127.0.0.1", server.ports["http"]), source_address=("127.0.0.7", 0))
+        s.settimeout(0.5)
+        s.sendall((head % (PATH, auth(), 20 << 20)).encode())
+        with pytest.raises(socket.timeout):
+            s.recv(100)
+        s.close()
+
+
 def test_an_account_cannot_grow_device_rows_without_bound():
     CLASSES.add("device rows")
     running = RunningServer(["--max-devices-per-account=5"])
