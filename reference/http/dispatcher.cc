@@ -195,6 +195,7 @@ struct Dispatcher::Record {
   int backend_calls = 0;
 
   void Finish(const HttpResponse& r) const {
+    const absl::Duration took = absl::Now() - start;
     log::Access({{"peer", peer},
                  {"account", account},
                  {"device", device_id},
@@ -203,14 +204,14 @@ struct Dispatcher::Record {
                  {"ver", version},
                  {"http", r.status},
                  {"eas", eas_status},
-                 {"ms", absl::ToDoubleMilliseconds(absl::Now() - start)},
+                 {"ms", absl::ToDoubleMilliseconds(took)},
                  {"in", bytes_in},
                  {"out", r.body.size()},
                  {"backend", backend_calls}});
     auto& m = metrics::Registry::Default();
     const std::string command = absl::StrCat("command=\"", metric_command, "\"");
     m.Count("eas_requests_total", absl::StrCat(command, ",code=\"", r.status, "\""));
-    m.Observe("eas_request_duration_seconds", command, absl::ToDoubleSeconds(absl::Now() - start));
+    m.Observe("eas_request_duration_seconds", command, absl::ToDoubleSeconds(took));
     if (backend_calls > 0) m.Count("eas_backend_calls_total", "", backend_calls);
   }
 };
@@ -316,7 +317,14 @@ std::variant<HttpResponse, Dispatcher::Login_> Dispatcher::Login(const std::stri
     r.headers.emplace_back("Retry-After", absl::StrCat((absl::ToInt64Milliseconds(locked) + 999) / 1000));
     return r;
   }
+  if (!login_guard_.BeginCheck(account_key)) {
+    metrics::Registry::Default().Count("eas_login_lockouts_total", "");
+    HttpResponse r = Unauthorized(record, "");
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
   auto account = backend_.Authenticate(name->context, name->login, credentials->password);
+  login_guard_.EndCheck(account_key);
   if (account.status().code() == absl::StatusCode::kUnauthenticated) {
     login_guard_.Failed(account_key, now, options_.account_lockout);
     login_guard_.Failed(peer_key, now, options_.peer_lockout);

@@ -47,8 +47,6 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  // Repeated authentication failures: hold the answer back this long.
-  absl::Duration delay = absl::ZeroDuration();
   // Set when the answer comes later (a parked Ping); then nothing else is.
   std::shared_ptr<Later<HttpResponse>> later;
   std::string Header(absl::string_view name) const;

@@ -41,6 +41,21 @@ absl::Duration LoginGuard::Failed(const std::string& key, absl::Time now, const 
   return lockout;
 }
 
+bool LoginGuard::BeginCheck(const std::string& key) {
+  absl::MutexLock lock(&mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return true;  // no failures: nothing to order
+  if (it->second.failures > 0 && it->second.checking > 0) return false;
+  ++it->second.checking;
+  return true;
+}
+
+void LoginGuard::EndCheck(const std::string& key) {
+  absl::MutexLock lock(&mutex_);
+  auto it = entries_.find(key);
+  if (it != entries_.end() && it->second.checking > 0) --it->second.checking;
+}
+
 void LoginGuard::Succeeded(const std::string& key) {
   absl::MutexLock lock(&mutex_);
   entries_.erase(key);

@@ -36,6 +36,13 @@ class LoginGuard {
 
   // How much longer `key` is locked out at `now` (zero: not locked).
   absl::Duration LockedFor(const std::string& key, absl::Time now);
+  // Before a password check of `key`: false (refuse it, as if locked out
+  // for a second) when `key` has failures and a check of it is under way
+  // already. So once an account has failed, its guesses are checked one at
+  // a time, and parallel guessers cannot slip past the lockout while hashes
+  // are being computed. Every true is followed by EndCheck.
+  bool BeginCheck(const std::string& key);
+  void EndCheck(const std::string& key);
   // A failed login for `key`; returns the lockout it now has (zero if none).
   absl::Duration Failed(const std::string& key, absl::Time now, const LockoutPolicy& policy);
   void Succeeded(const std::string& key);
@@ -48,6 +55,7 @@ class LoginGuard {
     absl::Time first = absl::InfinitePast();  // the window's start
     absl::Time locked_until = absl::InfinitePast();
     absl::Time last = absl::InfinitePast();
+    int checking = 0;  // password checks under way (counted once it has failures)
   };
   void MakeRoom(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 

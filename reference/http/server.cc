@@ -83,7 +83,6 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   Session(const Handler& handler, const ServerOptions& options, ConnectionCount& count, std::string peer,
           tcp::socket socket, Args&&... args)
       : stream_(std::move(socket), std::forward<Args>(args)...),
-        timer_(stream_.get_executor()),
         handler_(handler),
         options_(options),
         count_(count),
@@ -223,12 +222,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     response_.body() = r.body;
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
-    if (r.delay > absl::ZeroDuration()) {
-      timer_.expires_after(absl::ToChronoMilliseconds(r.delay));
-      timer_.async_wait([self = this->shared_from_this()](beast::error_code) { self->Write(); });
-    } else {
-      Write();
-    }
+    Write();
   }
 
   void Write() {
@@ -274,7 +268,6 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   Stream stream_;
   bool draining_ = false;
   std::unique_ptr<std::array<char, 16384>> scratch_;  // only while draining
-  net::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;
