@@ -1,5 +1,6 @@
 #include "reference/server/admin_endpoint.h"
 
+#include <atomic>
 #include <thread>
 #include <utility>
 
@@ -29,11 +30,18 @@ http::Handler AdminEndpoint(std::function<absl::Status()> ready) {
     }
     if (path == "/healthz") return respond(Text(200, "ok\n"));
     if (path == "/readyz") {
-      // Off the network thread: the check waits on SQLite and OX.
+      // Off the network thread: the check waits on SQLite and OX. At most
+      // two at once, so a client polling it cannot pile up threads.
+      static std::atomic<int> in_flight{0};
+      if (in_flight.fetch_add(1) >= 2) {
+        in_flight.fetch_sub(1);
+        return respond(Text(503, "a readiness check is under way; try again\n"));
+      }
       std::thread([ready, respond = std::move(respond)] {
         const absl::Status s = ready();
         if (!s.ok()) log::Error("readiness check", s);
         respond(s.ok() ? Text(200, "ready\n") : Text(503, absl::StrCat("not ready: ", s.message(), "\n")));
+        in_flight.fetch_sub(1);
       }).detach();
       return;
     }
