@@ -12,6 +12,13 @@ bool Failed(const absl::Status& status, const CommandContext& ctx, absl::string_
   return true;
 }
 
+CommandResult StorageUnavailable() {
+  CommandResult result;
+  result.http_status = 503;
+  result.retry_after_seconds = 30;
+  return result;
+}
+
 pugi::xml_node StartResponse(CommandResult& result, const char* name, const char* ns) {
   pugi::xml_node root = result.body->append_child(name);
   root.append_attribute("xmlns").set_value(ns);

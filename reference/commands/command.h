@@ -30,6 +30,9 @@ struct PingLimits {
   int max_folders = 300;
 };
 
+// Items one mailbox Search reads at most (--search-max-items).
+inline constexpr int kDefaultSearchMaxItems = 20000;
+
 struct CommandContext {
   ProtocolVersion version;
   const http::Query* query = nullptr;
@@ -54,6 +57,7 @@ struct CommandContext {
   std::function<uint32_t()> random32;
   push::PushHub* hub = nullptr;
   PingLimits ping;
+  int search_max_items = kDefaultSearchMaxItems;
   // Queues work on this device's strand (reference/exec/strands.h): what a
   // parked Sync does when a change wakes it. False when the strand refuses.
   std::function<bool(std::function<void()>)> on_device_strand;
@@ -78,7 +82,13 @@ struct CommandResult {
   // ItemOperations answer), sent as it is with `content_type`.
   std::optional<std::string> raw_body;
   std::string content_type;
+  // Sent as Retry-After when above 0 (with a 503).
+  int retry_after_seconds = 0;
 };
+
+// HTTP 503 with Retry-After: what a request whose writes the store could
+// not take gets (storage::WriteFaultScope).
+CommandResult StorageUnavailable();
 
 // True (and an error line with the status's text, the account and the
 // device) if `status` failed: for a failure that becomes a protocol status.

@@ -1,4 +1,5 @@
 #include "reference/commands/get_item_estimate.h"
+#include "reference/commands/request_limits.h"
 
 #include "absl/strings/str_cat.h"
 #include "reference/commands/pending_changes.h"
@@ -34,6 +35,11 @@ CommandResult GetItemEstimate(CommandContext& ctx) {
   pugi::xml_node collections = request.child("Collections");
   if (!collections || !collections.child("Collection")) {
     AddText(root.append_child("Response"), "Status", absl::StrCat(kInvalidCollection));
+    return result;
+  }
+  if (limits::CountChildren(collections, {"Collection"}, limits::kGetItemEstimateCollections) >
+      limits::kGetItemEstimateCollections) {
+    AddText(root, "Status", absl::StrCat(status::common::kInvalidXml));  // MS-ASCMD 3.1.5.10
     return result;
   }
   auto folders = ctx.backend->ListFolders(ctx.account);

@@ -1,4 +1,5 @@
 #include "reference/commands/item_operations.h"
+#include "reference/commands/request_limits.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -195,6 +196,11 @@ CommandResult ItemOperations(CommandContext& ctx) {
   pugi::xml_node request = ctx.request->child("ItemOperations");
   if (!request || !request.first_child()) {
     Status(root, st::kProtocolError);
+    return result;
+  }
+  if (limits::CountChildren(request, {"EmptyFolderContents", "Fetch", "Move"}, limits::kItemOperations) >
+      limits::kItemOperations) {
+    Status(root, st::kDataTooLarge);  // MS-ASCMD 3.1.5.10
     return result;
   }
   root.append_attribute("xmlns:airsync") = "AirSync:";

@@ -1,4 +1,5 @@
 #include "reference/commands/meeting_response.h"
+#include "reference/commands/request_limits.h"
 
 #include <optional>
 
@@ -187,7 +188,14 @@ Outcome Respond(CommandContext& ctx, pugi::xml_node request) {
 CommandResult MeetingResponse(CommandContext& ctx) {
   CommandResult result;
   pugi::xml_node root = StartResponse(result, "MeetingResponse", "MeetingResponse:");
-  for (pugi::xml_node request : ctx.request->child("MeetingResponse").children("Request")) {
+  pugi::xml_node requests = ctx.request->child("MeetingResponse");
+  if (limits::CountChildren(requests, {"Request"}, limits::kMeetingResponseRequests) >
+      limits::kMeetingResponseRequests) {
+    // MS-ASCMD 3.1.5.10: one Result says so, nothing is answered.
+    AddText(root.append_child("Result"), "Status", absl::StrCat(status::common::kInvalidXml));
+    return result;
+  }
+  for (pugi::xml_node request : requests.children("Request")) {
     pugi::xml_node r = root.append_child("Result");
     AddText(r, "RequestId", request.child("RequestId").text().get());
     const Outcome outcome = Respond(ctx, request);

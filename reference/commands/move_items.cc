@@ -1,4 +1,5 @@
 #include "reference/commands/move_items.h"
+#include "reference/commands/request_limits.h"
 
 #include "absl/strings/str_cat.h"
 #include "reference/eas/status_codes.h"
@@ -44,7 +45,12 @@ absl::StatusOr<std::string> MoveForDevice(CommandContext& ctx, const std::string
 CommandResult MoveItems(CommandContext& ctx) {
   CommandResult result;
   pugi::xml_node root = StartResponse(result, "MoveItems", "Move:");
-  for (pugi::xml_node move : ctx.request->child("MoveItems").children("Move")) {
+  pugi::xml_node moves = ctx.request->child("MoveItems");
+  if (limits::CountChildren(moves, {"Move"}, limits::kMoveItemsMoves) > limits::kMoveItemsMoves) {
+    AddText(root, "Status", absl::StrCat(status::common::kInvalidXml));  // MS-ASCMD 3.1.5.10
+    return result;
+  }
+  for (pugi::xml_node move : moves.children("Move")) {
     const std::string item = move.child("SrcMsgId").text().get();
     const std::string source = move.child("SrcFldId").text().get();
     const std::string destination = move.child("DstFldId").text().get();

@@ -1,4 +1,5 @@
 #include "reference/commands/resolve_recipients.h"
+#include "reference/commands/request_limits.h"
 
 #include <algorithm>
 
@@ -26,8 +27,8 @@ constexpr int64_t kDefaultAvailabilitySpan = 7 * 24 * 3600;
 constexpr int64_t kMinAvailabilitySpan = 30 * 60;
 constexpr int64_t kMaxAvailabilitySpan = 42 * 24 * 3600;
 // MS-ASCMD 2.2.3.183: 1 to 100 To elements of up to 256 characters; more
-// is undefined and a server SHOULD answer a protocol error.
-constexpr size_t kMaxTo = 100;
+// is undefined and a server SHOULD answer a protocol error (3.1.5.10).
+constexpr size_t kMaxTo = limits::kResolveRecipientsTo;
 constexpr size_t kMaxToLength = 256;
 // MS-ASCMD 2.2.3.100: MaxAmbiguousRecipients is 0-9999.
 constexpr int kMaxMaxAmbiguous = 9999;

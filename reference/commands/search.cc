@@ -9,6 +9,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "reference/commands/application_data.h"
 #include "reference/eas/status_codes.h"
 
@@ -21,6 +23,13 @@ namespace st = eas::status::search;
 constexpr int kDefaultRangeEnd = 99;
 // The most one search reads from the store.
 constexpr int kMaxMatches = 1000;
+// A mailbox search reads items one by one: it gives up (Status 10, timed
+// out, MS-ASCMD 2.2.3.177.16: "retry with or without rebuilding results")
+// past ctx.search_max_items items or past this time (or the client's
+// deadline share), so no query holds a worker for a whole large mailbox.
+constexpr absl::Duration kMaxSearchTime = absl::Seconds(10);
+// Results with their properties in one answer, whatever the Range asks.
+constexpr int kMaxMailboxResults = 100;
 
 struct Range {
   int first = 0;
@@ -184,22 +193,24 @@ void Mailbox(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node s
                    [&](const backend::Folder& f) { return f.server_id == q.collection_id; })) {
     return StoreStatus(store, st::kFolderSyncRequired);
   }
-  struct Hit {
-    std::string received, folder;
-    backend::ItemChange item;
+  struct Hit {  // what sorts and finds a match again; never its data
+    std::string received, folder, server_id;
   };
   std::vector<Hit> hits;
+  const absl::Time give_up = absl::Now() + std::min(kMaxSearchTime, ctx.response_budget);
+  int searched = 0;
   for (const std::string& folder : MailFolders(*folders, q, options.child("DeepTraversal"))) {
     auto items = ctx.backend->ChangesSince(ctx.account, folder, 0);
-    if (!items.ok()) return StoreStatus(store, st::kServerError);
-    for (auto& item : *items) {
+    if (Failed(items.status(), ctx, "Search: reading a folder")) return StoreStatus(store, st::kServerError);
+    for (const auto& item : *items) {
       if (item.deleted) continue;
+      if (++searched > ctx.search_max_items || absl::Now() > give_up) return StoreStatus(store, st::kTimedOut);
       pugi::xml_document doc;
       if (!doc.load_string(item.data.c_str())) continue;
       pugi::xml_node data = doc.first_child();
       std::string when = data.child("email:DateReceived").text().get();
       if (when.empty()) when = data.child("calendar:StartTime").text().get();
-      if (Matches(data, q)) hits.push_back({when, folder, std::move(item)});
+      if (Matches(data, q)) hits.push_back({when, folder, item.server_id});
     }
   }
   std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.received > b.received; });
@@ -210,15 +221,17 @@ void Mailbox(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node s
     AddText(store, "Total", "0");
     return;
   }
-  const int last = std::min(range->last, total - 1);
+  const int last = std::min({range->last, total - 1, range->first + kMaxMailboxResults - 1});
   root.append_attribute("xmlns:airsync") = "AirSync:";
   const BodyPreference body = ReadBodyPreference(options, ctx.version);
   for (int i = range->first; i <= last; ++i) {
+    auto item = ctx.backend->GetItem(ctx.account, hits[i].server_id);
+    if (!item.ok()) continue;  // deleted meanwhile
     pugi::xml_node result = store.append_child("Result");
-    AddText(result, "airsync:Class", hits[i].item.item_class);
-    AddText(result, "LongId", hits[i].item.server_id);
+    AddText(result, "airsync:Class", item->item_class);
+    AddText(result, "LongId", item->server_id);
     AddText(result, "airsync:CollectionId", hits[i].folder);
-    if (!AppendForDevice(hits[i].item.data, result.append_child("Properties"), root, ctx.version, body).ok()) {
+    if (!AppendForDevice(item->data, result.append_child("Properties"), root, ctx.version, body).ok()) {
       store.remove_child(result);
     }
   }

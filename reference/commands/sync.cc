@@ -1,4 +1,5 @@
 #include "reference/commands/sync.h"
+#include "reference/commands/request_limits.h"
 
 #include <algorithm>
 #include <map>
@@ -18,6 +19,7 @@
 #include "reference/devices/device_quirks.h"
 #include "reference/eas/status_codes.h"
 #include "reference/log/log.h"
+#include "reference/storage/sqlite.h"
 
 namespace eas::commands {
 namespace {
@@ -500,6 +502,22 @@ CommandResult SyncOnce(CommandContext& ctx,
     return result;
   }
   pugi::xml_node collections = effective.child("Sync").child("Collections");
+  if (const int n = limits::CountChildren(collections, {"Collection"}, limits::kSyncCollections);
+      n > limits::kSyncCollections) {
+    // MS-ASCMD 2.2.3.97: Status 15 with the number of collections allowed.
+    AddText(root, "Status", absl::StrCat(st::kInvalidCommand));
+    AddText(root, "Limit", absl::StrCat(limits::kSyncCollections));
+    return result;
+  }
+  int commands = 0;
+  for (pugi::xml_node c : collections.children("Collection")) {
+    commands += limits::CountChildren(c.child("Commands"), {"Add", "Change", "Delete", "Fetch"},
+                                      limits::kSyncCommands - commands);
+    if (commands > limits::kSyncCommands) {
+      AddText(root, "Status", absl::StrCat(st::kProtocolError));  // MS-ASCMD 3.1.5.10
+      return result;
+    }
+  }
   auto folders = ctx.backend->ListFolders(ctx.account);
   if (Failed(folders.status(), ctx, "Sync: listing the folders")) {
     AddText(root, "Status", absl::StrCat(st::kServerError));
@@ -628,7 +646,13 @@ CommandResult Sync(CommandContext& ctx) {
                   }
                   const bool queued = waiting->ctx.on_device_strand([waiting, later] {
                     std::vector<std::pair<std::string, std::string>> unused;
-                    later->Complete(SyncOnce(waiting->ctx, &unused));
+                    storage::WriteFaultScope writes;
+                    CommandResult woken = SyncOnce(waiting->ctx, &unused);
+                    if (writes.faulted()) {
+                      Failed(writes.first(), waiting->ctx, "Sync: storing after a wait");
+                      woken = StorageUnavailable();
+                    }
+                    later->Complete(std::move(woken));
                   });
                   // The device's strand is full: it is sending again anyway.
                   if (!queued) later->Complete(CommandResult{});

@@ -1,4 +1,5 @@
 #include "reference/commands/validate_cert.h"
+#include "reference/commands/request_limits.h"
 
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -79,7 +80,9 @@ CommandResult ValidateCert(CommandContext& ctx) {
   pugi::xml_node root = StartResponse(result, "ValidateCert", "ValidateCert:");
   pugi::xml_node request = ctx.request->child("ValidateCert");
   pugi::xml_node certificates = request.child("Certificates");
-  if (!request || !certificates.child("Certificate")) {
+  if (!request || !certificates.child("Certificate") ||
+      limits::CountChildren(certificates, {"Certificate"}, limits::kValidateCertCertificates) >
+          limits::kValidateCertCertificates) {  // MS-ASCMD 3.1.5.10
     AddText(root, "Status", absl::StrCat(st::kProtocolError));
     return result;
   }

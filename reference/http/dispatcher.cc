@@ -36,6 +36,7 @@
 #include "reference/http/query.h"
 #include "reference/log/log.h"
 #include "reference/metrics/metrics.h"
+#include "reference/storage/sqlite.h"
 #include "reference/wbxml/decoder.h"
 #include "reference/wbxml/encoder.h"
 
@@ -133,6 +134,9 @@ HttpResponse Plain(int status, const std::string& text) {
 HttpResponse Wbxml(const commands::CommandResult& result) {
   HttpResponse r;
   r.status = result.http_status;
+  if (result.retry_after_seconds > 0) {
+    r.headers.emplace_back("Retry-After", absl::StrCat(result.retry_after_seconds));
+  }
   if (result.raw_body) {
     r.body = *result.raw_body;
     if (!result.content_type.empty()) r.headers.emplace_back("Content-Type", result.content_type);
@@ -532,6 +536,7 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
   ctx.random32 = options_.random32;
   ctx.hub = options_.hub;
   ctx.ping = options_.ping;
+  ctx.search_max_items = options_.search_max_items;
   ctx.sync_engine = options_.sync_engine;
   ctx.on_device_strand = [this, key = admitted.device_key](std::function<void()> task) {
     return strands_->Post(key, std::move(task));
@@ -546,8 +551,18 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
   const int deadline = devices::QuirkTable::Default().DeadlineSeconds(ctx.quirks);
   ctx.response_budget = (deadline > 0 ? absl::Seconds(deadline) : options_.default_client_deadline) *
                         options_.deadline_share;
+  storage::WriteFaultScope writes;
   commands::CommandResult result = spec->handler(ctx);
   record.backend_calls = watch->calls();
+  if (writes.faulted() && !result.later) {
+    // The disk is full or the file locked: whatever the handler answered,
+    // the phone is to try again later (MS-ASHTTP 3.2.5.1); the request's
+    // sync state stays resendable.
+    metrics::Registry::Default().Count("eas_storage_write_faults_total", "");
+    log::Error("storing during " + record.command, writes.first(),
+               {{"account", record.account}, {"device", record.device_id}});
+    return Wbxml(commands::StorageUnavailable());
+  }
   if (watch->outage() && !result.later) {
     // The groupware was unreachable: retry later (MS-ASHTTP 3.2.5.1).
     metrics::Registry::Default().Count("eas_groupware_outages_total", "");

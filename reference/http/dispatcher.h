@@ -64,6 +64,8 @@ struct DispatcherOptions {
   // Direct Push; without a hub Ping is not offered.
   push::PushHub* hub = nullptr;
   commands::PingLimits ping;
+  // Items one mailbox Search may read before it answers Status 10.
+  int search_max_items = commands::kDefaultSearchMaxItems;
   // Outbound mail (--smtp); without it mail to outside addresses is refused.
   mail::Relay* relay = nullptr;
   // How long a client waits for an answer when the quirk table does not

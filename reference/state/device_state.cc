@@ -209,7 +209,14 @@ absl::StatusOr<Device> DeviceState::Touch(const std::string& user_key, const std
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, user_key).Bind(2, device_id).Bind(3, device_type).Bind(4, user_agent)
       .Bind(5, protocol_version).Bind(6, now);
-  if (auto s = stmt->Run(); !s.ok()) {
+  absl::Status written;
+  {
+    // A known device's bookkeeping may be lost: it never makes a request 503.
+    std::optional<storage::LosableWrites> losable;
+    if (known->has_value()) losable.emplace();
+    written = stmt->Run();
+  }
+  if (const absl::Status& s = written; !s.ok()) {
     // Bookkeeping of a known device: a failed write (disk full) must not
     // fail the request.
     if (known->has_value()) return **known;

@@ -38,6 +38,22 @@ bool IsRead(absl::string_view sql) {
 
 }  // namespace
 
+namespace {
+thread_local WriteFaultScope* innermost_scope = nullptr;
+thread_local int losable_depth = 0;
+}  // namespace
+
+WriteFaultScope::WriteFaultScope() : outer_(innermost_scope) { innermost_scope = this; }
+WriteFaultScope::~WriteFaultScope() { innermost_scope = outer_; }
+
+void WriteFaultScope::Note(const absl::Status& status) {
+  if (innermost_scope == nullptr || losable_depth > 0 || !absl::IsUnavailable(status)) return;
+  if (innermost_scope->first_.ok()) innermost_scope->first_ = status;
+}
+
+LosableWrites::LosableWrites() { ++losable_depth; }
+LosableWrites::~LosableWrites() { --losable_depth; }
+
 absl::Status SqliteStatus(int code, absl::string_view what, absl::string_view message) {
   const std::string text = absl::StrCat("sqlite: ", what, ": ", message);
   switch (code & 0xff) {
@@ -122,8 +138,11 @@ absl::StatusOr<bool> Statement::Step() {
       return true;
     case SQLITE_DONE:
       return false;
-    default:
-      return ErrorOf(connection_->db, sql_);
+    default: {
+      absl::Status error = ErrorOf(connection_->db, sql_);
+      if (writer_) WriteFaultScope::Note(error);
+      return error;
+    }
   }
 }
 
@@ -372,6 +391,7 @@ absl::Status Database::Execute(absl::string_view sql) {
   if (sqlite3_exec(writer_.db, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     absl::Status s = SqliteStatus(sqlite3_extended_errcode(writer_.db), text, error ? error : "error");
     sqlite3_free(error);
+    WriteFaultScope::Note(s);
     return s;
   }
   return absl::OkStatus();

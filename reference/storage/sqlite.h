@@ -32,6 +32,40 @@ absl::Status SqliteStatus(int code, absl::string_view what, absl::string_view me
 
 class Database;
 
+// Watches the writes of the request running on this thread: a write the
+// file could not take (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY past the busy
+// timeout: Unavailable) is noted in the innermost scope. The Dispatcher
+// opens one around each handler and answers such a request 503 with
+// Retry-After (MS-ASHTTP 3.2.5.1) whatever status the handler chose: the
+// disk is full or the file locked, not the request wrong, and the phone
+// resends it later (its sync state stays resendable). Reads are not
+// affected: a full disk fails writes only.
+class WriteFaultScope {
+ public:
+  WriteFaultScope();
+  ~WriteFaultScope();
+  WriteFaultScope(const WriteFaultScope&) = delete;
+  WriteFaultScope& operator=(const WriteFaultScope&) = delete;
+  bool faulted() const { return !first_.ok(); }
+  const absl::Status& first() const { return first_; }
+  // Notes `status` in this thread's innermost scope, if it is a write fault.
+  static void Note(const absl::Status& status);
+
+ private:
+  WriteFaultScope* outer_;
+  absl::Status first_;
+};
+
+// Inside it, this thread's failed writes are not noted: a write its caller
+// may lose (a device's last-seen time).
+class LosableWrites {
+ public:
+  LosableWrites();
+  ~LosableWrites();
+  LosableWrites(const LosableWrites&) = delete;
+  LosableWrites& operator=(const LosableWrites&) = delete;
+};
+
 // One SQLite connection. A thread holds its (recursive) lock for as long as
 // a statement of it lives; statements not in use wait in its cache.
 struct Connection {

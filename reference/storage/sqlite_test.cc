@@ -232,5 +232,55 @@ TEST(Statements, APreparedStatementIsReusedAndComesBackClean) {
   EXPECT_EQ(unbound->Int(0), 0);
 }
 
+TEST(WriteFaults, AFullFileIsNotedInTheScopeReadsAreNotAndLosableWritesAreNot) {
+  const std::string path = TempPath("full.db");
+  std::vector<int> ran;
+  auto opened = Database::Open(path, TwoSteps(&ran));
+  ASSERT_TRUE(opened.ok());
+  Database& db = **opened;
+  ASSERT_TRUE(db.Execute("INSERT INTO things(name) VALUES('kept')").ok());
+  // The file may not grow: what a full disk does to every write that needs
+  // a new page (SQLITE_FULL).
+  auto pages = db.Prepare("PRAGMA page_count");
+  ASSERT_TRUE(pages.ok() && pages->Step().value_or(false));
+  const int64_t now = pages->Int(0);
+  pages = absl::InternalError("done");
+  ASSERT_TRUE(db.Execute(absl::StrCat("PRAGMA max_page_count = ", now)).ok());
+  const std::string big = std::string(64 * 1024, 'x');
+  auto insert_big = [&] {
+    return db.Transaction([&] {
+      auto stmt = db.Prepare("INSERT INTO things(name) VALUES(?)");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, big);
+      return stmt->Run();
+    });
+  };
+  {
+    WriteFaultScope scope;
+    auto read = db.Prepare("SELECT count(*) FROM things");
+    ASSERT_TRUE(read.ok() && read->Step().value_or(false));
+    EXPECT_EQ(read->Int(0), 1);
+    read = absl::InternalError("done");
+    EXPECT_FALSE(scope.faulted());  // reads go on
+    absl::Status failed = insert_big();
+    EXPECT_TRUE(absl::IsUnavailable(failed)) << failed;
+    EXPECT_TRUE(scope.faulted());
+    EXPECT_TRUE(absl::IsUnavailable(scope.first()));
+  }
+  {
+    WriteFaultScope scope;
+    {
+      LosableWrites losable;
+      EXPECT_FALSE(insert_big().ok());
+    }
+    EXPECT_FALSE(scope.faulted());
+    // A failure that is not the file's (a constraint) is the request's own.
+    EXPECT_FALSE(db.Execute("INSERT INTO things(id, name) VALUES(1, 'a'); INSERT INTO things(id, name) VALUES(1, 'b')").ok());
+    EXPECT_FALSE(scope.faulted());
+  }
+  // Without a scope a fault is only returned.
+  EXPECT_FALSE(insert_big().ok());
+}
+
 }  // namespace
 }  // namespace eas::storage
