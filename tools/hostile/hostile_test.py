@@ -10,10 +10,12 @@ classes (at least the 12 of the issue)."""
 import base64
 import http.client
 import os
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -387,6 +389,180 @@ def test_an_account_cannot_grow_device_rows_without_bound():
         assert statuses == [200] * 5 + [403] * 3, statuses
     finally:
         running.stop()
+
+
+def contacts_sync(key, adds):
+    """A Sync of the contacts folder at `key` with `adds` (ClientId, FileAs, note)."""
+    commands = "".join(
+        '<Add><ClientId>%s</ClientId><ApplicationData><contacts:FileAs>%s</contacts:FileAs><airsyncbase:Body>'
+        '<airsyncbase:Type>1</airsyncbase:Type><airsyncbase:Data>%s</airsyncbase:Data></airsyncbase:Body>'
+        '</ApplicationData></Add>' % a for a in adds)
+    return ('<Sync xmlns="AirSync:" xmlns:contacts="Contacts:" xmlns:airsyncbase="AirSyncBase:"><Collections>'
+            '<Collection><SyncKey>%s</SyncKey><CollectionId>contacts</CollectionId>%s</Collection></Collections>'
+            '</Sync>' % (key, "<Commands>%s</Commands>" % commands if commands else ""))
+
+
+def raw_post(server, device, command, xml):
+    """POSTs as miguel; the status, the headers and the decoded root (or None)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.ports["http"], timeout=60)
+    conn.request("POST", PATH + "?Cmd=%s&User=miguel&DeviceId=%s&DeviceType=iPhone" % (command, device),
+                 body=wbxml(xml) if xml else b"",
+                 headers={"Authorization": auth(), "MS-ASProtocolVersion": "14.1",
+                          "Content-Type": "application/vnd.ms-sync.wbxml"})
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    root = eas_wbxml.decode(data) if data and r.getheader("Content-Type", "").startswith(
+        "application/vnd.ms-sync.wbxml") else None
+    return r.status, dict(r.getheaders()), root
+
+
+def stored_contacts(data_dir, tag):
+    """FileAs values starting with `tag` in the store, read by sqlite3 itself."""
+    import sqlite3
+    db = sqlite3.connect(os.path.join(data_dir, "store.db"))
+    try:
+        return [row[0] for row in db.execute("SELECT data FROM items WHERE deleted = 0") if ">%s" % tag in row[0]]
+    finally:
+        db.close()
+
+
+def test_a_full_disk_fails_writes_with_503_keeps_reads_and_loses_nothing():
+    """A file-size limit (RLIMIT_FSIZE, with SIGXFSZ ignored) stands in for a
+    full disk: no file of the server may grow past it, so every write that
+    needs room fails in SQLite as on a full disk (SQLITE_FULL or a write
+    error) while reads go on. The writes get 503 with Retry-After; once
+    there is room again, the phone's resend of the refused request stores
+    each item exactly once and nothing acknowledged is lost."""
+    import resource
+    import signal
+    CLASSES.add("disk full")
+    data_dir = tempfile.mkdtemp(prefix="eas-full-")
+    first = RunningServer(data_dir=data_dir)  # makes the demo data, then goes
+    first.admin("policy", "required", "off")
+    first.stop()
+    room = sum(os.path.getsize(os.path.join(data_dir, f)) for f in os.listdir(data_dir)) + (3 << 20)
+
+    def no_room():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    full = RunningServer(data_dir=data_dir, preexec_fn=no_room)
+    acknowledged, refused = [], None
+    try:
+        raw_post(full, "FullDisk1", "Sync", contacts_sync("0", []))
+        _, _, root = raw_post(full, "FullDisk1", "Sync", contacts_sync("1", []))
+        key = root.find(A + "Collections/" + A + "Collection/" + A + "SyncKey").text
+        note = "n" * (60 * 1024)
+        with Bystander(full):
+            for batch in range(60):
+                adds = [("c%d-%d" % (batch, i), "Full%d-%d" % (batch, i), note) for i in range(5)]
+                status, headers, root = raw_post(full, "FullDisk1", "Sync", contacts_sync(key, adds))
+                if status == 503:
+                    assert int(headers.get("Retry-After", "0")) > 0, headers
+                    refused = (key, adds)
+                    break
+                assert status == 200, status
+                key = root.find(A + "Collections/" + A + "Collection/" + A + "SyncKey").text
+                acknowledged += [a[1] for a in adds]
+            assert refused, "the store never filled up"
+            # Reads go on: a Sync with nothing new, an estimate, a search,
+            # the password check (OPTIONS).
+            status, _, root = raw_post(full, "FullDisk1", "Sync", contacts_sync(key, []))
+            assert status == 200, status
+            status, _, root = raw_post(full, "FullDisk1", "GetItemEstimate",
+                                       '<GetItemEstimate xmlns="GetItemEstimate:" xmlns:airsync="AirSync:">'
+                                       '<Collections><Collection><airsync:SyncKey>%s</airsync:SyncKey>'
+                                       '<CollectionId>contacts</CollectionId></Collection></Collections>'
+                                       '</GetItemEstimate>' % key)
+            assert status == 200, status
+            status, _, root = raw_post(full, "FullDisk1", "Search",
+                                       '<Search xmlns="Search:"><Store><Name>GAL</Name><Query>ana</Query>'
+                                       '</Store></Search>')
+            assert status == 200, status
+            conn = http.client.HTTPConnection("127.0.0.1", full.ports["http"], timeout=10)
+            conn.request("OPTIONS", PATH, headers={"Authorization": auth()})
+            assert conn.getresponse().status == 200
+            conn.close()
+        assert full.proc.poll() is None, "the server ended"
+        assert "storing during Sync" in full.stderr()
+    finally:
+        full.stop()
+    # Room again: the phone resends what was refused, with the same key.
+    again = RunningServer(data_dir=data_dir)
+    try:
+        key, adds = refused
+        status, _, root = raw_post(again, "FullDisk1", "Sync", contacts_sync(key, adds))
+        assert status == 200, status
+        assert root.find(A + "Collections/" + A + "Collection/" + A + "Status").text == "1"
+        status, _, _ = raw_post(again, "FullDisk1", "Sync", contacts_sync(key, adds))  # a lost answer
+        assert status == 200
+    finally:
+        again.stop()
+    stored = stored_contacts(data_dir, "Full")
+    for name in acknowledged + [a[1] for a in refused[1]]:
+        assert sum(1 for d in stored if ">%s<" % name in d) == 1, name
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_a_sync_of_many_thousand_adds_is_status_4_and_stores_nothing(server):
+    CLASSES.add("commands per request")
+    raw_post(server, "ManyAdds1", "Sync", contacts_sync("0", []))
+    _, _, root = raw_post(server, "ManyAdds1", "Sync", contacts_sync("1", []))
+    key = root.find(A + "Collections/" + A + "Collection/" + A + "SyncKey").text
+    adds = [("m%d" % i, "Many%d" % i, "x") for i in range(50000)]
+    with Bystander(server):
+        t = time.time()
+        status, _, root = raw_post(server, "ManyAdds1", "Sync", contacts_sync(key, adds))
+        took = time.time() - t
+    assert status == 200 and root.find(A + "Status").text == "4", status
+    assert took < 5, took
+    assert not stored_contacts(server.data_dir, "Many")
+
+
+def test_clients_that_never_read_their_answers_hold_no_worker(server):
+    """Forty connections ask for a 2 MB message as MIME and never read a
+    byte of it (a receive window of 4 KB): the answers wait in the network
+    threads' write queues, the workers go on."""
+    CLASSES.add("slow readers")
+    subject = "Huge-%d" % time.time_ns()
+    mime = ("From: a@example.com\r\nTo: miguel@ox.io\r\nSubject: %s\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n" % (subject, ("abcdefghij" * 7 + "\r\n") * 28000))
+    assert server.admin("mail", "deliver", "ox.io/miguel", stdin=mime).returncode == 0
+    root = inbox(phone(server, "SlowReader0"))
+    server_id = None
+    for add in root.iter(A + "Add"):
+        data = add.find(A + "ApplicationData")
+        if data is not None and any(e.text == subject for e in data.iter("{Email:}Subject")):
+            server_id = add.find(A + "ServerId").text
+    assert server_id
+    fetch = wbxml('<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:" xmlns:airsyncbase="AirSyncBase:">'
+                  '<Fetch><Store>Mailbox</Store><airsync:CollectionId>inbox</airsync:CollectionId>'
+                  '<airsync:ServerId>%s</airsync:ServerId><Options><airsync:MIMESupport>2</airsync:MIMESupport>'
+                  '<airsyncbase:BodyPreference><airsyncbase:Type>4</airsyncbase:Type></airsyncbase:BodyPreference>'
+                  '</Options></Fetch></ItemOperations>' % server_id)
+    before = rss_kb(server.proc.pid)
+    sockets = []
+    with Bystander(server):
+        for i in range(40):
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.bind(("127.0.0.1", 0))
+            s.connect(("127.0.0.1", server.ports["http"]))
+            s.sendall(("POST %s?Cmd=ItemOperations&User=miguel&DeviceId=SlowReader%d&DeviceType=iPhone HTTP/1.1\r\n"
+                       "Host: x\r\nAuthorization: %s\r\nMS-ASProtocolVersion: 14.1\r\n"
+                       "Content-Type: application/vnd.ms-sync.wbxml\r\nContent-Length: %d\r\n\r\n"
+                       % (PATH, i + 1, auth(), len(fetch))).encode() + fetch)
+            sockets.append(s)
+        time.sleep(2)
+        # Every worker is free: a request of the same account is answered.
+        status, _, _ = raw_post(server, "SlowReaderCheck", "FolderSync",
+                                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
+        assert status == 200
+    grown = rss_kb(server.proc.pid) - before
+    for s in sockets:
+        s.close()
+    assert grown < 400 * 1024, "%d KB" % grown  # 40 answers of ~2.7 MB, then some
 
 
 def test_zz_count_the_attack_classes():

@@ -17,9 +17,10 @@ class RunningServer:
     """The server as a child process. `data_dir`: start on that directory
     (kept at stop) instead of a fresh one (removed at stop). What the server
     writes to stderr goes to `log_path` (a pipe nobody reads would fill and
-    stop the server)."""
+    stop the server). `preexec_fn`: run in the child before the server
+    starts (a resource limit)."""
 
-    def __init__(self, extra_args=(), data_dir=None, admin=True):
+    def __init__(self, extra_args=(), data_dir=None, admin=True, preexec_fn=None):
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="eas-test-")
         self.log_path = os.path.join(self.data_dir, "server-stderr.log")
@@ -27,7 +28,7 @@ class RunningServer:
         self.proc = subprocess.Popen(
             [SERVER, "--data-dir=" + self.data_dir, "--demo", "--listen=127.0.0.1:0",
              "--tls-listen=127.0.0.1:0", *(["--admin-listen=127.0.0.1:0"] if admin else []), *extra_args],
-            stdout=subprocess.PIPE, stderr=self.log, text=True)
+            stdout=subprocess.PIPE, stderr=self.log, text=True, preexec_fn=preexec_fn)
         self.ports = {}
         self.admin_port = None  # /metrics, /healthz, /readyz
         deadline = time.time() + 30
