@@ -122,8 +122,11 @@ TEST_F(Sync, LostResponseResentAddCreatesNoDuplicate) {
   EXPECT_EQ(named_once, 1);
 }
 
-TEST_F(Sync, ClientChangeKeepsPropertiesItDidNotSend) {
-  Verifies({"MS-ASCMD 2.2.3.168 (Supported, ghosting)"});
+TEST_F(Sync, WithoutSupportedAChangeClearsTheGhostableElementsItLeavesOut) {
+  // MS-ASCMD 2.2.3.179 rule 1: no Supported in the initial Sync, nothing is
+  // ghosted; a left-out element that can be ghosted (MS-ASCNTC) is deleted.
+  // Body cannot be ghosted for a contact and is kept.
+  Verifies({"MS-ASCMD 2.2.3.179 (Supported)", "MS-ASCNTC 2.2.2.30 (JobTitle)"});
   SyncRequest("0");
   Reply all = SyncRequest("1");
   const std::string id = Commands(all, "Add")[0].child("ServerId").text().get();
@@ -133,9 +136,85 @@ TEST_F(Sync, ClientChangeKeepsPropertiesItDidNotSend) {
   EXPECT_EQ(Status(change), "1") << change.xml;
   EXPECT_FALSE(change.Has("Collections/Collection/Responses"));  // only errors are answered
   auto stored = backend_->GetItem(miguel_, id);
+  ASSERT_TRUE(stored.ok());
   EXPECT_THAT(stored->data, ::testing::HasSubstr("Edited"));
-  EXPECT_THAT(stored->data, ::testing::HasSubstr("<contacts:JobTitle>Engineer"));
+  EXPECT_THAT(stored->data, ::testing::Not(::testing::HasSubstr("JobTitle")));
+  EXPECT_THAT(stored->data, ::testing::Not(::testing::HasSubstr("FirstName")));
+  EXPECT_THAT(stored->data, ::testing::HasSubstr("A rather long note"));
   EXPECT_TRUE(Commands(SyncRequest(Key(change)), "Change").empty());  // not echoed
+}
+
+TEST_F(Sync, SupportedNamesWhatAChangeClearsAndGhostsTheRest) {
+  // Rule 2: the named elements are not ghosted (left out: cleared), all
+  // others are ghosted (left out: kept). Rule 3: an empty Supported ghosts
+  // everything.
+  Verifies({"MS-ASCMD 2.2.3.179 (Supported)"});
+  SyncRequest("0", "<Supported><contacts:FileAs/><contacts:JobTitle/></Supported>");
+  Reply all = SyncRequest("1");
+  const std::string id = Commands(all, "Add")[0].child("ServerId").text().get();
+  SyncRequest(Key(all), "<Commands><Change><ServerId>" + id +
+                            "</ServerId><ApplicationData><contacts:FileAs>Edited</contacts:FileAs>"
+                            "</ApplicationData></Change></Commands>");
+  auto stored = backend_->GetItem(miguel_, id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_THAT(stored->data, ::testing::Not(::testing::HasSubstr("JobTitle")));
+  EXPECT_THAT(stored->data, ::testing::HasSubstr("<contacts:FirstName>"));
+
+  SyncRequest("0", "<Supported/>", "contacts");  // a new initial Sync: everything ghosted
+  Reply again = SyncRequest("1");
+  const std::string other = Commands(again, "Add")[1].child("ServerId").text().get();
+  SyncRequest(Key(again), "<Commands><Change><ServerId>" + other +
+                              "</ServerId><ApplicationData><contacts:FileAs>Edited too</contacts:FileAs>"
+                              "</ApplicationData></Change></Commands>");
+  auto kept = backend_->GetItem(miguel_, other);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_THAT(kept->data, ::testing::HasSubstr("<contacts:JobTitle>Engineer"));
+  EXPECT_THAT(kept->data, ::testing::HasSubstr("<contacts:FirstName>"));
+}
+
+TEST_F(Sync, Ios4WithoutSupportedKeepsWhatItLeavesOut) {
+  // ../shared/device-notes.md quirk 7: iOS 4 omits Supported yet leaves out
+  // fields it never shows (quirk ghost-without-supported).
+  Verifies({"MS-ASCMD 2.2.3.179 (Supported)"});
+  phone_.user_agent = "Apple-iPhone3C1/803.148";
+  SyncRequest("0");
+  Reply all = SyncRequest("1");
+  const std::string id = Commands(all, "Add")[0].child("ServerId").text().get();
+  SyncRequest(Key(all), "<Commands><Change><ServerId>" + id +
+                            "</ServerId><ApplicationData><contacts:FileAs>Edited</contacts:FileAs>"
+                            "</ApplicationData></Change></Commands>");
+  auto stored = backend_->GetItem(miguel_, id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_THAT(stored->data, ::testing::HasSubstr("<contacts:JobTitle>Engineer"));
+}
+
+TEST_F(Sync, WithoutSupportedACalendarChangeClearsGhostableElementsOnly) {
+  // MS-ASCAL: Attendees can be ghosted (cleared when left out without
+  // Supported); Location cannot (kept).
+  Verifies({"MS-ASCMD 2.2.3.179 (Supported)", "MS-ASCAL 2.2.2.4 (Attendees)", "MS-ASCAL 2.2.2.27 (Location)"});
+  auto id = backend_->AddItem(miguel_, "calendar", "Calendar",
+                              "<ApplicationData xmlns=\"AirSync:\" xmlns:calendar=\"Calendar:\">"
+                              "<calendar:Subject>Review</calendar:Subject><calendar:Location>Room 1</calendar:Location>"
+                              "<calendar:StartTime>20261210T100000Z</calendar:StartTime>"
+                              "<calendar:EndTime>20261210T110000Z</calendar:EndTime><calendar:Attendees>"
+                              "<calendar:Attendee><calendar:Email>ana@ox.io</calendar:Email><calendar:Name>Ana"
+                              "</calendar:Name></calendar:Attendee></calendar:Attendees></ApplicationData>");
+  ASSERT_TRUE(id.ok());
+  SyncRequest("0", "", "calendar");
+  Reply all = SyncRequest("1", "", "calendar");
+  Reply change = Post(phone_, "Sync",
+                      "<Sync xmlns=\"AirSync:\" xmlns:calendar=\"Calendar:\"><Collections><Collection><SyncKey>" +
+                          Key(all) + "</SyncKey><CollectionId>calendar</CollectionId><Commands><Change><ServerId>" +
+                          *id + "</ServerId><ApplicationData><calendar:Subject>Review, moved</calendar:Subject>"
+                          "<calendar:StartTime>20261210T120000Z</calendar:StartTime>"
+                          "<calendar:EndTime>20261210T130000Z</calendar:EndTime></ApplicationData></Change>"
+                          "</Commands></Collection></Collections></Sync>");
+  EXPECT_EQ(Status(change), "1") << change.xml;
+  auto stored = backend_->GetItem(miguel_, *id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_THAT(stored->data, ::testing::HasSubstr("Review, moved"));
+  EXPECT_THAT(stored->data, ::testing::HasSubstr("Room 1"));
+  EXPECT_THAT(stored->data, ::testing::Not(::testing::HasSubstr("Attendee")));
 }
 
 TEST_F(Sync, ClientDeleteAndUnknownItems) {

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "reference/mail/html_text.h"
@@ -254,18 +256,54 @@ std::string ToStoredForm(pugi::xml_node application_data) {
   return Print(doc);
 }
 
+bool CanBeGhosted(const std::string& item_class, const std::string& element) {
+  // MS-ASCNTC 2.2.2: every contact property that says "can be ghosted"
+  // (all but Body, Picture, Alias, WeightedRank), in Contacts or Contacts2.
+  static const auto* contacts = new absl::flat_hash_set<std::string>{
+      "AccountName", "Anniversary", "AssistantName", "AssistantPhoneNumber", "Birthday",
+      "Business2PhoneNumber", "BusinessAddressCity", "BusinessAddressCountry", "BusinessAddressPostalCode",
+      "BusinessAddressState", "BusinessAddressStreet", "BusinessFaxNumber", "BusinessPhoneNumber",
+      "CarPhoneNumber", "Categories", "Children", "CompanyMainPhone", "CompanyName", "CustomerId",
+      "Department", "Email1Address", "Email2Address", "Email3Address", "FileAs", "FirstName", "GovernmentId",
+      "Home2PhoneNumber", "HomeAddressCity", "HomeAddressCountry", "HomeAddressPostalCode", "HomeAddressState",
+      "HomeAddressStreet", "HomeFaxNumber", "HomePhoneNumber", "IMAddress", "IMAddress2", "IMAddress3",
+      "JobTitle", "LastName", "MMS", "ManagerName", "MiddleName", "MobilePhoneNumber", "NickName",
+      "OfficeLocation", "OtherAddressCity", "OtherAddressCountry", "OtherAddressPostalCode",
+      "OtherAddressState", "OtherAddressStreet", "PagerNumber", "RadioPhoneNumber", "Spouse", "Suffix",
+      "Title", "WebPage", "YomiCompanyName", "YomiFirstName", "YomiLastName"};
+  // MS-ASCAL 2.2.2: the top-level calendar elements that "can be ghosted".
+  static const auto* calendar = new absl::flat_hash_set<std::string>{
+      "calendar:AppointmentReplyTime", "calendar:Attendees", "airsyncbase:Body",
+      "calendar:DisallowNewTimeProposal", "calendar:MeetingStatus", "calendar:OnlineMeetingConfLink",
+      "calendar:OnlineMeetingExternalLink", "calendar:OrganizerEmail", "calendar:OrganizerName",
+      "calendar:ResponseRequested", "calendar:ResponseType"};
+  if (item_class == "Calendar") return calendar->contains(element);
+  if (item_class != "Contacts") return false;
+  for (absl::string_view prefix : {"contacts:", "contacts2:"}) {
+    if (absl::StartsWith(element, prefix)) return contacts->contains(element.substr(prefix.size()));
+  }
+  return false;
+}
+
 absl::StatusOr<std::string> MergeChange(const std::string& stored, pugi::xml_node change,
-                                        const std::vector<std::string>& supported) {
+                                        const std::string& item_class, const Ghosting& ghosting) {
   pugi::xml_document doc;
   if (!doc.load_string(stored.c_str())) return absl::DataLossError("stored item does not parse");
   pugi::xml_node root = doc.first_child();
   pugi::xml_document normalized;  // a 2.5 body in the change, as stored
   pugi::xml_node changed = normalized.append_copy(change);
   BodyFrom25(changed);
-  // Declared as supported and not sent: the client cleared it.
-  for (const std::string& name : supported) {
-    if (changed.child(name.c_str())) continue;
-    while (pugi::xml_node old = root.child(name.c_str())) root.remove_child(old);
+  // Not ghosted and not sent: the client cleared it.
+  for (pugi::xml_node old = root.first_child(); old;) {
+    pugi::xml_node next = old.next_sibling();
+    const std::string name = old.name();
+    const bool not_ghosted =
+        ghosting.declared
+            ? std::find(ghosting.not_ghosted.begin(), ghosting.not_ghosted.end(), name) !=
+                  ghosting.not_ghosted.end()
+            : CanBeGhosted(item_class, name);
+    if (old.type() == pugi::node_element && not_ghosted && !changed.child(name.c_str())) root.remove_child(old);
+    old = next;
   }
   for (pugi::xml_node property : changed.children()) {
     if (property.type() != pugi::node_element) continue;

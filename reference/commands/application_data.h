@@ -21,14 +21,28 @@ namespace eas::commands {
 // BodyTruncated) is kept as airsyncbase:Body, the form every version reads.
 std::string ToStoredForm(pugi::xml_node application_data);
 
-// Ghosting (MS-ASCMD 2.2.3.168 Supported; ../shared/device-notes.md quirk
-// 7): a Change replaces the properties it carries and keeps every other one
-// (iOS 4 omits Supported and would otherwise lose fields it never shows).
-// `supported`: element names the client declared with Supported; those it
-// leaves out of a Change are deleted (the client cleared them), all others
-// it leaves out are kept.
+// Ghosting (MS-ASCMD 2.2.3.179 Supported): what the client's first Sync of
+// the folder said. `declared` false (no Supported element): nothing is
+// ghosted, so a Change that leaves out an element that can be ghosted
+// (MS-ASCNTC, MS-ASCAL: "can be ghosted") clears it. Declared: the elements
+// it named are not ghosted (left out: cleared), every other is ghosted
+// (left out: kept); an empty declaration ghosts everything.
+struct Ghosting {
+  bool declared = true;
+  std::vector<std::string> not_ghosted;
+};
+
+// True if `element` (a stored name, "contacts:JobTitle") of an item of
+// `item_class` is one the class specification lets a client ghost.
+bool CanBeGhosted(const std::string& item_class, const std::string& element);
+
+// A Change merged into the stored item: the properties it carries replace
+// the stored ones; one it leaves out is cleared or kept by `ghosting`.
+// Elements that cannot be ghosted and all Email and Tasks properties are
+// kept when left out: their specifications define no clearing by omission
+// (an Email Change carries only Read, Flag and Categories).
 absl::StatusOr<std::string> MergeChange(const std::string& stored, pugi::xml_node change,
-                                        const std::vector<std::string>& supported = {});
+                                        const std::string& item_class, const Ghosting& ghosting);
 
 // One AirSyncBase BodyPreference (MS-ASAIRS 2.2.2.7): the body type the
 // client takes, how much of it, all or nothing, and a text preview (14.0+).

@@ -26,6 +26,20 @@ namespace {
 
 namespace st = eas::status::sync;
 
+// What the device's first Sync of the collection said of ghosting; a
+// device that sent no Supported and is known to leave out what it never
+// shows keeps everything (quirk ghost-without-supported). A failed read
+// keeps everything too: clearing is the step that cannot be undone.
+Ghosting GhostingOf(CommandContext& ctx, const std::string& collection_id) {
+  auto supported = ctx.state->Supported(ctx.device, collection_id);
+  if (Failed(supported.status(), ctx, "Sync: reading Supported")) return Ghosting{};
+  if (!supported->has_value()) {
+    if (ctx.Quirk(devices::kGhostWithoutSupported)) return Ghosting{};
+    return Ghosting{false, {}};
+  }
+  return Ghosting{true, **supported};
+}
+
 std::string ClassOf(int folder_type) {
   switch (folder_type) {
     case backend::kTasks:
@@ -182,11 +196,14 @@ class CollectionSync {
   }
 
   int Initial() {
-    // The properties the client handles (MS-ASCMD 2.2.3.168), or none:
-    // then a Change never clears what it does not carry.
-    std::vector<std::string> supported;
-    for (pugi::xml_node n : req_.supported.children()) {
-      if (n.type() == pugi::node_element) supported.push_back(n.name());
+    // The properties the client handles (MS-ASCMD 2.2.3.179), kept for the
+    // collection's Changes; no Supported element: nothing is ghosted.
+    std::optional<std::vector<std::string>> supported;
+    if (req_.supported) {
+      supported.emplace();
+      for (pugi::xml_node n : req_.supported.children()) {
+        if (n.type() == pugi::node_element) supported->push_back(n.name());
+      }
     }
     if (Failed(ctx_.state->ResetCollection(ctx_.device, req_.id), ctx_, "Sync 0: resetting the collection") ||
         Failed(ctx_.state->SaveCollectionSnapshot(ctx_.device, req_.id, "1", state::CollectionState{}, "0"), ctx_,
@@ -268,8 +285,7 @@ class CollectionSync {
           pugi::xml_node changed = change.append_copy(cmd.child("ApplicationData"));
           Birthdays().FromDevice(changed);
           if (folder_class == "Calendar") BirthdayForm::LearnZone(ctx_, changed);
-          auto supported = ctx_.state->Supported(ctx_.device, req_.id);
-          auto merged = MergeChange(item->data, changed, supported.ok() ? *supported : std::vector<std::string>{});
+          auto merged = MergeChange(item->data, changed, folder_class, GhostingOf(ctx_, req_.id));
           s = merged.ok() ? ctx_.backend->UpdateItem(ctx_.account, server_id, *merged) : merged.status();
         }
         if (!s.ok()) {

@@ -20,6 +20,7 @@ inline constexpr char kBirthdayAt1100Utc[] = "birthday-at-1100-utc";
 inline constexpr char kBirthdayAtLocalMidnight[] = "birthday-at-local-midnight";
 inline constexpr char kAnswerWithin20s[] = "answer-within-20s";
 inline constexpr char kAnswerWithin90s[] = "answer-within-90s";
+inline constexpr char kGhostWithoutSupported[] = "ghost-without-supported";
 
 struct Quirk {
   std::string name;

@@ -140,7 +140,12 @@ const storage::Schema& StateSchema() {
   static const storage::Schema* schema = new storage::Schema{
       0x45415354,  // "EAST"
       "devices",
-      {[](storage::Database& db) { return db.Execute(kSchema); }}};
+      {[](storage::Database& db) { return db.Execute(kSchema); },
+       // 2: whether the first Sync sent Supported at all (before, a Sync
+       // without one was stored as an empty list).
+       [](storage::Database& db) {
+         return db.Execute("ALTER TABLE supported ADD COLUMN declared INTEGER NOT NULL DEFAULT 1");
+       }}};
   return *schema;
 }
 
@@ -501,13 +506,17 @@ absl::Status DeviceState::EditLatestCollection(const Device& device, const std::
 }
 
 absl::Status DeviceState::SaveSupported(const Device& device, const std::string& collection_id,
-                                        const std::vector<std::string>& names) {
+                                        const std::optional<std::vector<std::string>>& names) {
   std::string joined;
-  for (const auto& n : names) joined += (joined.empty() ? "" : " ") + n;
+  if (names) {
+    for (const auto& n : *names) joined += (joined.empty() ? "" : " ") + n;
+  }
   auto stmt = db_->Prepare(
-      "INSERT OR REPLACE INTO supported(user_key, device_id, collection_id, names) VALUES(?, ?, ?, ?)");
+      "INSERT OR REPLACE INTO supported(user_key, device_id, collection_id, names, declared) "
+      "VALUES(?, ?, ?, ?, ?)");
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id).Bind(4, joined);
+  stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id).Bind(4, joined)
+      .Bind(5, names ? 1 : 0);
   return stmt->Run();
 }
 
@@ -527,16 +536,17 @@ absl::StatusOr<std::string> DeviceState::DeviceZone(const Device& device) {
   return *row ? stmt->Text(0) : std::string();
 }
 
-absl::StatusOr<std::vector<std::string>> DeviceState::Supported(const Device& device,
-                                                                const std::string& collection_id) {
+absl::StatusOr<std::optional<std::vector<std::string>>> DeviceState::Supported(
+    const Device& device, const std::string& collection_id) {
   auto stmt = db_->Prepare(
-      "SELECT names FROM supported WHERE user_key = ? AND device_id = ? AND collection_id = ?");
+      "SELECT names, declared FROM supported WHERE user_key = ? AND device_id = ? AND collection_id = ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, device.user_key).Bind(2, device.device_id).Bind(3, collection_id);
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
   std::vector<std::string> names;
-  if (!*row) return names;
+  if (!*row) return std::optional<std::vector<std::string>>(names);
+  if (stmt->Int(1) == 0) return std::optional<std::vector<std::string>>();
   const std::string joined = stmt->Text(0);
   for (size_t at = 0; at < joined.size();) {
     size_t space = joined.find(' ', at);

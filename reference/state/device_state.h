@@ -149,12 +149,14 @@ class DeviceState {
   absl::StatusOr<std::map<std::string, bool>> QuirkOverrides();
   absl::Status SetQuirkOverride(const std::string& name, std::optional<bool> on);
 
-  // Supported (MS-ASCMD 2.2.3.168): the properties a client said it handles
-  // for a collection, sent with its SyncKey 0 Sync; none stored: ghosting
-  // keeps every property a Change does not carry.
+  // Supported (MS-ASCMD 2.2.3.179): the properties a client said it handles
+  // for a collection, sent with its SyncKey 0 Sync; nullopt when that Sync
+  // had no Supported element (then nothing is ghosted). A collection
+  // primed before this was recorded reads as an empty declaration.
   absl::Status SaveSupported(const Device& device, const std::string& collection_id,
-                             const std::vector<std::string>& names);
-  absl::StatusOr<std::vector<std::string>> Supported(const Device& device, const std::string& collection_id);
+                             const std::optional<std::vector<std::string>>& names);
+  absl::StatusOr<std::optional<std::vector<std::string>>> Supported(const Device& device,
+                                                                    const std::string& collection_id);
 
   // The Timezone value (base64) of the last calendar item the device sent;
   // "" when it sent none.

@@ -155,6 +155,7 @@ class Writer:
             self.device_id = profile.device_id_base + digest[:4]
         self.verifies = verifies
         self.parts = []
+        self.sources = []  # habits the scenario itself relies on, (habit, where)
 
     def request(self, cmd, body="", params="", policy="{{policy_key}}", content_type=None, raw=None):
         p = self.p
@@ -223,7 +224,7 @@ class Writer:
     def text(self):
         p = self.p
         sources = "\n".join('    <source habit="%s">%s</source>' % (escape(h, {'"': "&quot;"}), escape(w))
-                            for h, w in p.sources)
+                            for h, w in p.sources + self.sources)
         head = ('<?xml version="1.0" encoding="utf-8"?>\n'
                 '<!-- Written by tools/captures/generate_captures.py; change the generator, not this file. -->\n'
                 '<capture family="%s" scenario="%s">\n'
@@ -436,6 +437,50 @@ def contacts_changes(w):
                sync_collection(w, "contacts/customers", "{{key5}}", get_changes(w)),
                sync_answer(w, "contacts/customers", "{{key5}}"))
     return "MS-ASCMD 2.2.3.7.2 MS-ASCMD 2.2.3.24 MS-ASCMD 2.2.3.42.2"
+
+
+def contact_field_cleared(w):
+    """The user empties a field of a contact: the client leaves it out of its
+    Change. Without Supported in the first Sync of the folder nothing is
+    ghosted (MS-ASCMD 2.2.3.179), so the field is cleared; a client known to
+    leave out fields it never shows (iOS 4, quirk ghost-without-supported)
+    keeps them."""
+    w.sources.append(src("a field the user empties is left out of the Change; no Supported in the first Sync",
+                         "what EAS-4-TbSync 4.11 was observed doing against this server (issue 16), here in this "
+                         "device's session form; iOS 4: " + NOTES + " quirk 7"))
+    prime(w, "contacts/customers", "key1")
+    catch_up(w, "contacts/customers", "key1", "key2")
+    name = unique(w, "Cleared")
+    ns = 'xmlns:contacts="Contacts:"'
+    add = ('<Commands><Add><ClientId>1</ClientId><ApplicationData><contacts:FileAs %s>%s</contacts:FileAs>'
+           '<contacts:JobTitle %s>Buyer</contacts:JobTitle><contacts:Email1Address %s>c@example.com'
+           '</contacts:Email1Address></ApplicationData></Add></Commands>' % (ns, name, ns, ns))
+    w.exchange("Add a contact with a job title", "Sync",
+               sync_collection(w, "contacts/customers", "{{key2}}", add),
+               sync_answer(w, "contacts/customers", "{{key3}}",
+                           rest='<Responses><Add><ClientId>1</ClientId><ServerId>{{contact}}</ServerId>'
+                           '<Status>1</Status></Add></Responses>'))
+    change = ('<Commands><Change><ServerId>{{contact}}</ServerId><ApplicationData><contacts:FileAs %s>%s'
+              '</contacts:FileAs><contacts:Email1Address %s>c@example.com</contacts:Email1Address>'
+              '</ApplicationData></Change></Commands>' % (ns, name, ns))
+    w.exchange("The user empties the job title: the Change leaves it out", "Sync",
+               sync_collection(w, "contacts/customers", "{{key3}}", change),
+               sync_answer(w, "contacts/customers", "{{key4}}"))
+    kept = w.p.ua.startswith("Apple-iPhone3C1/8")  # quirk ghost-without-supported
+    # (Only the job title when it is kept: the order of the properties is
+    # the server's.)
+    properties = ('<contacts:JobTitle>Buyer</contacts:JobTitle>' if kept
+                  else '<contacts:FileAs>%s</contacts:FileAs><contacts:JobTitle match="absent"/>' % name)
+    w.exchange("Fetch it: the job title is %s" % ("kept (iOS 4 quirk)" if kept else "gone"), "ItemOperations",
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:"><Fetch><Store>Mailbox</Store>'
+               '<airsync:CollectionId>contacts/customers</airsync:CollectionId><airsync:ServerId>{{contact}}'
+               '</airsync:ServerId></Fetch></ItemOperations>',
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:" xmlns:contacts="Contacts:">'
+               '<Status>1</Status><Response><Fetch><Status>1</Status><airsync:CollectionId>contacts/customers'
+               '</airsync:CollectionId><airsync:ServerId>{{contact}}</airsync:ServerId><airsync:Class>Contacts'
+               '</airsync:Class><Properties match="some">%s</Properties>'
+               '</Fetch></Response></ItemOperations>' % properties)
+    return "MS-ASCMD 2.2.3.179 MS-ASCMD 2.2.3.24 MS-ASCNTC 2.2.2.30"
 
 
 def initial_calendar(w):
@@ -847,6 +892,7 @@ SCENARIOS = [
     ("send-mail", send_mail, 25),
     ("push-ping", push_ping, 25),
     ("contacts-changes", contacts_changes, 25),
+    ("contact-field-cleared", contact_field_cleared, 120),
     ("initial-sync-calendar", initial_calendar, 25),
     ("lost-response-tasks", initial_tasks, 25),
     ("invalid-sync-key", invalid_key, 25),

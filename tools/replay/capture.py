@@ -201,7 +201,7 @@ def compare_tree(expected, actual, bindings, path, errors):
     """Expected elements in order, same names (Clark notation), same text;
     match="any" accepts any content, match="some" only the listed children
     (in order, others may come between), match="absent" requires the element
-    not to be there."""
+    not to be there (also among the children of a match="some")."""
     name = expected.tag
     if actual is None or actual.tag != name:
         errors.append("%s: expected <%s>, got %s" % (path, name, "nothing" if actual is None else "<%s>" % actual.tag))
@@ -213,6 +213,10 @@ def compare_tree(expected, actual, bindings, path, errors):
         # The listed children, in this order, among others.
         remaining = list(actual)
         for e in expected:
+            if e.get("match") == "absent":
+                if any(a.tag == e.tag for a in actual):
+                    errors.append("%s: <%s> must not be there" % (here, e.tag.split("}")[-1]))
+                continue
             found = next((i for i, a in enumerate(remaining) if a.tag == e.tag), None)
             if found is None:
                 errors.append("%s: no <%s>" % (here, e.tag.split("}")[-1]))
