@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 #include "conformance/harness.h"
 #include "reference/backend/outage_watch.h"
@@ -258,7 +260,8 @@ TEST_F(Sync, OlderVersionsGetOnlyTheirElements) {
   auto sync = [&](const std::string& key) {
     return Post(old, "Sync",
                 "<Sync xmlns=\"AirSync:\"><Collections><Collection><Class>Contacts</Class><SyncKey>" + key +
-                "</SyncKey><CollectionId>contacts</CollectionId><GetChanges/></Collection></Collections></Sync>");
+                "</SyncKey><CollectionId>contacts</CollectionId>" + (key == "0" ? "" : "<GetChanges/>") +
+                "</Collection></Collections></Sync>");
   };
   sync("0");
   Reply r = sync("1");
@@ -266,6 +269,43 @@ TEST_F(Sync, OlderVersionsGetOnlyTheirElements) {
   for (auto add : Commands(r, "Add")) alias_seen |= static_cast<bool>(add.child("ApplicationData").child("contacts:Alias"));
   EXPECT_FALSE(alias_seen) << r.xml;  // Alias is 14.0+
   EXPECT_EQ(Commands(r, "Add").size(), 6u);
+}
+
+TEST_F(Sync, GetChangesAbsentIsTrueWithAKeyInEveryVersionAndStatus4WithKey0) {
+  // MS-ASCMD 2.2.3.84: absent with a non-zero SyncKey is TRUE (a 12.0 or
+  // 2.5 client gets what GetItemEstimate counts); empty or 1 with SyncKey 0
+  // is Status 4; absent or 0 with SyncKey 0 is no error.
+  Verifies({"MS-ASCMD_R5555", "MS-ASCMD_R5556", "MS-ASCMD_R3128", "MS-ASCMD 2.2.3.84 (GetChanges)"});
+  for (const char* version : {"2.5", "12.0", "12.1", "14.1"}) {
+    const std::string id = absl::StrCat("GetChanges", absl::StrReplaceAll(version, {{".", ""}}));
+    Phone p = std::string(version) < "12.1" ? WindowsMobilePhone(id, version) : phone_;
+    p.version = version;
+    p.device_id = id;
+    ASSERT_FALSE(Provision(p).empty()) << version;
+    const std::string cls = std::string(version) < "12.1" ? "<Class>Contacts</Class>" : "";
+    auto sync = [&](const std::string& key, const std::string& extra) {
+      return Post(p, "Sync", "<Sync xmlns=\"AirSync:\"><Collections><Collection>" + cls + "<SyncKey>" + key +
+                                 "</SyncKey><CollectionId>contacts</CollectionId>" + extra +
+                                 "</Collection></Collections></Sync>");
+    };
+    EXPECT_EQ(Status(sync("0", "<GetChanges/>")), "4") << version;
+    EXPECT_EQ(Status(sync("0", "<GetChanges>1</GetChanges>")), "4") << version;
+    EXPECT_EQ(Status(sync("0", "<GetChanges>0</GetChanges>")), "1") << version;
+    Reply primed = sync("0", "");
+    ASSERT_EQ(Status(primed), "1") << version << primed.xml;
+    Reply estimate = Post(p, "GetItemEstimate",
+                          "<GetItemEstimate xmlns=\"GetItemEstimate:\" xmlns:airsync=\"AirSync:\"><Collections>"
+                          "<Collection>" + std::string(std::string(version) < "12.1" ? "<airsync:Class>Contacts</airsync:Class>" : "") +
+                          "<airsync:SyncKey>" + Key(primed) + "</airsync:SyncKey><CollectionId>contacts</CollectionId>"
+                          "</Collection></Collections></GetItemEstimate>");
+    Reply all = sync(Key(primed), "");
+    EXPECT_EQ(Commands(all, "Add").size(), 5u) << version << all.xml;
+    if (std::string(version) != "2.5") {  // 2.5 names the collection otherwise (MS-ASCMD 2.2.3.166.2)
+      EXPECT_EQ(estimate.Text("Response/Collection/Estimate"), "5") << version << estimate.xml;
+    }
+    Reply none = sync(Key(all), "<GetChanges>0</GetChanges>");
+    EXPECT_TRUE(Commands(none, "Add").empty()) << version;
+  }
 }
 
 TEST_F(Sync, InvalidKeyIsStatus3UnknownFolderIs12EmptyIs13) {

@@ -64,6 +64,8 @@ struct CollectionRequest {
   std::string key;
   std::string id;
   bool get_changes = false;
+  // GetChanges empty or 1 with SyncKey 0: Status 4 (MS-ASCMD 2.2.3.84).
+  bool get_changes_with_key_0 = false;
   int window = kDefaultWindowSize;
   BodyPreference body;
   pugi::xml_node commands;
@@ -92,14 +94,18 @@ CollectionRequest ReadCollection(pugi::xml_node c, ProtocolVersion version) {
   r.key = c.child("SyncKey").text().get();
   r.id = c.child("CollectionId").text().get();
   pugi::xml_node get_changes = c.child("GetChanges");
-  // MS-ASCMD 2.2.3.79: absent means "yes" from 12.1 on (never with key 0);
-  // before 12.1 the client asks explicitly.
+  // MS-ASCMD 2.2.3.84: empty or 1 is TRUE; absent is FALSE with SyncKey 0
+  // and TRUE with any other key, in every protocol version (a 12.0 client
+  // that leaves it out gets the changes GetItemEstimate and Ping announce).
   if (get_changes) {
     r.get_changes = std::string(get_changes.text().get()) != "0";
   } else {
-    r.get_changes = version >= ProtocolVersion::k12_1;
+    r.get_changes = r.key != "0";
   }
-  if (r.key == "0") r.get_changes = false;
+  if (r.key == "0") {
+    r.get_changes_with_key_0 = r.get_changes;
+    r.get_changes = false;
+  }
   int window = 0;
   if (absl::SimpleAtoi(c.child("WindowSize").text().get(), &window) && window > 0) {
     r.window = std::min(window, kMaxWindowSize);
@@ -140,7 +146,10 @@ class CollectionSync {
 
   // Fills `out_` (a response <Collection>); returns its status.
   int Run(const std::string& folder_class) {
-    if (req_.key == "0") return Initial();
+    if (req_.key == "0") {
+      if (req_.get_changes_with_key_0) return Finish(st::kProtocolError);
+      return Initial();
+    }
     int64_t number = 0;
     aging_ = AgingDue();
     if (!req_.commands && !aging_ && Quiet()) {

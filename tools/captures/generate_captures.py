@@ -815,6 +815,42 @@ def item_estimate(w):
     return "MS-ASCMD 2.2.1.9 MS-ASCMD 2.2.3.177.6"
 
 
+def sync_without_getchanges(w):
+    """A Sync with a non-zero SyncKey and no GetChanges is handled as if
+    GetChanges were 1 in every version (MS-ASCMD 2.2.3.84): the client gets
+    the message GetItemEstimate announced, never a loop of estimates that a
+    Sync does not serve."""
+    w.sources.append(src("GetChanges left out of a Sync with a non-zero key",
+                         "what a Python EAS library at 12.0 and 2.5 was observed doing against this server "
+                         "(issue 16), here in this device's session form; 12.1 and later imply it anyway"))
+    prime(w, "inbox", "key1")
+    catch_up(w, "inbox", "key1", "key2")
+    subject = unique(w, "Pending")
+    w.event(deliver(w, subject, "Waiting for the next Sync."))
+    cls = "<Class>Email</Class>" if w.p.v < 140 else ""
+    filter_type = "<airsync:FilterType>0</airsync:FilterType>" if w.p.v < 120 else ""
+    w.exchange("GetItemEstimate: one message waits", "GetItemEstimate",
+               '<GetItemEstimate xmlns="GetItemEstimate:" xmlns:airsync="AirSync:"><Collections><Collection>'
+               '%s<airsync:SyncKey>{{key2}}</airsync:SyncKey><CollectionId>inbox</CollectionId>%s</Collection>'
+               '</Collections></GetItemEstimate>' % (cls, filter_type),
+               '<GetItemEstimate xmlns="GetItemEstimate:"><Response><Status>1</Status><Collection>'
+               '<CollectionId>inbox</CollectionId><Estimate>1</Estimate></Collection></Response>'
+               '</GetItemEstimate>')
+    w.exchange("Sync without GetChanges: the message comes", "Sync",
+               sync_collection(w, "inbox", "{{key2}}"),
+               sync_answer(w, "inbox", "{{key3}}", rest='<Commands><Add><ServerId>{{pending}}</ServerId>'
+                           '<ApplicationData match="some"><email:Subject xmlns:email="Email:">%s</email:Subject>'
+                           '</ApplicationData></Add></Commands>' % subject))
+    w.exchange("GetItemEstimate: nothing waits", "GetItemEstimate",
+               '<GetItemEstimate xmlns="GetItemEstimate:" xmlns:airsync="AirSync:"><Collections><Collection>'
+               '%s<airsync:SyncKey>{{key3}}</airsync:SyncKey><CollectionId>inbox</CollectionId>%s</Collection>'
+               '</Collections></GetItemEstimate>' % (cls, filter_type),
+               '<GetItemEstimate xmlns="GetItemEstimate:"><Response><Status>1</Status><Collection>'
+               '<CollectionId>inbox</CollectionId><Estimate>0</Estimate></Collection></Response>'
+               '</GetItemEstimate>')
+    return "MS-ASCMD_R5556 MS-ASCMD 2.2.3.84 MS-ASCMD 2.2.1.9"
+
+
 def hierarchy_invalid_key(w):
     w.exchange("FolderSync with a key never given", "FolderSync",
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>4242</SyncKey></FolderSync>',
@@ -911,6 +947,7 @@ SCENARIOS = [
     ("policy-change", policy_change, 25),
     ("remote-wipe", remote_wipe, 25),
     ("item-estimate", item_estimate, 25),
+    ("sync-without-getchanges", sync_without_getchanges, 25),
     ("hierarchy-invalid-key", hierarchy_invalid_key, 25),
     ("empty-trash", empty_trash, 120),
     ("smart-forward", smart_forward, 25),
