@@ -122,6 +122,37 @@ TEST_F(Ping, AChangeByAnotherDeviceOfTheAccountIsPushed) {
   EXPECT_EQ(r.Text("Folders/Folder"), "contacts");
 }
 
+TEST_F(Ping, ChangesTheDeviceMadeOrHasAlreadyDoNotWakeIt) {
+  // A Ping ends for changes the device has not been given (issue 16): the
+  // store's watcher of other processes' writes reports every folder whose
+  // counter moved, the device's own Add among them; that notice, and
+  // another account's mail, leave the Ping parked.
+  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 2)"});
+  auto contacts = [&](const Phone& p, const std::string& key, const std::string& commands) {
+    return Post(p, "Sync", "<Sync xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\"><Collections><Collection><SyncKey>" +
+                               key + "</SyncKey><CollectionId>contacts</CollectionId>" + commands +
+                               "</Collection></Collections></Sync>");
+  };
+  contacts(phone_, "0", "");
+  const std::string key = contacts(phone_, "1", "").Text("Collections/Collection/SyncKey");
+  Reply added = contacts(phone_, key, "<Commands><Add><ClientId>own-1</ClientId><ApplicationData>"
+                                      "<contacts:FileAs>Mine</contacts:FileAs></ApplicationData></Add></Commands>");
+  ASSERT_EQ(added.Text("Collections/Collection/Responses/Add/Status"), "1") << added.xml;
+  http::HttpResponse parked = Start(phone_, "Ping", PingXml(300, {"contacts", "inbox"}));
+  ASSERT_TRUE(parked.later);
+  std::this_thread::sleep_for(milliseconds(100));
+  ASSERT_EQ(hub_->parked(), 1u);
+  hub_->Notify(miguel_.key(), "contacts");  // the watcher, a second after the Add
+  ASSERT_TRUE(backend_->AddMail(Colleague(), "inbox", MailReceived("for ana", now_), false, now_).ok());
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(hub_->parked(), 1u);
+  // A change it has not been given ends it, with that folder only.
+  NewMail();
+  Reply r = Await(parked, seconds(5));
+  EXPECT_EQ(r.Text("Status"), "2") << r.xml;
+  EXPECT_EQ(r.Text("Folders/Folder"), "inbox");
+}
+
 }  // namespace
 }  // namespace eas::conformance
 

@@ -94,10 +94,24 @@ CommandResult Ping(CommandContext& ctx) {
   auto later = std::make_shared<Later<CommandResult>>();
   result.later = later;
   const std::string device_key = absl::StrCat(ctx.account.key(), "/", ctx.device.device_id);
+  // A folder that moved may hold only what this device did itself or has
+  // already received (another process's write, the device's own Sync on
+  // another connection): the Ping ends only for changes the device has not
+  // been given, checked on its strand (no store reads inside whoever made
+  // the change).
+  auto watching = std::make_shared<CommandContext>(ctx);
+  watching->request = nullptr;  // the request is gone by then
+  watching->query = nullptr;
+  watching->raw_body = nullptr;
+  push::Check check = [watching](std::vector<std::string> moved, push::Answer answer) {
+    auto look = [watching, moved, answer] { answer(FoldersWithChanges(*watching, moved)); };
+    if (!watching->on_device_strand || !watching->on_device_strand(look)) answer(moved);
+  };
   ctx.hub->Park(ctx.account.key(), device_key, folders, std::chrono::seconds(heartbeat),
                 [later](std::vector<std::string> changed) {
                   later->Complete(changed.empty() ? Answer(kExpired) : Answer(kChanges, changed));
-                });
+                },
+                std::move(check));
   std::vector<std::string> changed = FoldersWithChanges(ctx, folders);
   if (!changed.empty()) ctx.hub->Wake(device_key, std::move(changed));
   return result;

@@ -44,7 +44,7 @@ std::shared_ptr<PushHub::Waiter> PushHub::Take(uint64_t id) {
 
 void PushHub::Park(const std::string& account_key, const std::string& device_key,
                    const std::vector<std::string>& folders, std::chrono::seconds heartbeat,
-                   Completion done) {
+                   Completion done, Check check) {
   std::shared_ptr<Waiter> replaced;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -56,6 +56,7 @@ void PushHub::Park(const std::string& account_key, const std::string& device_key
     w->folders.insert(folders.begin(), folders.end());
     w->deadline = std::chrono::steady_clock::now() + heartbeat;
     w->done = std::move(done);
+    w->check = std::move(check);
     waiters_[w->id] = w;
     by_device_[device_key] = w->id;
     for (const auto& f : w->folders) by_folder_[account_key][f].insert(w->id);
@@ -65,8 +66,40 @@ void PushHub::Park(const std::string& account_key, const std::string& device_key
   if (replaced) replaced->done({});  // MS-ASCMD 3.2.5.1: the newer Ping wins
 }
 
+std::function<void()> PushHub::StartCheck(const std::shared_ptr<Waiter>& w) {
+  if (w->checking || w->moved.empty()) return nullptr;
+  w->checking = true;
+  std::vector<std::string> moved(w->moved.begin(), w->moved.end());
+  w->moved.clear();
+  const uint64_t id = w->id;
+  return [this, id, check = w->check, moved = std::move(moved)]() mutable {
+    check(std::move(moved), [this, id](std::vector<std::string> with_changes) {
+      Answered(id, std::move(with_changes));
+    });
+  };
+}
+
+void PushHub::Answered(uint64_t id, std::vector<std::string> with_changes) {
+  std::shared_ptr<Waiter> done;
+  std::function<void()> again;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = waiters_.find(id);
+    if (it == waiters_.end()) return;  // it ended meanwhile
+    if (!with_changes.empty()) {
+      done = Take(id);
+    } else {
+      it->second->checking = false;
+      again = StartCheck(it->second);  // folders that moved during the check
+    }
+  }
+  if (done) done->done(std::move(with_changes));
+  if (again) again();
+}
+
 void PushHub::Notify(const std::string& account_key, const std::string& folder_id) {
   std::vector<std::shared_ptr<Waiter>> woken;
+  std::vector<std::function<void()>> checks;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto acc = by_folder_.find(account_key);
@@ -75,10 +108,18 @@ void PushHub::Notify(const std::string& account_key, const std::string& folder_i
     if (fit == acc->second.end()) return;
     const std::set<uint64_t> ids = fit->second;
     for (uint64_t id : ids) {
-      if (auto w = Take(id)) woken.push_back(std::move(w));
+      auto it = waiters_.find(id);
+      if (it == waiters_.end()) continue;
+      if (it->second->check) {
+        it->second->moved.insert(folder_id);
+        if (auto start = StartCheck(it->second)) checks.push_back(std::move(start));
+      } else if (auto w = Take(id)) {
+        woken.push_back(std::move(w));
+      }
     }
   }
   for (auto& w : woken) w->done({folder_id});
+  for (auto& check : checks) check();
 }
 
 void PushHub::Wake(const std::string& device_key, std::vector<std::string> folders) {

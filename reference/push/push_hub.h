@@ -25,6 +25,12 @@ namespace eas::push {
 // How a parked Ping ends: the folders that changed (empty: the heartbeat ran
 // out, or a newer Ping from the same device replaced it).
 using Completion = std::function<void(std::vector<std::string> changed_folders)>;
+// Asked, off the hub's lock, whether the folders that moved (Notify) hold
+// changes the device has not been given: it calls `answer` once, now or
+// later (from another thread), with those that do. An empty answer keeps
+// the request parked; folders that move meanwhile are asked about next.
+using Answer = std::function<void(std::vector<std::string> with_changes)>;
+using Check = std::function<void(std::vector<std::string> moved, Answer answer)>;
 
 class PushHub {
  public:
@@ -35,10 +41,12 @@ class PushHub {
 
   // Parks a Ping of `device_key` (account/device) watching `folders` of
   // `account_key`. A Ping already parked for the device ends first, without
-  // changes. `done` runs exactly once, on a hub thread or inside Notify.
+  // changes. `done` runs exactly once, on a hub thread or inside Notify (or
+  // inside the answer of `check`). With a `check`, a Notify ends the
+  // request only for folders the check confirms.
   void Park(const std::string& account_key, const std::string& device_key,
             const std::vector<std::string>& folders, std::chrono::seconds heartbeat,
-            Completion done);
+            Completion done, Check check = nullptr);
 
   // A change in a folder: every Ping watching it ends with that folder.
   void Notify(const std::string& account_key, const std::string& folder_id);
@@ -61,7 +69,15 @@ class PushHub {
     std::set<std::string> folders;
     std::chrono::steady_clock::time_point deadline;
     Completion done;
+    Check check;
+    // Folders that moved and are not asked about yet; whether a check runs.
+    std::set<std::string> moved;
+    bool checking = false;
   };
+  // Starts a check of `w`'s moved folders if none runs (under the lock);
+  // returns what to call once the lock is released (or nothing).
+  std::function<void()> StartCheck(const std::shared_ptr<Waiter>& w);
+  void Answered(uint64_t id, std::vector<std::string> with_changes);
   void TimerLoop();
   // Removes a waiter from every index; returns it (null if already gone).
   std::shared_ptr<Waiter> Take(uint64_t id);

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 
 #include "gtest/gtest.h"
 
@@ -58,6 +59,46 @@ TEST(PushHub, EveryCompletionRunsExactlyOnce) {
     for (int i = 0; i < 7; i += 2) hub.Notify("u", "f" + std::to_string(i));
   }  // the rest end when the hub goes
   EXPECT_EQ(calls.load(), 1000);
+}
+
+TEST(PushHub, AChecksAnswerDecidesWhetherAMoveEndsTheWait) {
+  std::promise<std::vector<std::string>> ended;
+  std::vector<std::pair<std::vector<std::string>, Answer>> asked;  // the hub's questions, answered below
+  std::mutex asked_mutex;
+  PushHub hub;
+  hub.Park("u", "u/d", {"inbox", "contacts"}, seconds(60),
+           [&](std::vector<std::string> f) { ended.set_value(f); },
+           [&](std::vector<std::string> moved, Answer answer) {
+             std::lock_guard<std::mutex> lock(asked_mutex);
+             asked.emplace_back(std::move(moved), std::move(answer));
+           });
+  hub.Notify("u", "inbox");
+  hub.Notify("u", "contacts");  // while the first check runs: asked about next
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].first, std::vector<std::string>{"inbox"});
+  asked[0].second({});  // nothing new for this device: it stays parked
+  EXPECT_EQ(hub.parked(), 1u);
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_EQ(asked[1].first, std::vector<std::string>{"contacts"});
+  asked[1].second({"contacts"});
+  EXPECT_EQ(ended.get_future().get(), std::vector<std::string>{"contacts"});
+  EXPECT_EQ(hub.parked(), 0u);
+  asked[1].second({"contacts"});  // a late second answer changes nothing
+}
+
+TEST(PushHub, AnAnswerAfterTheWaitEndedIsIgnored) {
+  std::atomic<int> completions{0};
+  Answer late;
+  {
+    PushHub hub;
+    hub.Park("u", "u/d", {"inbox"}, seconds(60), [&](std::vector<std::string>) { ++completions; },
+             [&](std::vector<std::string>, Answer answer) { late = std::move(answer); });
+    hub.Notify("u", "inbox");
+    hub.Wake("u/d", {});  // the device sent something else
+    EXPECT_EQ(completions.load(), 1);
+    late({"inbox"});
+    EXPECT_EQ(completions.load(), 1);
+  }
 }
 
 }  // namespace
