@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "conformance/harness.h"
+#include "reference/mail/mime_message.h"
 #include "gmock/gmock.h"
 
 namespace eas::conformance {
@@ -88,6 +89,42 @@ TEST_F(BodyPreferences, MimeForType4WithMimeSupport) {
   ASSERT_FALSE(Provision(phone).empty());
   Reply plain = SyncWith(phone, "<MIMESupport>0</MIMESupport>" + Wish("4") + Wish("2"));
   EXPECT_EQ(Body(plain, "Type"), "2") << plain.xml;
+}
+
+TEST_F(BodyPreferences, MimeOfMailKeptOnlyAsPropertiesIsBuiltFromThem) {
+  // Mail the store holds as EAS properties (no MIME), asked for as MIME:
+  // a message built from its headers and body, not a plain-text fallback.
+  Verifies({"MS-ASAIRS 2.2.2.22.4 (Type 4 MIME)", "MS-ASCMD 2.2.3.106 (MIMESupport)"});
+  if (OnOx()) GTEST_SKIP() << "OX mail always comes with its MIME (the connector fetches the source)";
+  auto id = backend_->AddItem(
+      miguel_, "inbox", "Email",
+      "<ApplicationData xmlns=\"AirSync:\" xmlns:email=\"Email:\" xmlns:airsyncbase=\"AirSyncBase:\">"
+      "<email:To>\"Miguel Ortega\" &lt;miguel@ox.io&gt;</email:To><email:From>\"J\u00falia Sz\u0151ke\" "
+      "&lt;julia@example.com&gt;</email:From><email:Subject>Caf\u00e9 am Montag</email:Subject>"
+      "<email:DateReceived>2026-11-10T08:15:00.000Z</email:DateReceived><airsyncbase:Body>"
+      "<airsyncbase:Type>1</airsyncbase:Type><airsyncbase:Data>Gr\u00fc\u00dfe aus K\u00f6ln\r\n</airsyncbase:Data>"
+      "</airsyncbase:Body><email:Read>0</email:Read></ApplicationData>");
+  ASSERT_TRUE(id.ok());
+  Phone phone;
+  ASSERT_FALSE(Provision(phone).empty());
+  Reply r = SyncWith(phone, "<MIMESupport>2</MIMESupport>" + Wish("4"));
+  std::string data;
+  for (pugi::xml_node add : r.doc.first_child().child("Collections").child("Collection").child("Commands").children("Add")) {
+    if (std::string(add.child("ServerId").text().get()) != *id) continue;
+    pugi::xml_node body = add.child("ApplicationData").child("airsyncbase:Body");
+    EXPECT_STREQ(body.child("airsyncbase:Type").text().get(), "4") << r.xml;
+    data = body.child("airsyncbase:Data").text().get();
+  }
+  // The message reads back as what the item holds (independent parser).
+  auto message = mail::ParseMessage(data);
+  ASSERT_TRUE(message.ok()) << data;
+  EXPECT_EQ(message->subject, "Caf\u00e9 am Montag");
+  EXPECT_EQ(message->from_address, "julia@example.com");
+  EXPECT_THAT(message->from, ::testing::HasSubstr("J\u00falia Sz\u0151ke"));
+  EXPECT_EQ(message->recipients, std::vector<std::string>{"miguel@ox.io"});
+  EXPECT_EQ(message->date, 1794298500);  // 2026-11-10T08:15:00Z
+  EXPECT_EQ(message->text_body, "Gr\u00fc\u00dfe aus K\u00f6ln\r\n");
+  EXPECT_THAT(data, ::testing::Not(::testing::HasSubstr("Caf\u00e9")));  // headers are 7-bit (RFC 2047)
 }
 
 TEST_F(BodyPreferences, Version25GetsTextAttachmentsAndMimeData) {

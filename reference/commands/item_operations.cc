@@ -1,5 +1,6 @@
 #include "reference/commands/item_operations.h"
 #include "reference/commands/request_limits.h"
+#include "reference/commands/mime_for_device.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -109,9 +110,7 @@ void FetchItem(CommandContext& ctx, const std::string& server_id, const std::str
   pugi::xml_node properties = out.append_child("Properties");
   const BodyPreference body = ReadBodyPreference(options, ctx.version);
   std::optional<std::string> mime;
-  if (item->item_class == "Email" && body.WantsMime(ctx.version)) {
-    if (auto m = ctx.backend->GetMime(ctx.account, server_id); m.ok()) mime = std::move(*m);
-  }
+  if (item->item_class == "Email" && body.WantsMime(ctx.version)) mime = MimeForDevice(ctx, *item);
   if (!AppendForDevice(item->data, properties, root, ctx.version, body, mime ? &*mime : nullptr).ok()) {
     out.remove_child(properties);
     out.child("Status").text().set(absl::StrCat(st::kServerError).c_str());

@@ -1,5 +1,6 @@
 #include "reference/commands/sync.h"
 #include "reference/commands/request_limits.h"
+#include "reference/commands/mime_for_device.h"
 
 #include <algorithm>
 #include <map>
@@ -339,9 +340,7 @@ class CollectionSync {
   // The item as the device asked for it; mail with its MIME when wanted.
   bool Append(const backend::ItemChange& item, pugi::xml_node target) {
     std::optional<std::string> mime;
-    if (item.item_class == "Email" && req_.body.WantsMime(ctx_.version)) {
-      if (auto m = ctx_.backend->GetMime(ctx_.account, item.server_id); m.ok()) mime = std::move(*m);
-    }
+    if (item.item_class == "Email" && req_.body.WantsMime(ctx_.version)) mime = MimeForDevice(ctx_, item);
     if (!AppendForDevice(item.data, target, root_, ctx_.version, req_.body, mime ? &*mime : nullptr).ok()) {
       return false;
     }
