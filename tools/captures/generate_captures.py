@@ -851,6 +851,26 @@ def sync_without_getchanges(w):
     return "MS-ASCMD_R5556 MS-ASCMD 2.2.3.84 MS-ASCMD 2.2.1.9"
 
 
+def mime_of_stored_mail(w):
+    """A message the groupware keeps only as properties (the demo's status
+    updates on the embedded store), fetched as MIME: the body is Type 4
+    (MS-ASAIRS 2.2.2.22.4), built from the message, never plain text."""
+    search_mail(w, "update #3", "long_id")
+    w.exchange("ItemOperations Fetch as MIME", "ItemOperations",
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:" xmlns:airsyncbase="AirSyncBase:" '
+               'xmlns:search="Search:"><Fetch><Store>Mailbox</Store><search:LongId>{{long_id}}</search:LongId>'
+               '<Options><airsync:MIMESupport>2</airsync:MIMESupport><airsyncbase:BodyPreference>'
+               '<airsyncbase:Type>4</airsyncbase:Type></airsyncbase:BodyPreference></Options></Fetch>'
+               '</ItemOperations>',
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:" xmlns:airsyncbase="AirSyncBase:" '
+               'xmlns:email="Email:" xmlns:search="Search:"><Status>1</Status><Response><Fetch><Status>1</Status>'
+               '<search:LongId>{{long_id}}</search:LongId><airsync:Class>Email</airsync:Class>'
+               '<Properties match="some"><email:Subject>Status update #3</email:Subject><airsyncbase:Body '
+               'match="some"><airsyncbase:Type>4</airsyncbase:Type><airsyncbase:Data match="any"/>'
+               '</airsyncbase:Body></Properties></Fetch></Response></ItemOperations>')
+    return "MS-ASAIRS 2.2.2.22.4 MS-ASCMD 2.2.3.106 MS-ASCMD 2.2.1.10"
+
+
 def hierarchy_invalid_key(w):
     w.exchange("FolderSync with a key never given", "FolderSync",
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>4242</SyncKey></FolderSync>',
@@ -948,6 +968,7 @@ SCENARIOS = [
     ("remote-wipe", remote_wipe, 25),
     ("item-estimate", item_estimate, 25),
     ("sync-without-getchanges", sync_without_getchanges, 25),
+    ("mime-of-stored-mail", mime_of_stored_mail, 120),
     ("hierarchy-invalid-key", hierarchy_invalid_key, 25),
     ("empty-trash", empty_trash, 120),
     ("smart-forward", smart_forward, 25),
