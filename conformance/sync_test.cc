@@ -1,8 +1,10 @@
 // MS-ASCMD Sync: initial key, the server's items in windows, the device's
 // Add/Change/Delete/Fetch, ghosting, invalid keys, lost responses.
+#include <map>
 #include <set>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -306,6 +308,62 @@ TEST_F(Sync, GetChangesAbsentIsTrueWithAKeyInEveryVersionAndStatus4WithKey0) {
     Reply none = sync(Key(all), "<GetChanges>0</GetChanges>");
     EXPECT_TRUE(Commands(none, "Add").empty()) << version;
   }
+}
+
+TEST_F(Sync, AnItemWithAFieldNoClientCouldReadIsStatus6AndTheRestGoesOn) {
+  // Typed fields checked on input (MS-ASCAL 2.2.2.42 Timezone: base64 of 172
+  // bytes; BusyStatus 0-4; MS-ASDTYPE date-times); Status 6 for that item.
+  Verifies({"MS-ASCMD 2.2.3.177.17 (Sync Status 6)", "MS-ASCAL 2.2.2.42 (Timezone)", "MS-ASCAL 2.2.2.8 (BusyStatus)"});
+  std::string good_zone;
+  absl::Base64Escape(std::string(172, '\0'), &good_zone);
+  auto calendar = [&](const std::string& key, const std::string& commands) {
+    return Post(phone_, "Sync", "<Sync xmlns=\"AirSync:\" xmlns:calendar=\"Calendar:\"><Collections><Collection>"
+                                "<SyncKey>" + key + "</SyncKey><CollectionId>calendar</CollectionId>" + commands +
+                                "</Collection></Collections></Sync>");
+  };
+  auto event = [&](const std::string& id, const std::string& subject, const std::string& extra) {
+    return "<Add><ClientId>" + id + "</ClientId><ApplicationData><calendar:Subject>" + subject +
+           "</calendar:Subject><calendar:StartTime>20261210T100000Z</calendar:StartTime>"
+           "<calendar:EndTime>20261210T110000Z</calendar:EndTime>" + extra + "</ApplicationData></Add>";
+  };
+  calendar("0", "");
+  Reply all = calendar("1", "");
+  std::string bad_zone = good_zone.substr(0, 228);  // 171 bytes
+  Reply r = calendar(Key(all), "<Commands>" +
+                                   event("z1", "Bad zone", "<calendar:Timezone>" + bad_zone + "</calendar:Timezone>") +
+                                   event("z2", "Good zone", "<calendar:Timezone>" + good_zone + "</calendar:Timezone>") +
+                                   event("z3", "Dashed stamp",
+                                         "<calendar:DtStamp>2026-12-01T10:00:00.000Z</calendar:DtStamp>") +
+                                   event("z4", "Empty recurrence", "<calendar:Recurrence/>") +
+                                   event("z5", "Recurrence without type",
+                                         "<calendar:Recurrence><calendar:Interval>1</calendar:Interval>"
+                                         "</calendar:Recurrence>") +
+                                   event("z6", "Busy 9", "<calendar:BusyStatus>9</calendar:BusyStatus>") +
+                                   "</Commands>");
+  std::map<std::string, std::string> status, server_id;
+  for (pugi::xml_node add : r.doc.first_child().child("Collections").child("Collection").child("Responses").children("Add")) {
+    status[add.child("ClientId").text().get()] = add.child("Status").text().get();
+    server_id[add.child("ClientId").text().get()] = add.child("ServerId").text().get();
+  }
+  EXPECT_EQ(status["z1"], "6") << r.xml;
+  EXPECT_EQ(status["z2"], "1");
+  EXPECT_EQ(status["z3"], "1");
+  EXPECT_EQ(status["z4"], "1");
+  EXPECT_EQ(status["z5"], "6");
+  EXPECT_EQ(status["z6"], "6");
+  EXPECT_TRUE(server_id["z1"].empty());
+  auto empty_recurrence = backend_->GetItem(miguel_, server_id["z4"]);
+  ASSERT_TRUE(empty_recurrence.ok());
+  EXPECT_THAT(empty_recurrence->data, ::testing::Not(::testing::HasSubstr("Recurrence")));  // never passed on
+  // A Change with a malformed date: Status 6, the item as it was.
+  Reply change = calendar(Key(r), "<Commands><Change><ServerId>" + server_id["z2"] +
+                                      "</ServerId><ApplicationData><calendar:Subject>Moved</calendar:Subject>"
+                                      "<calendar:StartTime>2026-13-45T99:00:00.000Z</calendar:StartTime>"
+                                      "</ApplicationData></Change></Commands>");
+  EXPECT_EQ(change.Text("Collections/Collection/Responses/Change/Status"), "6") << change.xml;
+  auto kept = backend_->GetItem(miguel_, server_id["z2"]);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_THAT(kept->data, ::testing::HasSubstr("Good zone"));
 }
 
 TEST_F(Sync, InvalidKeyIsStatus3UnknownFolderIs12EmptyIs13) {

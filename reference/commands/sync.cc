@@ -1,6 +1,7 @@
 #include "reference/commands/sync.h"
 #include "reference/commands/request_limits.h"
 #include "reference/commands/mime_for_device.h"
+#include "reference/commands/item_validation.h"
 
 #include <algorithm>
 #include <map>
@@ -251,6 +252,11 @@ class CollectionSync {
         std::string id;
         if (auto it = earlier_client_ids_.find(client_id); it != earlier_client_ids_.end()) {
           id = it->second;  // done before: same ServerId, no duplicate
+        } else if (absl::Status bad = CheckItemFromDevice(folder_class, cmd.child("ApplicationData")); !bad.ok()) {
+          // Refused for this item only (MS-ASCMD 2.2.3.177.17 Status 6).
+          Failed(bad, ctx_, "Sync Add: a field the item may not hold");
+          AddText(r, "Status", absl::StrCat(st::kConversionError));
+          continue;
         } else {
           if (folder_class == "Calendar") BirthdayForm::LearnZone(ctx_, cmd.child("ApplicationData"));
           // Recorded with the item under this ClientId at this key: a
@@ -293,6 +299,13 @@ class CollectionSync {
         if (item.ok()) {
           pugi::xml_document change;
           pugi::xml_node changed = change.append_copy(cmd.child("ApplicationData"));
+          if (absl::Status bad = CheckItemFromDevice(folder_class, changed); !bad.ok()) {
+            Failed(bad, ctx_, "Sync Change: a field the item may not hold");
+            pugi::xml_node r = Response("Change");
+            AddText(r, "ServerId", server_id);
+            AddText(r, "Status", absl::StrCat(st::kConversionError));
+            continue;
+          }
           Birthdays().FromDevice(changed);
           if (folder_class == "Calendar") BirthdayForm::LearnZone(ctx_, changed);
           auto merged = MergeChange(item->data, changed, folder_class, GhostingOf(ctx_, req_.id));

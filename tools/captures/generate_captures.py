@@ -715,13 +715,21 @@ def calendar_add(w):
     prime(w, "calendar/team", "key0")
     catch_up(w, "calendar/team", "key0", "key1")
     subject = unique(w, "Workshop")
+    # iOS sends an empty Recurrence with a single appointment (issue 16):
+    # it says nothing, is not stored and never reaches another client.
+    ios = w.p.family == "iphone" and w.p.v >= 120
+    if ios:
+        w.sources.append(src("an empty Recurrence in a single appointment",
+                             "what an iOS client was observed sending (issue 16)"))
     event = ('<Commands><Add><ClientId>ev1</ClientId><ApplicationData>'
              '<calendar:Timezone xmlns:calendar="Calendar:">%s</calendar:Timezone>'
              '<calendar:StartTime xmlns:calendar="Calendar:">20261216T130000Z</calendar:StartTime>'
              '<calendar:EndTime xmlns:calendar="Calendar:">20261216T150000Z</calendar:EndTime>'
              '<calendar:Subject xmlns:calendar="Calendar:">%s</calendar:Subject>'
-             '<calendar:BusyStatus xmlns:calendar="Calendar:">2</calendar:BusyStatus>'
-             '</ApplicationData></Add></Commands>' % (base64.b64encode(bytes(172)).decode(), subject))
+             '<calendar:BusyStatus xmlns:calendar="Calendar:">2</calendar:BusyStatus>%s'
+             '</ApplicationData></Add></Commands>' % (base64.b64encode(bytes(172)).decode(), subject,
+                                                     '<calendar:Recurrence xmlns:calendar="Calendar:"/>' if ios
+                                                     else ""))
     w.exchange("Add an event made on the phone", "Sync", sync_collection(w, "calendar/team", "{{key1}}", event),
                sync_answer(w, "calendar/team", "{{key2}}", rest='<Responses><Add><ClientId>ev1</ClientId>'
                            '<ServerId>{{event}}</ServerId><Status>1</Status></Add></Responses>'))
@@ -731,7 +739,9 @@ def calendar_add(w):
                sync_answer(w, "calendar/team", "{{key3}}", rest='<Responses><Fetch><ServerId>{{event}}</ServerId>'
                            '<Status>1</Status><ApplicationData match="some"><calendar:StartTime xmlns:calendar='
                            '"Calendar:">20261216T130000Z</calendar:StartTime><calendar:Subject xmlns:calendar='
-                           '"Calendar:">%s</calendar:Subject></ApplicationData></Fetch></Responses>' % subject))
+                           '"Calendar:">%s</calendar:Subject>%s</ApplicationData></Fetch></Responses>'
+                           % (subject, '<calendar:Recurrence xmlns:calendar="Calendar:" match="absent"/>' if ios
+                              else "")))
     return "MS-ASCAL 2.2.2 MS-ASCMD 2.2.3.7.2 MS-ASCMD 2.2.3.68"
 
 
@@ -968,7 +978,7 @@ SCENARIOS = [
     ("remote-wipe", remote_wipe, 25),
     ("item-estimate", item_estimate, 25),
     ("sync-without-getchanges", sync_without_getchanges, 25),
-    ("mime-of-stored-mail", mime_of_stored_mail, 120),
+    ("mime-of-property-mail", mime_of_stored_mail, 120),
     ("hierarchy-invalid-key", hierarchy_invalid_key, 25),
     ("empty-trash", empty_trash, 120),
     ("smart-forward", smart_forward, 25),
