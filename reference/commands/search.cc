@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "reference/commands/application_data.h"
+#include "reference/commands/mailbox_search.h"
 #include "reference/eas/status_codes.h"
 
 namespace eas::commands {
@@ -23,11 +24,9 @@ namespace st = eas::status::search;
 constexpr int kDefaultRangeEnd = 99;
 // The most one search reads from the store.
 constexpr int kMaxMatches = 1000;
-// A mailbox search reads items one by one: it gives up (Status 10, timed
-// out, MS-ASCMD 2.2.3.177.16: "retry with or without rebuilding results")
-// past ctx.search_max_items items or past this time (or the client's
-// deadline share), so no query holds a worker for a whole large mailbox.
-constexpr absl::Duration kMaxSearchTime = absl::Seconds(10);
+// A mailbox search past its work bound (mailbox_search.h) answers Status
+// 10, timed out (MS-ASCMD 2.2.3.177.16: "retry with or without rebuilding
+// results").
 // Results with their properties in one answer, whatever the Range asks.
 constexpr int kMaxMailboxResults = 100;
 
@@ -95,31 +94,13 @@ void Gal(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node store
   AddText(store, "Total", absl::StrCat(total));
 }
 
-// Mailbox search criteria (MS-ASCMD 2.2.3.140.2 Query).
-struct MailQuery {
-  std::string item_class = "Email";  // airsync:Class: Email, Calendar, Contacts, Tasks
-  std::vector<std::string> words;    // FreeText, lower case, all must occur
-  std::string collection_id;         // "" for every folder of the class
-  std::string after, before;         // DateReceived bounds (ISO text compares)
-};
-
-// The folder types that hold items of a class.
-bool HoldsClass(int type, const std::string& item_class) {
-  if (item_class == "Calendar") return type == backend::kCalendar || type == backend::kUserCalendar;
-  if (item_class == "Contacts") return type == backend::kContacts || type == backend::kUserContacts;
-  if (item_class == "Tasks") return type == backend::kTasks || type == backend::kUserTasks;
-  return (type >= backend::kInbox && type <= backend::kOutbox) || type == backend::kUserMail;
-}
-
-bool ReadQuery(pugi::xml_node node, MailQuery& q) {
+bool ReadQuery(pugi::xml_node node, MailboxQuery& q) {
   for (pugi::xml_node c : node.children()) {
     const std::string name = c.name();
     if (name == "And") {
       if (!ReadQuery(c, q)) return false;
     } else if (name == "FreeText") {
-      for (absl::string_view w : absl::StrSplit(c.text().get(), ' ', absl::SkipWhitespace())) {
-        q.words.push_back(absl::AsciiStrToLower(w));
-      }
+      AddFreeText(c.text().get(), false, q);
     } else if (name == "airsync:CollectionId") {
       q.collection_id = c.text().get();
     } else if (name == "GreaterThan" || name == "LessThan") {
@@ -138,82 +119,19 @@ bool ReadQuery(pugi::xml_node node, MailQuery& q) {
   return true;
 }
 
-std::vector<std::string> MailFolders(const std::vector<backend::Folder>& folders, const MailQuery& q,
-                                     bool deep) {
-  auto is_mail = [&](int t) { return HoldsClass(t, q.item_class); };
-  std::vector<std::string> out;
-  if (q.collection_id.empty()) {
-    for (const auto& f : folders) {
-      if (is_mail(f.type)) out.push_back(f.server_id);
-    }
-    return out;
-  }
-  out.push_back(q.collection_id);
-  if (!deep) return out;
-  for (const auto& f : folders) {  // parents come before children
-    if (std::find(out.begin(), out.end(), f.parent_id) != out.end() && is_mail(f.type)) out.push_back(f.server_id);
-  }
-  return out;
-}
-
-// Every text of the item but opaque (binary) values: subject, people,
-// location, body.
-void CollectText(pugi::xml_node node, std::string& out) {
-  for (pugi::xml_node c : node.children()) {
-    if (c.type() == pugi::node_pcdata) {
-      absl::StrAppend(&out, c.value(), "\n");
-    } else if (c.type() == pugi::node_element && !c.attribute("opaque")) {
-      CollectText(c, out);
-    }
-  }
-}
-
-bool Matches(const pugi::xml_node data, const MailQuery& q) {
-  const std::string received = data.child("email:DateReceived").text().get();
-  if (!q.after.empty() && !(received > q.after)) return false;
-  if (!q.before.empty() && !(received < q.before)) return false;
-  std::string haystack;
-  CollectText(data, haystack);
-  haystack = absl::AsciiStrToLower(haystack);
-  return std::all_of(q.words.begin(), q.words.end(),
-                     [&](const std::string& w) { return absl::StrContains(haystack, w); });
-}
-
 void Mailbox(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node store, pugi::xml_node root) {
   pugi::xml_node options = request_store.child("Options");
   auto range = ParseRange(options);
-  MailQuery q;
+  MailboxQuery q;
   if (!range || !ReadQuery(request_store.child("Query"), q) || (q.words.empty() && q.after.empty() && q.before.empty())) {
     return StoreStatus(store, st::kInvalidRequest);
   }
-  auto folders = ctx.backend->ListFolders(ctx.account);
-  if (!folders.ok()) return StoreStatus(store, st::kServerError);
-  if (!q.collection_id.empty() &&
-      std::none_of(folders->begin(), folders->end(),
-                   [&](const backend::Folder& f) { return f.server_id == q.collection_id; })) {
-    return StoreStatus(store, st::kFolderSyncRequired);
-  }
-  struct Hit {  // what sorts and finds a match again; never its data
-    std::string received, folder, server_id;
-  };
-  std::vector<Hit> hits;
-  const absl::Time give_up = absl::Now() + std::min(kMaxSearchTime, ctx.response_budget);
-  int searched = 0;
-  for (const std::string& folder : MailFolders(*folders, q, options.child("DeepTraversal"))) {
-    auto items = ctx.backend->ChangesSince(ctx.account, folder, 0);
-    if (Failed(items.status(), ctx, "Search: reading a folder")) return StoreStatus(store, st::kServerError);
-    for (const auto& item : *items) {
-      if (item.deleted) continue;
-      if (++searched > ctx.search_max_items || absl::Now() > give_up) return StoreStatus(store, st::kTimedOut);
-      pugi::xml_document doc;
-      if (!doc.load_string(item.data.c_str())) continue;
-      pugi::xml_node data = doc.first_child();
-      std::string when = data.child("email:DateReceived").text().get();
-      if (when.empty()) when = data.child("calendar:StartTime").text().get();
-      if (Matches(data, q)) hits.push_back({when, folder, item.server_id});
-    }
-  }
-  std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.received > b.received; });
+  q.deep = options.child("DeepTraversal");
+  auto found = SearchMailbox(ctx, q);
+  if (absl::IsNotFound(found.status())) return StoreStatus(store, st::kFolderSyncRequired);
+  if (absl::IsDeadlineExceeded(found.status())) return StoreStatus(store, st::kTimedOut);
+  if (Failed(found.status(), ctx, "Search: reading the mailbox")) return StoreStatus(store, st::kServerError);
+  const std::vector<MailboxHit>& hits = *found;
   StoreStatus(store, st::kSuccess);
   const int total = static_cast<int>(hits.size());
   if (range->first >= total) {
