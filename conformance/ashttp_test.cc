@@ -20,7 +20,7 @@ TEST_F(AsHttp, OptionsAdvertisesVersionsAndExactlyTheImplementedCommands) {
   EXPECT_EQ(r.http.Header("MS-ASProtocolVersions"), "2.5,12.0,12.1,14.0,14.1,16.0,16.1");
   EXPECT_EQ(r.http.Header("MS-ASProtocolCommands"),
             "Provision,FolderSync,Settings,Sync,GetItemEstimate,Ping,FolderCreate,FolderUpdate,FolderDelete,"
-            "MoveItems,Search,ResolveRecipients,ItemOperations,GetAttachment,MeetingResponse,ValidateCert,"
+            "MoveItems,Search,Find,ResolveRecipients,ItemOperations,GetAttachment,MeetingResponse,ValidateCert,"
             "SendMail,SmartReply,SmartForward");
   EXPECT_FALSE(r.http.Header("MS-Server-ActiveSync").empty());
   EXPECT_THAT(r.http.Header("Allow"), HasSubstr("POST"));

@@ -33,6 +33,8 @@ struct PingLimits {
 // Items one mailbox Search reads at most (--search-max-items).
 inline constexpr int kDefaultSearchMaxItems = 20000;
 
+class FindSearches;
+
 struct CommandContext {
   ProtocolVersion version;
   const http::Query* query = nullptr;
@@ -58,6 +60,8 @@ struct CommandContext {
   push::PushHub* hub = nullptr;
   PingLimits ping;
   int search_max_items = kDefaultSearchMaxItems;
+  // The Find searches devices began (never null from the Dispatcher).
+  FindSearches* find_searches = nullptr;
   // Queues work on this device's strand (reference/exec/strands.h): what a
   // parked Sync does when a change wakes it. False when the strand refuses.
   std::function<bool(std::function<void()>)> on_device_strand;

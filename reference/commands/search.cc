@@ -73,22 +73,7 @@ void Gal(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node store
   const int last = std::min(range->last, total - 1);
   root.append_attribute("xmlns:gal") = "GAL:";
   for (int i = range->first; i <= last; ++i) {
-    const backend::GalEntry& e = (*found)[i];
-    pugi::xml_node p = store.append_child("Result").append_child("Properties");
-    AddText(p, "gal:DisplayName", e.display_name);
-    if (!e.phone.empty()) AddText(p, "gal:Phone", e.phone);
-    if (!e.office.empty()) AddText(p, "gal:Office", e.office);
-    if (!e.title.empty()) AddText(p, "gal:Title", e.title);
-    if (!e.company.empty()) AddText(p, "gal:Company", e.company);
-    if (!e.alias.empty()) AddText(p, "gal:Alias", e.alias);
-    AddText(p, "gal:FirstName", FirstNameOf(e));
-    if (!e.last_name.empty()) AddText(p, "gal:LastName", e.last_name);
-    if (!e.mobile_phone.empty()) AddText(p, "gal:MobilePhone", e.mobile_phone);
-    AddText(p, "gal:EmailAddress", e.email);
-    if (pictures) {
-      // No photos in this directory: 173 NoPicture (MS-ASCMD 2.2.3.135.1).
-      AddText(p.append_child("gal:Picture"), "gal:Status", "173");
-    }
+    AppendGalProperties(store.append_child("Result").append_child("Properties"), (*found)[i], pictures);
   }
   AddText(store, "Range", absl::StrCat(range->first, "-", last));
   AddText(store, "Total", absl::StrCat(total));
@@ -158,6 +143,23 @@ void Mailbox(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node s
 }
 
 }  // namespace
+
+void AppendGalProperties(pugi::xml_node p, const backend::GalEntry& e, bool pictures) {
+  AddText(p, "gal:DisplayName", e.display_name);
+  if (!e.phone.empty()) AddText(p, "gal:Phone", e.phone);
+  if (!e.office.empty()) AddText(p, "gal:Office", e.office);
+  if (!e.title.empty()) AddText(p, "gal:Title", e.title);
+  if (!e.company.empty()) AddText(p, "gal:Company", e.company);
+  if (!e.alias.empty()) AddText(p, "gal:Alias", e.alias);
+  AddText(p, "gal:FirstName", FirstNameOf(e));
+  if (!e.last_name.empty()) AddText(p, "gal:LastName", e.last_name);
+  if (!e.mobile_phone.empty()) AddText(p, "gal:MobilePhone", e.mobile_phone);
+  AddText(p, "gal:EmailAddress", e.email);
+  if (pictures) {
+    // No photos in this directory: 173 NoPicture (MS-ASCMD 2.2.3.135.1).
+    AddText(p.append_child("gal:Picture"), "gal:Status", "173");
+  }
+}
 
 CommandResult Search(CommandContext& ctx) {
   CommandResult result;

@@ -10,6 +10,10 @@ namespace eas::commands {
 
 CommandResult Search(CommandContext& ctx);
 
+// A GAL entry's properties (gal: page) into `properties`, as Search and
+// Find give them; `pictures`: a NoPicture status for each (none are kept).
+void AppendGalProperties(pugi::xml_node properties, const backend::GalEntry& entry, bool pictures);
+
 }  // namespace eas::commands
 
 #endif  // EAS_REFERENCE_COMMANDS_SEARCH_H_

@@ -189,6 +189,14 @@ inline constexpr int kAccessBlocked = 13;
 inline constexpr int kCredentialsRequired = 14;
 }  // namespace search
 
+// Find (MS-ASCMD 2.2.3.177.2), of Find and of Response.
+namespace find {
+inline constexpr int kSuccess = 1;
+inline constexpr int kInvalidRequest = 2;
+inline constexpr int kFolderSyncRequired = 3;  // of Find
+inline constexpr int kStartWithRangeZero = 4;  // of Response
+}  // namespace find
+
 // ResolveRecipients (MS-ASCMD 2.2.3.177.13).
 namespace resolve_recipients {
 inline constexpr int kSuccess = 1;

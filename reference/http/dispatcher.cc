@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "reference/backend/outage_watch.h"
 #include "reference/commands/folder_commands.h"
+#include "reference/commands/find.h"
 #include "reference/commands/folder_sync.h"
 #include "reference/commands/get_item_estimate.h"
 #include "reference/commands/item_operations.h"
@@ -98,6 +99,8 @@ constexpr CommandSpec kCommands[] = {
     // the common status from 14.0 and HTTP 400 before.
     {Command::kMoveItems, "MoveItems", "Move:", &commands::MoveItems, true, status::common::kInvalidWbxml},
     {Command::kSearch, "Search", "Search:", &commands::Search, true, status::search::kInvalidRequest},
+    {Command::kFind, "Find", "Find:", &commands::Find, true, status::find::kInvalidRequest, false,
+     ProtocolVersion::k16_1},
     {Command::kResolveRecipients, "ResolveRecipients", "ResolveRecipients:", &commands::ResolveRecipients,
      true, status::resolve_recipients::kProtocolError},
     {Command::kItemOperations, "ItemOperations", "ItemOperations:", &commands::ItemOperations, true,
@@ -537,6 +540,7 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
   ctx.hub = options_.hub;
   ctx.ping = options_.ping;
   ctx.search_max_items = options_.search_max_items;
+  ctx.find_searches = &find_searches_;
   ctx.sync_engine = options_.sync_engine;
   ctx.on_device_strand = [this, key = admitted.device_key](std::function<void()> task) {
     return strands_->Post(key, std::move(task));

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "reference/backend/backend.h"
 #include "reference/commands/command.h"
+#include "reference/commands/find.h"
 #include "reference/commands/sync_engine.h"
 #include "reference/eas/later.h"
 #include "reference/exec/strands.h"
@@ -156,6 +157,7 @@ class Dispatcher {
   state::DeviceState& state_;
   DispatcherOptions options_;
   std::unique_ptr<commands::SyncEngine> own_sync_engine_;  // when options_ has none
+  commands::FindSearches find_searches_;
   // The pool goes first (~Dispatcher): its queued tasks use the strands.
   std::unique_ptr<exec::WorkerPool> pool_;
   std::unique_ptr<exec::Strands> strands_;

@@ -881,6 +881,35 @@ def mime_of_stored_mail(w):
     return "MS-ASAIRS 2.2.2.22.4 MS-ASCMD 2.2.3.106 MS-ASCMD 2.2.1.10"
 
 
+def find(w):
+    """Find (16.1): a message by a subject restriction, then people in the
+    GAL, each search starting at Range 0 (MS-ASCMD 2.2.3.143.1)."""
+    w.exchange("Find a message by its subject", "Find",
+               '<Find xmlns="Find:" xmlns:airsync="AirSync:"><SearchId>%s-1</SearchId><ExecuteSearch>'
+               '<MailBoxSearchCriterion><Query><airsync:Class>Email</airsync:Class><airsync:CollectionId>inbox'
+               '</airsync:CollectionId><FreeText>subject:update #3</FreeText></Query><Options><Range>0-9</Range>'
+               '</Options></MailBoxSearchCriterion></ExecuteSearch></Find>' % w.device_id,
+               '<Find xmlns="Find:" xmlns:airsync="AirSync:" xmlns:email="Email:" '
+               'xmlns:itemoperations="ItemOperations:"><Status>1</Status><Response><itemoperations:Store>Mailbox'
+               '</itemoperations:Store><Status>1</Status><Result><airsync:Class>Email</airsync:Class>'
+               '<airsync:ServerId>{{found}}</airsync:ServerId><airsync:CollectionId>inbox</airsync:CollectionId>'
+               '<Properties match="some"><email:Subject>Status update #3</email:Subject></Properties></Result>'
+               '<Range>0-0</Range><Total>1</Total></Response></Find>')
+    w.exchange("Find people named Lena in the GAL", "Find",
+               '<Find xmlns="Find:"><SearchId>%s-2</SearchId><ExecuteSearch><GalSearchCriterion><Query>'
+               '<FreeText>Lena</FreeText></Query><Options><Range>0-4</Range></Options></GalSearchCriterion>'
+               '</ExecuteSearch></Find>' % w.device_id,
+               '<Find xmlns="Find:"><Status>1</Status><Response match="some"><Status>1</Status>'
+               '<Result match="any"/><Total>{{gal_total}}</Total></Response></Find>')
+    w.exchange("A new search may not start past 0", "Find",
+               '<Find xmlns="Find:" xmlns:airsync="AirSync:"><SearchId>%s-3</SearchId><ExecuteSearch>'
+               '<MailBoxSearchCriterion><Query><airsync:Class>Email</airsync:Class><FreeText>update</FreeText>'
+               '</Query><Options><Range>5-9</Range></Options></MailBoxSearchCriterion></ExecuteSearch></Find>'
+               % w.device_id,
+               '<Find xmlns="Find:"><Status>1</Status><Response><Status>4</Status></Response></Find>')
+    return "MS-ASCMD 2.2.1.2 MS-ASCMD 2.2.3.143.1 MS-ASCMD 2.2.3.177.2"
+
+
 def hierarchy_invalid_key(w):
     w.exchange("FolderSync with a key never given", "FolderSync",
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>4242</SyncKey></FolderSync>',
@@ -979,6 +1008,7 @@ SCENARIOS = [
     ("item-estimate", item_estimate, 25),
     ("sync-without-getchanges", sync_without_getchanges, 25),
     ("mime-of-property-mail", mime_of_stored_mail, 120),
+    ("find", find, 161),
     ("hierarchy-invalid-key", hierarchy_invalid_key, 25),
     ("empty-trash", empty_trash, 120),
     ("smart-forward", smart_forward, 25),

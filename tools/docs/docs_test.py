@@ -48,7 +48,7 @@ FEATURES = {
 }
 # Commands of MS-ASCMD the server does not have (yet): a page must not
 # claim them.
-NOT_IMPLEMENTED = ["Find", "Autodiscover"]
+NOT_IMPLEMENTED = ["Autodiscover"]
 
 
 def not_yet_sentences(text):

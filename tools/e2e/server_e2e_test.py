@@ -44,7 +44,7 @@ def test_first_setup_like_a_phone(server, tls):
     assert r.getheader("MS-ASProtocolVersions") == "2.5,12.0,12.1,14.0,14.1,16.0,16.1"
     assert r.getheader("MS-ASProtocolCommands") == (
         "Provision,FolderSync,Settings,Sync,GetItemEstimate,Ping,FolderCreate,FolderUpdate,FolderDelete,"
-        "MoveItems,Search,ResolveRecipients,ItemOperations,GetAttachment,MeetingResponse,ValidateCert,"
+        "MoveItems,Search,Find,ResolveRecipients,ItemOperations,GetAttachment,MeetingResponse,ValidateCert,"
         "SendMail,SmartReply,SmartForward")
 
     phone = Phone(conn, "E2E%s" % ("TLS" if tls else "PLAIN"))
