@@ -33,6 +33,7 @@
 #include "reference/commands/validate_cert.h"
 #include "reference/devices/device_quirks.h"
 #include "reference/eas/status_codes.h"
+#include "reference/http/autodiscover.h"
 #include "reference/http/credentials.h"
 #include "reference/http/query.h"
 #include "reference/log/log.h"
@@ -357,10 +358,39 @@ void Dispatcher::CheckCredentials(std::string authorization, std::string peer, s
   if (!queued) done(false);
 }
 
+HttpResponse Dispatcher::Autodiscover(const HttpRequest& request, Record& record) {
+  record.command = record.metric_command = "Autodiscover";
+  if (request.method != "POST") {
+    HttpResponse r = Plain(405, "Autodiscover takes POST");
+    r.headers.emplace_back("Allow", "POST");
+    return r;
+  }
+  if (request.body.size() > kMaxAutodiscoverBody) return Plain(413, "request body too large");
+  auto login = Login(request.Header("Authorization"), request.peer, record);
+  if (auto* refused = std::get_if<HttpResponse>(&login)) return std::move(*refused);
+  std::string url = options_.public_url;
+  if (url.empty()) {
+    // Where the client reached us, if the Host header is a plain host name.
+    std::string host = request.Header("Host");
+    if (host.empty() || host.size() > 255 ||
+        host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+            std::string::npos) {
+      host = "localhost";
+    }
+    url = absl::StrCat("https://", host, kEasPath);
+  }
+  HttpResponse r;
+  r.body = AutodiscoverAnswer(request.body, std::get<Login_>(login).account, url,
+                              absl::FromUnixSeconds(options_.now()));
+  r.headers.emplace_back("Content-Type", "text/xml; charset=utf-8");
+  return r;
+}
+
 std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpRequest& request, Record& record) {
   // Path and method (MS-ASHTTP 2.2.1.1.1).
   const size_t question = request.target.find('?');
   const std::string path = request.target.substr(0, question);
+  if (absl::EqualsIgnoreCase(path, kAutodiscoverPath)) return Autodiscover(request, record);
   if (!absl::EqualsIgnoreCase(path, kEasPath)) return Plain(404, "not an ActiveSync URL");
   if (request.method != "POST" && request.method != "OPTIONS") {
     HttpResponse r = Plain(405, "only OPTIONS and POST");

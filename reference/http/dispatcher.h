@@ -33,6 +33,8 @@ namespace eas::http {
 
 inline constexpr char kEasPath[] = "/Microsoft-Server-ActiveSync";
 inline constexpr char kWbxmlContentType[] = "application/vnd.ms-sync.wbxml";
+// An Autodiscover request is a few hundred bytes.
+inline constexpr size_t kMaxAutodiscoverBody = 64 << 10;
 
 struct HttpRequest {
   std::string method;
@@ -65,6 +67,9 @@ struct DispatcherOptions {
   // Direct Push; without a hub Ping is not offered.
   push::PushHub* hub = nullptr;
   commands::PingLimits ping;
+  // The ActiveSync URL Autodiscover hands out (--public-url); empty: https://
+  // and the request's Host header.
+  std::string public_url;
   // Items one mailbox Search may read before it answers Status 10.
   int search_max_items = commands::kDefaultSearchMaxItems;
   // Outbound mail (--smtp); without it mail to outside addresses is refused.
@@ -150,6 +155,8 @@ class Dispatcher {
   // device's strand.
   HttpResponse Run(const HttpRequest& request, const Admitted& admitted, Record& record);
   HttpResponse Options();
+  // POST /autodiscover/autodiscover.xml (any case), for the signed-in account.
+  HttpResponse Autodiscover(const HttpRequest& request, Record& record);
   // 401; `why` non-empty: credentials that failed (logged as such).
   HttpResponse Unauthorized(const Record& record, const char* why);
 

@@ -61,6 +61,9 @@ ABSL_FLAG(int, max_devices_per_account, 100,
 ABSL_FLAG(int, ping_min_heartbeat, 60, "shortest Ping heartbeat accepted, seconds");
 ABSL_FLAG(int, ping_max_heartbeat, 3540, "longest Ping heartbeat accepted, seconds");
 ABSL_FLAG(int, ping_max_folders, 300, "most folders one Ping may watch");
+ABSL_FLAG(std::string, public_url, "",
+          "the ActiveSync URL Autodiscover hands out (https://mail.example.com/Microsoft-Server-ActiveSync); "
+          "empty: https:// and the Host the client used");
 ABSL_FLAG(int, search_max_items, eas::commands::kDefaultSearchMaxItems,
           "items one mailbox Search may read; past that it answers Status 10 (timed out: narrow the query)");
 ABSL_FLAG(std::string, backend, "embedded",
@@ -294,6 +297,7 @@ int main(int argc, char** argv) {
   dispatcher_options.ping.max_heartbeat = absl::GetFlag(FLAGS_ping_max_heartbeat);
   dispatcher_options.ping.max_folders = absl::GetFlag(FLAGS_ping_max_folders);
   dispatcher_options.search_max_items = absl::GetFlag(FLAGS_search_max_items);
+  dispatcher_options.public_url = absl::GetFlag(FLAGS_public_url);
   std::unique_ptr<eas::mail::SmtpRelay> relay;
   if (const std::string smtp = absl::GetFlag(FLAGS_smtp); !smtp.empty()) {
     const size_t colon = smtp.rfind(':');

@@ -48,7 +48,7 @@ FEATURES = {
 }
 # Commands of MS-ASCMD the server does not have (yet): a page must not
 # claim them.
-NOT_IMPLEMENTED = ["Autodiscover"]
+NOT_IMPLEMENTED = []
 
 
 def not_yet_sentences(text):
