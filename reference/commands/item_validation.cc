@@ -64,7 +64,6 @@ const absl::flat_hash_map<std::string, IntRange>& Ranges() {
       // MS-ASEMAIL 2.2.2
       {"email:Read", {0, 1}},
       {"email:Importance", {0, 2}},
-      {"email:FlagStatus", {0, 2}},
   };
   return *ranges;
 }

@@ -408,6 +408,34 @@ def push_ping(w):
     return "MS-ASCMD 2.2.1.13 MS-ASCMD 2.2.3.177.10"
 
 
+def ping_own_change(w):
+    """The device adds a contact, then Pings on Contacts and the Inbox. The
+    store's once-a-second watcher sees the Contacts folder move (the
+    device's own Add); that is nothing the device lacks, so the Ping waits
+    on until mail arrives, and names the Inbox only."""
+    w.sources.append(src("a Ping right after the device's own change",
+                         "what a Python EAS library at 16.1 was observed doing against this server (issue 16), "
+                         "here in this device's session form"))
+    prime(w, "inbox", "key1")
+    catch_up(w, "inbox", "key1", "key2")
+    prime(w, "contacts/customers", "ckey1")
+    catch_up(w, "contacts/customers", "ckey1", "ckey2")
+    add = ('<Commands><Add><ClientId>1</ClientId><ApplicationData><contacts:FileAs xmlns:contacts="Contacts:">%s'
+           '</contacts:FileAs></ApplicationData></Add></Commands>' % unique(w, "Own"))
+    w.exchange("Add a contact", "Sync", sync_collection(w, "contacts/customers", "{{ckey2}}", add),
+               sync_answer(w, "contacts/customers", "{{ckey3}}",
+                           rest='<Responses><Add><ClientId>1</ClientId><ServerId>{{own}}</ServerId>'
+                           '<Status>1</Status></Add></Responses>'))
+    subject = unique(w, "Later")
+    w.exchange("Ping on Contacts and the Inbox: only the mail ends it", "Ping",
+               '<Ping xmlns="Ping:"><HeartbeatInterval>480</HeartbeatInterval><Folders><Folder><Id>'
+               'contacts/customers</Id><Class>Contacts</Class></Folder><Folder><Id>inbox</Id><Class>Email</Class>'
+               '</Folder></Folders></Ping>',
+               '<Ping xmlns="Ping:"><Status>2</Status><Folders><Folder>inbox</Folder></Folders></Ping>',
+               during=deliver(w, subject, "After the watcher looked.", after_ms=2200))
+    return "MS-ASCMD 2.2.1.13 MS-ASCMD 2.2.3.177.10"
+
+
 def contacts_changes(w):
     prime(w, "contacts/customers", "key1")
     w.exchange("Sync: what the folder holds", "Sync",
@@ -1009,6 +1037,7 @@ SCENARIOS = [
     ("sync-without-getchanges", sync_without_getchanges, 25),
     ("mime-of-property-mail", mime_of_stored_mail, 120),
     ("find", find, 161),
+    ("ping-own-change", ping_own_change, 161),
     ("hierarchy-invalid-key", hierarchy_invalid_key, 25),
     ("empty-trash", empty_trash, 120),
     ("smart-forward", smart_forward, 25),
