@@ -50,6 +50,15 @@ class Sync : public ConformanceTest {
     return out;
   }
   std::string Key(const Reply& r) { return r.Text("Collections/Collection/SyncKey"); }
+  // A Change that carries only FileAs, as a client sends it when the user
+  // edited the name and emptied the rest; the item as stored afterwards.
+  std::string ChangeFileAsOnly(const std::string& key, const std::string& id, const std::string& file_as) {
+    SyncRequest(key, "<Commands><Change><ServerId>" + id + "</ServerId><ApplicationData><contacts:FileAs>" +
+                         file_as + "</contacts:FileAs></ApplicationData></Change></Commands>");
+    auto stored = backend_->GetItem(miguel_, id);
+    EXPECT_TRUE(stored.ok()) << id;
+    return stored.ok() ? stored->data : "";
+  }
   std::string Status(const Reply& r) { return r.Text("Collections/Collection/Status"); }
   Phone phone_;
 };
@@ -156,24 +165,16 @@ TEST_F(Sync, SupportedNamesWhatAChangeClearsAndGhostsTheRest) {
   SyncRequest("0", "<Supported><contacts:FileAs/><contacts:JobTitle/></Supported>");
   Reply all = SyncRequest("1");
   const std::string id = Commands(all, "Add")[0].child("ServerId").text().get();
-  SyncRequest(Key(all), "<Commands><Change><ServerId>" + id +
-                            "</ServerId><ApplicationData><contacts:FileAs>Edited</contacts:FileAs>"
-                            "</ApplicationData></Change></Commands>");
-  auto stored = backend_->GetItem(miguel_, id);
-  ASSERT_TRUE(stored.ok());
-  EXPECT_THAT(stored->data, ::testing::Not(::testing::HasSubstr("JobTitle")));
-  EXPECT_THAT(stored->data, ::testing::HasSubstr("<contacts:FirstName>"));
+  const std::string stored = ChangeFileAsOnly(Key(all), id, "Edited");
+  EXPECT_THAT(stored, ::testing::Not(::testing::HasSubstr("JobTitle")));
+  EXPECT_THAT(stored, ::testing::HasSubstr("<contacts:FirstName>"));
 
   SyncRequest("0", "<Supported/>", "contacts");  // a new initial Sync: everything ghosted
   Reply again = SyncRequest("1");
-  const std::string other = Commands(again, "Add")[1].child("ServerId").text().get();
-  SyncRequest(Key(again), "<Commands><Change><ServerId>" + other +
-                              "</ServerId><ApplicationData><contacts:FileAs>Edited too</contacts:FileAs>"
-                              "</ApplicationData></Change></Commands>");
-  auto kept = backend_->GetItem(miguel_, other);
-  ASSERT_TRUE(kept.ok());
-  EXPECT_THAT(kept->data, ::testing::HasSubstr("<contacts:JobTitle>Engineer"));
-  EXPECT_THAT(kept->data, ::testing::HasSubstr("<contacts:FirstName>"));
+  const std::string kept =
+      ChangeFileAsOnly(Key(again), Commands(again, "Add")[1].child("ServerId").text().get(), "Edited too");
+  EXPECT_THAT(kept, ::testing::HasSubstr("<contacts:JobTitle>Engineer"));
+  EXPECT_THAT(kept, ::testing::HasSubstr("<contacts:FirstName>"));
 }
 
 TEST_F(Sync, Ios4WithoutSupportedKeepsWhatItLeavesOut) {
@@ -183,13 +184,8 @@ TEST_F(Sync, Ios4WithoutSupportedKeepsWhatItLeavesOut) {
   phone_.user_agent = "Apple-iPhone3C1/803.148";
   SyncRequest("0");
   Reply all = SyncRequest("1");
-  const std::string id = Commands(all, "Add")[0].child("ServerId").text().get();
-  SyncRequest(Key(all), "<Commands><Change><ServerId>" + id +
-                            "</ServerId><ApplicationData><contacts:FileAs>Edited</contacts:FileAs>"
-                            "</ApplicationData></Change></Commands>");
-  auto stored = backend_->GetItem(miguel_, id);
-  ASSERT_TRUE(stored.ok());
-  EXPECT_THAT(stored->data, ::testing::HasSubstr("<contacts:JobTitle>Engineer"));
+  EXPECT_THAT(ChangeFileAsOnly(Key(all), Commands(all, "Add")[0].child("ServerId").text().get(), "Edited"),
+              ::testing::HasSubstr("<contacts:JobTitle>Engineer"));
 }
 
 TEST_F(Sync, WithoutSupportedACalendarChangeClearsGhostableElementsOnly) {

@@ -28,23 +28,6 @@ constexpr size_t kPreviewLength = 255;  // MS-ASCMD 2.2.3.137 (Preview)
 // The most GAL entries read for one Find (as for Search).
 constexpr int kMaxGalMatches = 1000;
 
-struct Range {
-  int first = 0;
-  int last = kDefaultRangeEnd;
-};
-
-std::optional<Range> ParseRange(pugi::xml_node options) {
-  Range r;
-  pugi::xml_node node = options.child("Range");
-  if (!node) return r;
-  std::vector<std::string> parts = absl::StrSplit(node.text().get(), '-');
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &r.first) || !absl::SimpleAtoi(parts[1], &r.last) ||
-      r.first < 0 || r.last < r.first || r.last > kMaxRangeIndex) {
-    return std::nullopt;
-  }
-  return r;
-}
-
 CommandResult FindStatus(int status) { return StatusResponse("Find", "Find:", status); }
 
 pugi::xml_node StartAnswer(CommandResult& result, int response_status) {
@@ -84,7 +67,7 @@ void AppendMailProperties(const std::string& stored, pugi::xml_node properties) 
   copy("email:From", "email:From");
 }
 
-CommandResult Mailbox(CommandContext& ctx, pugi::xml_node criterion, const Range& range) {
+CommandResult Mailbox(CommandContext& ctx, pugi::xml_node criterion, const ResultRange& range) {
   pugi::xml_node query = criterion.child("Query");
   MailboxQuery q;
   for (pugi::xml_node c : query.children()) {
@@ -133,7 +116,7 @@ CommandResult Mailbox(CommandContext& ctx, pugi::xml_node criterion, const Range
   return result;
 }
 
-CommandResult Gal(CommandContext& ctx, pugi::xml_node criterion, const Range& range) {
+CommandResult Gal(CommandContext& ctx, pugi::xml_node criterion, const ResultRange& range) {
   const std::string query = criterion.child("Query").child("FreeText").text().get();
   if (query.empty()) return FindStatus(st::kInvalidRequest);
   auto found = ctx.backend->SearchGal(ctx.account, query, kMaxGalMatches);
@@ -182,7 +165,7 @@ CommandResult Find(CommandContext& ctx) {
     return FindStatus(st::kInvalidRequest);
   }
   pugi::xml_node criterion = mailbox ? mailbox : gal;
-  auto range = ParseRange(criterion.child("Options"));
+  auto range = ParseResultRange(criterion.child("Options").child("Range"), kDefaultRangeEnd, kMaxRangeIndex);
   if (!range) return FindStatus(st::kInvalidRequest);
   const std::string device_key = absl::StrCat(ctx.account.key(), "/", ctx.device.device_id);
   if (ctx.find_searches != nullptr) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -65,6 +66,17 @@ bool Matches(const pugi::xml_node data, const MailboxQuery& q) {
 }
 
 }  // namespace
+
+std::optional<ResultRange> ParseResultRange(pugi::xml_node range, int default_last, int max_last) {
+  ResultRange r{0, default_last};
+  if (!range) return r;
+  std::vector<std::string> parts = absl::StrSplit(range.text().get(), '-');
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &r.first) || !absl::SimpleAtoi(parts[1], &r.last) ||
+      r.first < 0 || r.last < r.first || r.last > max_last) {
+    return std::nullopt;
+  }
+  return r;
+}
 
 void AddFreeText(const std::string& text, bool restrictions, MailboxQuery& q) {
   static const std::pair<const char*, const char*> kProperties[] = {

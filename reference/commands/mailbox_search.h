@@ -4,11 +4,13 @@
 #ifndef EAS_REFERENCE_COMMANDS_MAILBOX_SEARCH_H_
 #define EAS_REFERENCE_COMMANDS_MAILBOX_SEARCH_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "pugixml.hpp"
 #include "reference/commands/command.h"
 
 namespace eas::commands {
@@ -23,6 +25,15 @@ struct MailboxQuery {
   bool deep = false;          // the collection's subfolders too
   std::string after, before;  // DateReceived bounds (ISO text compares)
 };
+
+// A Range "m-n" of Search and Find (MS-ASCMD 2.2.3.142.1, 2.2.3.143.1):
+// zero-based, first <= last <= max_last; without one, 0-default_last;
+// nullopt when malformed.
+struct ResultRange {
+  int first = 0;
+  int last = 0;
+};
+std::optional<ResultRange> ParseResultRange(pugi::xml_node range, int default_last, int max_last);
 
 // A match: what sorts it and finds it again, never its data.
 struct MailboxHit {

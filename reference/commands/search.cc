@@ -1,6 +1,7 @@
 #include "reference/commands/search.h"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -30,23 +31,6 @@ constexpr int kMaxMatches = 1000;
 // Results with their properties in one answer, whatever the Range asks.
 constexpr int kMaxMailboxResults = 100;
 
-struct Range {
-  int first = 0;
-  int last = kDefaultRangeEnd;
-};
-
-std::optional<Range> ParseRange(pugi::xml_node options) {
-  Range r;
-  pugi::xml_node node = options.child("Range");
-  if (!node) return r;
-  std::vector<std::string> parts = absl::StrSplit(node.text().get(), '-');
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &r.first) || !absl::SimpleAtoi(parts[1], &r.last) ||
-      r.first < 0 || r.last < r.first) {
-    return std::nullopt;
-  }
-  return r;
-}
-
 void StoreStatus(pugi::xml_node store, int status) { AddText(store, "Status", absl::StrCat(status)); }
 
 // "Lena Meier" -> "Lena": Nokia's client shows nothing without FirstName.
@@ -58,7 +42,7 @@ std::string FirstNameOf(const backend::GalEntry& e) {
 void Gal(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node store, pugi::xml_node root) {
   const std::string query = request_store.child("Query").text().get();
   pugi::xml_node options = request_store.child("Options");
-  auto range = ParseRange(options);
+  auto range = ParseResultRange(options.child("Range"), kDefaultRangeEnd, std::numeric_limits<int>::max());
   if (query.empty() || !range) return StoreStatus(store, st::kInvalidRequest);
   auto found = ctx.backend->SearchGal(ctx.account, query, kMaxMatches);
   if (!found.ok()) return StoreStatus(store, st::kServerError);
@@ -106,7 +90,7 @@ bool ReadQuery(pugi::xml_node node, MailboxQuery& q) {
 
 void Mailbox(CommandContext& ctx, pugi::xml_node request_store, pugi::xml_node store, pugi::xml_node root) {
   pugi::xml_node options = request_store.child("Options");
-  auto range = ParseRange(options);
+  auto range = ParseResultRange(options.child("Range"), kDefaultRangeEnd, std::numeric_limits<int>::max());
   MailboxQuery q;
   if (!range || !ReadQuery(request_store.child("Query"), q) || (q.words.empty() && q.after.empty() && q.before.empty())) {
     return StoreStatus(store, st::kInvalidRequest);
