@@ -87,7 +87,7 @@ CommandResult Mailbox(CommandContext& ctx, pugi::xml_node criterion, const Resul
   if (absl::IsNotFound(found.status())) return FindStatus(st::kFolderSyncRequired);
   if (Failed(found.status(), ctx, "Find: searching the mailbox")) {
     // Past the work bound, too: no Find status says "timed out".
-    return StatusResponse("Find", "Find:", status::common::kServerErrorRetryLater);
+    return FindStatus(status::common::kServerErrorRetryLater);
   }
   CommandResult result;
   pugi::xml_node response = StartAnswer(result, st::kSuccess);
@@ -121,7 +121,7 @@ CommandResult Gal(CommandContext& ctx, pugi::xml_node criterion, const ResultRan
   if (query.empty()) return FindStatus(st::kInvalidRequest);
   auto found = ctx.backend->SearchGal(ctx.account, query, kMaxGalMatches);
   if (Failed(found.status(), ctx, "Find: searching the GAL")) {
-    return StatusResponse("Find", "Find:", status::common::kServerErrorRetryLater);
+    return FindStatus(status::common::kServerErrorRetryLater);
   }
   CommandResult result;
   pugi::xml_node response = StartAnswer(result, st::kSuccess);

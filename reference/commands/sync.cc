@@ -308,7 +308,7 @@ class CollectionSync {
           }
           Birthdays().FromDevice(changed);
           if (folder_class == "Calendar") BirthdayForm::LearnZone(ctx_, changed);
-          auto merged = MergeChange(item->data, changed, folder_class, GhostingOf(ctx_, req_.id));
+          auto merged = MergeChange(item->data, changed, folder_class, CollectionGhosting());
           s = merged.ok() ? ctx_.backend->UpdateItem(ctx_.account, server_id, *merged) : merged.status();
         }
         if (!s.ok()) {
@@ -367,6 +367,12 @@ class CollectionSync {
     if (req_.filter_type == 0 || req_.key == "0" || ctx_.sync_engine == nullptr) return false;
     return ctx_.sync_engine->AgingDue(
         absl::StrCat(ctx_.device.user_key, "\n", ctx_.device.device_id, "\n", req_.id), ctx_.now);
+  }
+
+  // Read once per collection, not once per Change.
+  const Ghosting& CollectionGhosting() {
+    if (!ghosting_) ghosting_ = GhostingOf(ctx_, req_.id);
+    return *ghosting_;
   }
 
   const BirthdayForm& Birthdays() {
@@ -460,6 +466,7 @@ class CollectionSync {
   // Read when an item is converted, not for every (quiet) Sync: for iOS
   // it reads the device's zone from the state store.
   std::optional<BirthdayForm> birthdays_;
+  std::optional<Ghosting> ghosting_;
   state::CollectionState state_;
   std::map<std::string, std::string> earlier_client_ids_;
   std::string next_key_;

@@ -113,7 +113,9 @@ def wbxml(xml):
     return eas_wbxml.encode(ET.fromstring(xml))
 
 
-def post(server, device, command, body, user="miguel", source="127.0.0.1", extra=None, raw=None):
+def exchange(server, device, command, body, user="miguel", source="127.0.0.1", extra=None, raw=None):
+    """POSTs `command` (`body` as XML, or `raw` bytes); the status, the
+    headers and the body."""
     conn = SourcedConnection(server.ports["http"], source, timeout=60)
     headers = {"Authorization": auth("ox.io\\" + user if user != "juan" else "juan"), "MS-ASProtocolVersion": "14.1",
                "Content-Type": "application/vnd.ms-sync.wbxml"}
@@ -123,7 +125,12 @@ def post(server, device, command, body, user="miguel", source="127.0.0.1", extra
     r = conn.getresponse()
     data = r.read()
     conn.close()
-    return r.status, data
+    return r.status, dict(r.getheaders()), data
+
+
+def post(server, device, command, body, **options):
+    status, _, data = exchange(server, device, command, body, **options)
+    return status, data
 
 
 def invitation(summary, tzid):
@@ -404,17 +411,10 @@ def contacts_sync(key, adds):
 
 def raw_post(server, device, command, xml):
     """POSTs as miguel; the status, the headers and the decoded root (or None)."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.ports["http"], timeout=60)
-    conn.request("POST", PATH + "?Cmd=%s&User=miguel&DeviceId=%s&DeviceType=iPhone" % (command, device),
-                 body=wbxml(xml) if xml else b"",
-                 headers={"Authorization": auth(), "MS-ASProtocolVersion": "14.1",
-                          "Content-Type": "application/vnd.ms-sync.wbxml"})
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    root = eas_wbxml.decode(data) if data and r.getheader("Content-Type", "").startswith(
+    status, headers, data = exchange(server, device, command, xml)
+    root = eas_wbxml.decode(data) if data and headers.get("Content-Type", "").startswith(
         "application/vnd.ms-sync.wbxml") else None
-    return r.status, dict(r.getheaders()), root
+    return status, headers, root
 
 
 def stored_contacts(data_dir, tag):
