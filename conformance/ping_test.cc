@@ -122,6 +122,21 @@ TEST_F(Ping, AChangeByAnotherDeviceOfTheAccountIsPushed) {
   EXPECT_EQ(r.Text("Folders/Folder"), "contacts");
 }
 
+TEST_F(Ping, AChangeInAFolderTheDeviceNeverSyncedWakesIt) {
+  // Nothing to tell the change against: it counts (the check of issue 16
+  // must not swallow it; ping_load's devices Ping folders they never synced).
+  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 2)"});
+  http::HttpResponse parked = Start(phone_, "Ping", PingXml(300, {"tasks"}));
+  ASSERT_TRUE(parked.later);
+  std::this_thread::sleep_for(milliseconds(100));
+  ASSERT_TRUE(backend_->AddItem(miguel_, "tasks", "Tasks",
+                                "<ApplicationData xmlns=\"AirSync:\" xmlns:tasks=\"Tasks:\"><tasks:Subject>New"
+                                "</tasks:Subject></ApplicationData>").ok());
+  Reply r = Await(parked, seconds(5));
+  EXPECT_EQ(r.Text("Status"), "2") << r.xml;
+  EXPECT_EQ(r.Text("Folders/Folder"), "tasks");
+}
+
 TEST_F(Ping, ChangesTheDeviceMadeOrHasAlreadyDoNotWakeIt) {
   // A Ping ends for changes the device has not been given (issue 16): the
   // store's watcher of other processes' writes reports every folder whose

@@ -40,6 +40,23 @@ std::vector<std::string> FoldersWithChanges(CommandContext& ctx,
   return changed;
 }
 
+// Of the folders a change notice named, those the device lacks something
+// in: a folder it has not synced yet, or whose state it cannot be told
+// against (an unknown key), counts as changed, as before the check.
+std::vector<std::string> ConfirmedChanges(CommandContext& ctx, const std::vector<std::string>& moved) {
+  std::vector<std::string> changed;
+  for (const auto& f : moved) {
+    auto key = ctx.state->LatestCollectionKey(ctx.device, f);
+    if (!key.ok() || key->empty()) {
+      changed.push_back(f);
+      continue;
+    }
+    auto pending = CountPending(ctx, f, *key);
+    if (!pending.ok() || !pending->known_key || pending->count > 0) changed.push_back(f);
+  }
+  return changed;
+}
+
 }  // namespace
 
 CommandResult Ping(CommandContext& ctx) {
@@ -99,12 +116,18 @@ CommandResult Ping(CommandContext& ctx) {
   // another connection): the Ping ends only for changes the device has not
   // been given, checked on its strand (no store reads inside whoever made
   // the change).
-  auto watching = std::make_shared<CommandContext>(ctx);
-  watching->request = nullptr;  // the request is gone by then
-  watching->query = nullptr;
-  watching->raw_body = nullptr;
+  // Only what the check reads is kept (a parked Ping costs memory; the
+  // request is gone by then).
+  auto watching = std::make_shared<CommandContext>();
+  watching->version = ctx.version;
+  watching->account = ctx.account;
+  watching->device = ctx.device;
+  watching->backend = ctx.backend;
+  watching->backend_owner = ctx.backend_owner;
+  watching->state = ctx.state;
+  watching->on_device_strand = ctx.on_device_strand;
   push::Check check = [watching](std::vector<std::string> moved, push::Answer answer) {
-    auto look = [watching, moved, answer] { answer(FoldersWithChanges(*watching, moved)); };
+    auto look = [watching, moved, answer] { answer(ConfirmedChanges(*watching, moved)); };
     if (!watching->on_device_strand || !watching->on_device_strand(look)) answer(moved);
   };
   ctx.hub->Park(ctx.account.key(), device_key, folders, std::chrono::seconds(heartbeat),
