@@ -16,6 +16,7 @@ import argparse
 import base64
 import hashlib
 import os
+import re
 import sys
 from xml.sax.saxutils import escape
 
@@ -1071,7 +1072,28 @@ def first_setup(w):
     return "MS-ASHTTP_R178 MS-ASPROV_R394 MS-ASPROV_R650 MS-ASPROV_R662 MS-ASCMD 2.2.1.5"
 
 
+# The reference server's folder ids as what they are: a capture binds each
+# folder by its FolderSync Type (tools/replay/capture.py FOLDER_TYPES), so it
+# runs on servers whose ids differ (Z-Push's are per device).
+FOLDER_BINDINGS = {
+    "inbox": "inbox", "drafts": "drafts", "trash": "deleted", "sent": "sent", "outbox": "outbox",
+    "tasks": "tasks", "calendar": "calendar", "contacts": "contacts",
+    "inbox/projects": "user-mail", "calendar/team": "user-calendar", "contacts/customers": "user-contacts",
+}
+FOLDER_ID = "|".join(re.escape(f) for f in sorted(FOLDER_BINDINGS, key=len, reverse=True))
+
+
+def bind_folders(text):
+    text = re.sub(r">(%s)<" % FOLDER_ID, lambda m: ">{{folder:%s}}<" % FOLDER_BINDINGS[m.group(1)], text)
+    return re.sub(r"(CollectionId=)(%s)(?=&|\")" % FOLDER_ID,
+                  lambda m: m.group(1) + "{{folder:%s}}" % FOLDER_BINDINGS[m.group(2)], text)
+
+
 def build(profile, name, scenario):
+    return bind_folders(build_text(profile, name, scenario))
+
+
+def build_text(profile, name, scenario):
     w = Writer(profile, name, "")
     if name == "first-setup":
         w.verifies = first_setup(w)

@@ -11,11 +11,12 @@ import http.client
 import re
 import ssl
 import threading
+import urllib.parse
 import xml.etree.ElementTree as ET
 
 import eas_wbxml
 
-PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+PLACEHOLDER = re.compile(r"\{\{([\w:.-]+)\}\}")
 EAS_PATH = "/Microsoft-Server-ActiveSync"
 
 
@@ -84,17 +85,19 @@ class Bindings(dict):
             if i % 2 == 0:
                 regex += re.escape(part)
             elif part in seen:
-                regex += "(?P=%s)" % part
+                regex += "(?P=g%d)" % seen.index(part)
             else:
-                regex += "(?P<%s>.+?)" % part
+                # Group names are g0, g1, ...: binding names may hold ':' (folder:inbox).
+                regex += "(?P<g%d>.+?)" % len(seen)
                 seen.append(part)
         m = re.match(regex + "$", actual, re.S)
         if m is None:
             return "%s: expected %r, got %r" % (where, expected, actual)
-        for name in seen:
-            if name in self and self[name] != m.group(name):
-                return "%s: {{%s}} was %r before, now %r" % (where, name, self[name], m.group(name))
-            self[name] = m.group(name)
+        for index, name in enumerate(seen):
+            value = m.group("g%d" % index)
+            if name in self and self[name] != value:
+                return "%s: {{%s}} was %r before, now %r" % (where, name, self[name], value)
+            self[name] = value
         return None
 
 
@@ -139,18 +142,110 @@ def base64_query(spec, bindings):
     return base64.b64encode(bytes(out)).decode()
 
 
-def build_request(exchange, capture, bindings):
+class Account:
+    """The account of a replay against another server, as its user gave it
+    (DOMAIN\\login, login@domain or login): each capture sends it in the
+    form its device uses."""
+
+    def __init__(self, user, password, email=None):
+        if "\\" in user:
+            domain, login = user.split("\\", 1)
+        elif "@" in user:
+            login, domain = user.split("@", 1)
+        else:
+            domain, login = "", user
+        self.given, self.password = user, password
+        self.login, self.domain = login, domain.strip()
+        self.email = email or (user if "@" in user else None)
+
+    def device_form(self, form):
+        """`form` is the capture's own user: \\juan (no domain, iOS), ' \\juan'
+        (Nokia's single-space domain), ox.io\\ana, miguel@ox.io or juan; the
+        result is that form for this account."""
+        if "@" in form:
+            if "@" in self.given:
+                return self.given
+            return "%s@%s" % (self.login, self.domain) if self.domain else self.login
+        if "\\" in form:
+            prefix = form.split("\\", 1)[0]
+            if self.domain:
+                # A device sends an empty domain (\\juan, Nokia's ' \\juan') when
+                # its user left the field empty: an account that needs a
+                # domain would have had it typed in.
+                return "%s\\%s" % (self.domain, self.login)
+            return (prefix + "\\" + self.login) if prefix.strip() == "" else self.login
+        return self.login
+
+    def query_form(self, form):
+        """The User= query parameter: the login, or login@domain where the
+        capture's device sends that."""
+        return self.device_form(form) if "@" in form else self.login
+
+
+class Target:
+    """Where a replay goes: the server's URL (its path, if any, is the EAS
+    endpoint: /SOGo/Microsoft-Server-ActiveSync), the account that replaces
+    the captures' own (None: the capture's account, on the reference
+    server), and a suffix for every DeviceId (fresh device state on a rerun)."""
+
+    def __init__(self, url, account=None, device_suffix=""):
+        m = re.match(r"(https?)://([^/:]+)(?::(\d+))?(/[^?#]*)?$", url)
+        if m is None:
+            raise ValueError("not an http(s) URL: %r" % url)
+        self.url = url
+        self.path = (m.group(4) or "").rstrip("/") or EAS_PATH
+        self.account = account
+        self.device_suffix = device_suffix or ""
+
+    def device_id(self, capture):
+        """The DeviceId the server sees; a base64 query's DeviceId is bytes
+        written in hex (MS-ASHTTP 2.2.1.1.1.1), so the suffix is too."""
+        did = capture.device.get("device-id", "")
+        if not self.device_suffix:
+            return did
+        if capture.device.get("query") == "base64":
+            return did + self.device_suffix.encode().hex().upper()
+        return did + self.device_suffix
+
+
+def render_target(text, capture, target):
+    """The capture's request target for `target`: the endpoint path, the
+    account's User= and the DeviceId with its suffix."""
+    if text.startswith(EAS_PATH):
+        text = target.path + text[len(EAS_PATH):]
+    if target.account is not None and capture.account.get("query-user"):
+        new_user = urllib.parse.quote(target.account.query_form(capture.account["query-user"]), safe="@.")
+        text = re.sub(r"([?&]User=)%s(?=&|$)" % re.escape(capture.account["query-user"]),
+                      lambda m: m.group(1) + new_user, text)
+    did = capture.device.get("device-id")
+    if did and target.device_suffix:
+        text = re.sub(r"([?&]DeviceId=)%s(?=&|$)" % re.escape(did),
+                      lambda m: m.group(1) + target.device_id(capture), text)
+    return text
+
+
+def credentials(capture, target):
+    if target.account is None:
+        return capture.account["user"], capture.account["password"]
+    return target.account.device_form(capture.account.get("user", "")), target.account.password
+
+
+def build_request(exchange, capture, bindings, target):
     req = exchange.find("request")
     method = req.get("method", "POST")
     if req.get("base64-query"):
-        target = EAS_PATH + "?" + base64_query(req.get("base64-query"), bindings)
+        spec = req.get("base64-query")
+        did = capture.device.get("device-id")
+        if did and target.device_suffix:
+            spec = spec.replace("device-id=hex:" + did, "device-id=hex:" + target.device_id(capture))
+        target_text = target.path + "?" + base64_query(spec, bindings)
     else:
-        target = bindings.fill(req.get("target", EAS_PATH))
+        target_text = render_target(bindings.fill(req.get("target", EAS_PATH)), capture, target)
     headers = []
     for h in req.findall("header"):
         value = h.text or ""
         if value == "{{basic-auth}}":
-            creds = "%s:%s" % (capture.account["user"], capture.account["password"])
+            creds = "%s:%s" % credentials(capture, target)
             value = "Basic " + base64.b64encode(creds.encode("utf-8")).decode()
         headers.append((h.get("name"), bindings.fill(value)))
     body = b""
@@ -171,7 +266,7 @@ def build_request(exchange, capture, bindings):
                     el.text = base64.b64encode(crlf(el.text or "").encode("utf-8")).decode()
                     el.set("opaque", "base64")
             body = eas_wbxml.encode(filled)
-    return method, target, headers, body
+    return method, target_text, headers, body
 
 
 def crlf(text):
@@ -278,11 +373,18 @@ def check_response(exchange, status, headers, body, bindings):
             try:
                 actual = eas_wbxml.decode(body)
             except eas_wbxml.WbxmlError as e:
-                return errors + ["body: not WBXML (%s): %r" % (e, body[:80])]
+                content_type = {k.lower(): v for k, v in headers}.get("content-type", "no Content-Type")
+                return errors + ["body: not WBXML (%s; %s): %s" % (e, content_type, as_text(body))]
             compare_tree(expected[0], actual, bindings, "", errors)
             if errors:
                 errors.append("actual body:\n" + eas_wbxml.to_xml(actual))
     return errors
+
+
+def as_text(body, limit=600):
+    """A body that is not WBXML, shown as the text it most likely is."""
+    text = body[:limit].decode("utf-8", errors="replace")
+    return repr(text) + (" ... (%d bytes)" % len(body) if len(body) > limit else "")
 
 
 def connect(base_url):
@@ -296,37 +398,137 @@ def connect(base_url):
     return http.client.HTTPConnection(host, port, timeout=60)
 
 
-def replay(capture, base_url, run_event=None, account_override=None):
-    """Replays every exchange; raises CaptureError on the first difference."""
-    if account_override:
-        capture.account = dict(capture.account, **account_override)
-    bindings = Bindings()
-    bindings["device_id"] = capture.device.get("device-id", "")
-    connection = connect(base_url)
-    for number, step in enumerate(capture.steps, 1):
-        if step.tag in ("event", "expect-ox"):
-            if run_event is not None:
-                run_event(step, bindings)
-            continue
-        method, target, headers, body = build_request(step, capture, bindings)
-        # An event while the request waits (a change during a parked Ping).
-        during = step.find("event")
-        timer = None
-        if during is not None and run_event is not None:
-            delay = int(during.get("after-ms", "500")) / 1000.0
-            timer = threading.Timer(delay, run_event, (during, bindings))
-            timer.start()
-        try:
-            status, resp_headers, resp_body = send(connection, method, target, headers, body)
-        except (http.client.HTTPException, OSError):
-            connection.close()
-            connection = connect(base_url)
-            status, resp_headers, resp_body = send(connection, method, target, headers, body)
-        if timer is not None:
-            timer.join()
-        errors = check_response(step, status, resp_headers, resp_body, bindings)
-        if errors:
-            raise CaptureError("%s, exchange %d (%s %s):\n  %s" % (
-                capture.path, number, method, step.get("note", target), "\n  ".join(errors)))
-    connection.close()
-    return bindings
+class ServerUnreachable(CaptureError):
+    """The server did not answer at all (refused, reset, timed out)."""
+
+
+class Difference:
+    """One exchange whose answer is not what the capture expects."""
+
+    def __init__(self, number, note, method, target, errors):
+        self.number, self.note, self.method, self.target, self.errors = number, note, method, target, errors
+
+    def __str__(self):
+        return "exchange %d (%s %s):\n  %s" % (self.number, self.method, self.note or self.target,
+                                               "\n  ".join(self.errors))
+
+
+class Outcome:
+    """What a replay found: every difference, and where it had to stop
+    (a later request needs a value that a differing answer did not give)."""
+
+    def __init__(self, capture):
+        self.capture = capture
+        self.differences = []
+        self.stopped = None
+        self.bindings = None
+
+    @property
+    def passed(self):
+        return not self.differences and self.stopped is None
+
+    def report(self):
+        lines = ["%s: %d exchange(s) differ" % (self.capture.path, len(self.differences))]
+        lines += [str(d) for d in self.differences]
+        if self.stopped:
+            lines.append("stopped: " + self.stopped)
+        return "\n".join(lines)
+
+
+# MS-ASCMD 2.2.3.186.3 (FolderSync Type): the names a capture binds a
+# folder by, {{folder:inbox}}; user-created folders by their type, the first
+# of that type in the hierarchy.
+FOLDER_TYPES = {
+    "1": "user-generic", "2": "inbox", "3": "drafts", "4": "deleted", "5": "sent", "6": "outbox",
+    "7": "tasks", "8": "calendar", "9": "contacts", "10": "notes", "11": "journal",
+    "12": "user-mail", "13": "user-calendar", "14": "user-contacts", "15": "user-tasks",
+    "16": "user-journal", "17": "user-notes", "18": "unknown", "19": "ric",
+}
+FH = "{FolderHierarchy:}"
+
+
+def bind_hierarchy(body, bindings, full):
+    """Binds {{folder:TYPE}} from a FolderSync answer, so that captures name
+    folders by what they are, never by one server's ids (Z-Push's are per
+    device). `full`: the answer to SyncKey 0, the whole hierarchy anew."""
+    try:
+        root = eas_wbxml.decode(body)
+    except eas_wbxml.WbxmlError:
+        return
+    if root.tag != FH + "FolderSync":
+        return
+    if full:
+        for name in [n for n in bindings if n.startswith("folder:")]:
+            del bindings[name]
+    for change in root.iterfind(FH + "Changes/" + FH + "Add"):
+        kind = FOLDER_TYPES.get(change.findtext(FH + "Type", ""))
+        server_id = change.findtext(FH + "ServerId")
+        if kind and server_id and "folder:" + kind not in bindings:
+            bindings["folder:" + kind] = server_id
+
+
+def request_command(exchange):
+    """The local name of the request body's root element, or None."""
+    body = exchange.find("request/body")
+    if body is None or len(body) == 0:
+        return None
+    return body[0].tag.split("}")[-1]
+
+
+def is_full_folder_sync(exchange):
+    return exchange.find("request/body")[0].findtext(FH + "SyncKey") == "0"
+
+
+def replay(capture, target, run_event=None):
+    """Replays every exchange against `target` (a Target) and returns an
+    Outcome with every difference: an exchange that differs is recorded and
+    the replay goes on as long as the values later requests need are bound.
+    A server that does not answer raises ServerUnreachable."""
+    if isinstance(target, str):
+        target = Target(target)
+    outcome = Outcome(capture)
+    bindings = outcome.bindings = Bindings()
+    bindings["device_id"] = target.device_id(capture)
+    connection = connect(target.url)
+    try:
+        for number, step in enumerate(capture.steps, 1):
+            try:
+                if step.tag in ("event", "expect-ox"):
+                    if run_event is not None:
+                        run_event(step, bindings)
+                    continue
+                method, target_text, headers, body = build_request(step, capture, bindings, target)
+            except CaptureError as e:
+                if outcome.differences:
+                    outcome.stopped = "step %d: %s" % (number, e)
+                    return outcome
+                raise
+            # An event while the request waits (a change during a parked Ping).
+            during = step.find("event")
+            timer = None
+            if during is not None and run_event is not None:
+                delay = int(during.get("after-ms", "500")) / 1000.0
+                timer = threading.Timer(delay, run_event, (during, bindings))
+                timer.start()
+            try:
+                try:
+                    status, resp_headers, resp_body = send(connection, method, target_text, headers, body)
+                except (http.client.HTTPException, OSError):
+                    connection.close()
+                    connection = connect(target.url)
+                    status, resp_headers, resp_body = send(connection, method, target_text, headers, body)
+            except (http.client.HTTPException, OSError) as e:
+                raise ServerUnreachable("%s, exchange %d (%s %s): no answer from %s: %s" % (
+                    capture.path, number, method, step.get("note", target_text), target.url, e))
+            finally:
+                if timer is not None:
+                    timer.join()
+            kind = request_command(step)
+            if status == 200 and kind == "FolderSync":
+                bind_hierarchy(resp_body, bindings, is_full_folder_sync(step))
+            errors = check_response(step, status, resp_headers, resp_body, bindings)
+            if errors:
+                outcome.differences.append(Difference(number, step.get("note"), method, target_text, errors))
+    finally:
+        connection.close()
+    return outcome

@@ -27,17 +27,21 @@ sys.path.insert(0, os.path.join(HERE, "..", "wbxml"))
 sys.path.insert(0, os.path.join(HERE, "..", "testing"))
 import capture as cap  # noqa: E402
 import report  # noqa: E402
+import sender  # noqa: E402
 
-OPTIONS = {"server": None, "user": None, "password": None, "html": None}
 RESULTS = []
 
 
+def option(config, name):
+    return config.getoption(name.replace("-", "_"))
+
+
 @pytest.fixture(scope="session", autouse=True)
-def html_report():
+def html_report(request):
     """Writes the HTML report at the end: --html-report PATH, or under Bazel
     into the test's undeclared outputs (bazel-testlogs/.../outputs.zip)."""
     yield
-    path = OPTIONS["html"]
+    path = option(request.config, "html-report")
     if path is None and os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR"):
         path = os.path.join(os.environ["TEST_UNDECLARED_OUTPUTS_DIR"], "replay.html")
     if path and RESULTS:
@@ -54,19 +58,77 @@ def capture_root():
 PATHS = sorted(glob.glob(os.path.join(capture_root(), "**", "*.xml"), recursive=True))
 
 
-@pytest.fixture(scope="module", params=["embedded", "ox"])
+def pytest_generate_tests(metafunc):
+    # Against a given server one run; against the bundled reference server
+    # one per backend. No phantom parameters either way.
+    if "target" in metafunc.fixturenames:
+        backends = ["given"] if option(metafunc.config, "server") else ["embedded", "ox"]
+        metafunc.parametrize("target", backends, indirect=True, scope="module")
+
+
+class Given:
+    """The server named by --server, probed once with OPTIONS: a server that
+    does not answer, or refuses the account, fails every capture with that
+    reason (a conformance run must never be green against nothing)."""
+
+    def __init__(self, config):
+        url = option(config, "server")
+        user, password = option(config, "user"), option(config, "password")
+        self.problem, self.versions, self.second = None, None, None
+        if not user or password is None:
+            self.problem = "--server needs --user and --password (the account the captures use)"
+            account = None
+        else:
+            account = cap.Account(user, password, option(config, "email"))
+        self.target = cap.Target(url, account, option(config, "device-suffix") or "")
+        if account is None:
+            return
+        self.problem, self.versions = probe(self.target)
+        if option(config, "second-user"):
+            self.second = cap.Account(option(config, "second-user"), option(config, "second-password") or "")
+
+
+def probe(target):
+    """OPTIONS with the account's credentials (MS-ASHTTP 2.2.3): returns
+    (problem or None, the versions the server offers or None)."""
+    import base64
+    import http.client
+    creds = "%s:%s" % (target.account.given, target.account.password)
+    try:
+        conn = cap.connect(target.url)
+        conn.request("OPTIONS", target.path, headers={
+            "Authorization": "Basic " + base64.b64encode(creds.encode()).decode()})
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+    except (OSError, http.client.HTTPException) as e:
+        return "the server at %s does not answer: %s" % (target.url, e), None
+    if response.status == 401:
+        return "the server at %s refuses the account %r (HTTP 401)" % (target.url, target.account.given), None
+    if response.status != 200:
+        return "OPTIONS %s answered HTTP %d, not 200 (MS-ASHTTP 2.2.3)" % (target.path, response.status), None
+    versions = response.getheader("MS-ASProtocolVersions")
+    if not versions:
+        return "OPTIONS %s has no MS-ASProtocolVersions header: not an EAS endpoint?" % target.path, None
+    return None, [v.strip() for v in versions.split(",")]
+
+
+@pytest.fixture(scope="session")
+def given(request):
+    return Given(request.config)
+
+
+@pytest.fixture(scope="module")
 def target(request):
-    if OPTIONS["server"]:
-        if request.param != "embedded":
-            pytest.skip("one run against the given server")
-        yield OPTIONS["server"], None, "given", None
+    if request.param == "given":
+        yield request.getfixturevalue("given").target, None, "given", None
         return
     from eas_server import ADMIN, RunningServer
     # Every capture is a device of its own, on a few accounts: a lab's limit.
     lab = ["--max-devices-per-account=10000"]
     if request.param == "embedded":
         server = RunningServer(lab)
-        yield "http://127.0.0.1:%d" % server.ports["http"], server, "embedded", None
+        yield cap.Target("http://127.0.0.1:%d" % server.ports["http"]), server, "embedded", None
         check_metrics_moved(server)
         server.stop()
         return
@@ -83,7 +145,7 @@ def target(request):
     # tools/e2e/ox_backend_e2e_test.py.
     server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--ox-watch-seconds=1",
                             "--ox-sync-freshness-ms=0", *lab])
-    yield "http://127.0.0.1:%d" % server.ports["http"], server, "ox", mock
+    yield cap.Target("http://127.0.0.1:%d" % server.ports["http"]), server, "ox", mock
     check_metrics_moved(server)
     server.stop()
     mock.stop()
@@ -120,16 +182,37 @@ def test_corpus_is_present_and_well_formed():
         device_ids[did] = path
 
 
+def skip_reason(c, server, given):
+    """Why a capture cannot run against this server, or None."""
+    if given is not None:
+        if given.versions is not None and c.device.get("protocol") not in given.versions:
+            return "the server offers %s; the capture speaks %s" % (",".join(given.versions), c.device.get("protocol"))
+    if server is not None:
+        return None
+    for step in c.steps:
+        for event in ([step] if step.tag == "event" else step.findall("event")):
+            if event.get("kind") == "admin":
+                return "needs an administrator (eas-admin %s)" % " ".join(event.get("args", "").split()[:2])
+            if event.get("kind") == "deliver" and (given is None or given.second is None):
+                return "needs mail from outside: give --second-user and --second-password"
+    return None
+
+
 @pytest.mark.parametrize("path", PATHS, ids=[os.path.relpath(p, capture_root()) for p in PATHS])
-def test_capture(path, target):
-    url, server, backend, mock = target
+def test_capture(path, target, request):
+    target, server, backend, mock = target
+    given = request.getfixturevalue("given") if backend == "given" else None
     c = cap.Capture(path)
     name = os.path.basename(path) + ("" if backend == "given" else " [%s]" % backend)
-    needs_admin = any(s.tag == "event" or (s.tag == "exchange" and s.find("event") is not None) for s in c.steps)
-    if needs_admin and server is None:
-        RESULTS.append({"family": c.family, "scenario": c.scenario, "name": name,
-                        "outcome": "skipped", "message": "needs the reference server's eas-admin"})
-        pytest.skip("needs the reference server's eas-admin (events)")
+    entry = {"family": c.family, "scenario": c.scenario, "name": name, "outcome": "passed", "message": ""}
+    RESULTS.append(entry)
+    if given is not None and given.problem:
+        entry.update(outcome="failed", message=given.problem)
+        pytest.fail(given.problem)
+    reason = skip_reason(c, server, given)
+    if reason:
+        entry.update(outcome="skipped", message=reason)
+        pytest.skip(reason)
 
     journal_seen = [0]
 
@@ -153,9 +236,11 @@ def test_capture(path, target):
                 raise cap.CaptureError("admin %s failed: %s" % (step.get("args"), result.stderr))
         elif kind == "deliver":
             # New mail in the groupware, not from the phone: in the store by
-            # eas-admin, in OX through the mock.
+            # eas-admin, in OX through the mock, elsewhere sent by the second account.
             mime = cap.crlf(bindings.fill(step.text or ""))
-            if mock is not None:
+            if server is None:
+                sender.send(target, given.second, given.target.account, mime, given.versions)
+            elif mock is not None:
                 mock.change(module="mail", action="deliver", user=step.get("user").split("/")[-1], raw=mime)
                 # The connector asks OX about a folder at most every 100 ms.
                 time.sleep(0.2)
@@ -166,28 +251,20 @@ def test_capture(path, target):
         else:
             raise cap.CaptureError("unknown event kind %r" % kind)
 
-    override = None
-    if OPTIONS["server"]:
-        override = {"user": OPTIONS["user"], "password": OPTIONS["password"]}
-    entry = {"family": c.family, "scenario": c.scenario, "name": name, "outcome": "passed", "message": ""}
-    RESULTS.append(entry)
     try:
-        cap.replay(c, url, run_event, override)
+        outcome = cap.replay(c, target, run_event)
     except cap.CaptureError as e:
         entry.update(outcome="failed", message=str(e))
         raise
+    if not outcome.passed:
+        entry.update(outcome="failed", message=outcome.report(), differences=outcome.differences)
+        raise cap.CaptureError(outcome.report())
 
 
 def main(argv):
-    args, rest = list(argv), []
-    while args:
-        a = args.pop(0)
-        name, eq, value = a.partition("=")
-        if name in ("--server", "--user", "--password", "--html-report"):
-            OPTIONS[{"--html-report": "html"}.get(name, name[2:])] = value if eq else args.pop(0)
-        else:
-            rest.append(a)
-    return pytest.main([__file__, "-p", "no:cacheprovider", "-q"] + rest)
+    # The options are read by conftest.py (pytest_addoption), so they reach
+    # the module however pytest imports it.
+    return pytest.main([__file__, "-p", "no:cacheprovider", "-q"] + list(argv))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,29 @@
+"""Options of the capture replay (docs/captures.md), the same under
+`bazel run //tools/replay:replay_test -- ...` and under plain
+`python3 -m pytest tools/replay ...`: pytest reads them here, so they reach
+every module that imports the test, and each one can also be given as an
+environment variable (EAS_REPLAY_SERVER, ...)."""
+
+OPTIONS = (
+    ("--server", "EAS server to replay against (URL; its path, if any, is the EAS endpoint); "
+                 "without it a fresh reference server is started on both backends"),
+    ("--user", "the account's user name, in any form (DOMAIN\\login, login@domain, login)"),
+    ("--password", "the account's password"),
+    ("--email", "the account's mail address (default: the user if it has the form login@domain)"),
+    ("--second-user", "a second account on the same server: it sends the mail that arrives during a capture"),
+    ("--second-password", "the second account's password"),
+    ("--device-suffix", "appended to every capture's DeviceId, so a rerun starts with fresh device state"),
+    ("--html-report", "write the HTML report here (under Bazel also into the test's outputs)"),
+)
+
+
+def env_name(option):
+    return "EAS_REPLAY_" + option[2:].upper().replace("-", "_")
+
+
+def pytest_addoption(parser):
+    import os
+    group = parser.getgroup("replay", "EAS capture replay")
+    for option, help_text in OPTIONS:
+        group.addoption(option, default=os.environ.get(env_name(option)),
+                        help="%s (env %s)" % (help_text, env_name(option)))
