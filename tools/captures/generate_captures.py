@@ -235,11 +235,11 @@ class Writer:
                 '  </provenance>\n'
                 '  <verifies>%s</verifies>\n'
                 '  <groupware state="demo"/>\n'
-                '  <account user="%s" password="secret" query-user="%s"/>\n') % (
+                '  <account user="%s" password="secret" query-user="%s" colleague="%s"/>\n') % (
             p.family, self.scenario, escape(p.model, {'"': "&quot;"}), escape(p.client, {'"': "&quot;"}),
             escape(p.ua, {'"': "&quot;"}), p.device_type, self.device_id, p.protocol,
             "base64" if p.style == "base64" else "plain", sources, self.verifies, escape(p.user, {'"': "&quot;"}),
-            escape(p.query_user, {'"': "&quot;"}))
+            escape(p.query_user, {'"': "&quot;"}), colleague_address(p))
         return head + "\n".join(self.parts) + "\n</capture>\n"
 
 
@@ -353,11 +353,18 @@ def gal_search(w):
     return "MS-ASCMD 2.2.1.16 MS-ASCMD 2.2.3.142.1 MS-ASCMD 2.2.3.71"
 
 
-def colleague(w):
+def colleague_address(p):
     """Someone in the directory of the account's own context."""
-    if w.p.context != "ox.io":
+    if p.context != "ox.io":
         return "juan@example.org"
-    return "miguel@ox.io" if w.p.login == "ana" else "ana@ox.io"
+    return "miguel@ox.io" if p.login == "ana" else "ana@ox.io"
+
+
+def colleague(w):
+    """The colleague as a capture names it: a binding from <account
+    colleague=...> (the reference server's demo data), or on another server
+    from the second account the replay is given."""
+    return "{{account:colleague}}"
 
 
 def resolve_recipients(w):

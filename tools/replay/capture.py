@@ -59,6 +59,11 @@ class Capture:
         verifies = self.root.find("verifies")
         self.verifies = verifies.text.split() if verifies is not None and verifies.text else []
 
+    def uses(self, name):
+        """Whether the capture writes {{name}} anywhere."""
+        with open(self.path, encoding="utf-8") as f:
+            return "{{%s}}" % name in f.read()
+
     @property
     def id(self):
         return "%s/%s" % (self.family, self.scenario)
@@ -196,6 +201,7 @@ class Target:
         self.path = (m.group(4) or "").rstrip("/") or EAS_PATH
         self.account = account
         self.device_suffix = device_suffix or ""
+        self.colleague = None  # another account's address on that server (a known recipient)
 
     def device_id(self, capture):
         """The DeviceId the server sees; a base64 query's DeviceId is bytes
@@ -489,6 +495,9 @@ def replay(capture, target, run_event=None):
     outcome = Outcome(capture)
     bindings = outcome.bindings = Bindings()
     bindings["device_id"] = target.device_id(capture)
+    colleague = target.colleague if target.account is not None else capture.account.get("colleague")
+    if colleague:
+        bindings["account:colleague"] = colleague
     connection = connect(target.url)
     try:
         for number, step in enumerate(capture.steps, 1):

@@ -12,6 +12,8 @@ OPTIONS = (
     ("--email", "the account's mail address (default: the user if it has the form login@domain)"),
     ("--second-user", "a second account on the same server: it sends the mail that arrives during a capture"),
     ("--second-password", "the second account's password"),
+    ("--second-email", "the second account's mail address, the colleague captures write to "
+                       "(default: the second user if it has the form login@domain)"),
     ("--device-suffix", "appended to every capture's DeviceId, so a rerun starts with fresh device state"),
     ("--html-report", "write the HTML report here (under Bazel also into the test's outputs)"),
 )

@@ -15,6 +15,7 @@ need the reference server's admin (events) are skipped with that reason.
 
 import glob
 import os
+import re
 import shlex
 import sys
 import time
@@ -85,7 +86,9 @@ class Given:
             return
         self.problem, self.versions = probe(self.target)
         if option(config, "second-user"):
-            self.second = cap.Account(option(config, "second-user"), option(config, "second-password") or "")
+            self.second = cap.Account(option(config, "second-user"), option(config, "second-password") or "",
+                                      option(config, "second-email"))
+            self.target.colleague = self.second.email
 
 
 def probe(target):
@@ -170,6 +173,10 @@ def check_metrics_moved(server):
     assert sum(counts.values()) >= len([r for r in RESULTS if r["outcome"] == "passed"]), counts
 
 
+REFERENCE_FOLDER_ID = re.compile(r">((?:inbox|drafts|trash|sent|outbox|tasks|calendar|contacts)(?:/[^<]*)?)<"
+                                 r"|CollectionId=(inbox|drafts|trash|sent|outbox|tasks|calendar|contacts)\b")
+
+
 def test_corpus_is_present_and_well_formed():
     assert PATHS, "no captures found"
     device_ids = {}
@@ -180,6 +187,14 @@ def test_corpus_is_present_and_well_formed():
         did = c.device.get("device-id")
         assert did and did not in device_ids, "%s reuses device id of %s" % (path, device_ids.get(did))
         device_ids[did] = path
+        # Folders by what they are ({{folder:inbox}}), never by the reference
+        # server's ids, so the capture runs where ids differ.
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        literal = REFERENCE_FOLDER_ID.search(text)
+        assert literal is None, "%s names the folder %r by its id" % (path, literal.group(1))
+        if c.uses("account:colleague"):
+            assert c.account.get("colleague"), "%s: {{account:colleague}} without <account colleague=...>" % path
 
 
 def skip_reason(c, server, given):
@@ -189,6 +204,8 @@ def skip_reason(c, server, given):
             return "the server offers %s; the capture speaks %s" % (",".join(given.versions), c.device.get("protocol"))
     if server is not None:
         return None
+    if c.uses("account:colleague") and given.target.colleague is None:
+        return "needs a colleague's address: give --second-user as login@domain, or --second-email"
     for step in c.steps:
         for event in ([step] if step.tag == "event" else step.findall("event")):
             if event.get("kind") == "admin":
