@@ -144,6 +144,31 @@ PROFILES = [
 ]
 
 
+RULE = re.compile(r"\s*(?:(MS-AS[A-Z]+)_R(\d+)|(MS-AS[A-Z]+) (\d+(?:\.\d+)*)(?: \(([^)]*)\))?)")
+
+
+def verifies_xml(text, indent="  "):
+    """'MS-ASCMD 2.2.3.177.17 (Sync Status 3) MS-ASPROV_R394' as structured
+    rules (docs/captures.md): a Microsoft requirement ID, or a section with an
+    optional note. Anything else in the text is an error."""
+    rules, at = [], 0
+    while at < len(text.rstrip()):
+        m = RULE.match(text, at)
+        if m is None:
+            raise ValueError("verifies: cannot read %r" % text[at:])
+        if m.group(1):
+            rules.append('<rule spec="%s" id="%s_R%s"/>' % (m.group(1), m.group(1), m.group(2)))
+        elif m.group(5):
+            rules.append('<rule spec="%s" section="%s" note="%s"/>' % (m.group(3), m.group(4),
+                                                                     escape(m.group(5), {'"': "&quot;"})))
+        else:
+            rules.append('<rule spec="%s" section="%s"/>' % (m.group(3), m.group(4)))
+        at = m.end()
+    if not rules:
+        raise ValueError("verifies: no rule")
+    return "<verifies>\n%s\n%s</verifies>" % ("\n".join(indent + "  " + r for r in rules), indent)
+
+
 class Writer:
     """Builds one capture for one profile."""
 
@@ -233,12 +258,12 @@ class Writer:
                 '  <provenance kind="reconstructed">\n%s\n'
                 '    <source habit="the exchanges of the scenario">the specifications named in verifies; the device\'s own habits above</source>\n'
                 '  </provenance>\n'
-                '  <verifies>%s</verifies>\n'
+                '  %s\n'
                 '  <groupware state="demo"/>\n'
                 '  <account user="%s" password="secret" query-user="%s" colleague="%s"/>\n') % (
             p.family, self.scenario, escape(p.model, {'"': "&quot;"}), escape(p.client, {'"': "&quot;"}),
             escape(p.ua, {'"': "&quot;"}), p.device_type, self.device_id, p.protocol,
-            "base64" if p.style == "base64" else "plain", sources, self.verifies, escape(p.user, {'"': "&quot;"}),
+            "base64" if p.style == "base64" else "plain", sources, verifies_xml(self.verifies), escape(p.user, {'"': "&quot;"}),
             escape(p.query_user, {'"': "&quot;"}), colleague_address(p))
         return head + "\n".join(self.parts) + "\n</capture>\n"
 

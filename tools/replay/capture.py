@@ -15,6 +15,7 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 
 import eas_wbxml
+import requirement
 
 PLACEHOLDER = re.compile(r"\{\{([\w:.-]+)\}\}")
 EAS_PATH = "/Microsoft-Server-ActiveSync"
@@ -57,7 +58,10 @@ class Capture:
         self.account = dict(account.attrib) if account is not None else {}
         self.steps = [s for s in self.root if s.tag in ("exchange", "event", "expect-ox")]
         verifies = self.root.find("verifies")
-        self.verifies = verifies.text.split() if verifies is not None and verifies.text else []
+        if verifies is None or (verifies.text or "").strip() or not verifies.findall("rule"):
+            raise ValueError("%s: <verifies> holds <rule spec=... id=...|section=...> elements" % path)
+        # [(key, note)]: "MS-ASPROV_R394" or "MS-ASCMD 2.2.3.177.17" (tools/requirements).
+        self.rules = [requirement.from_rule(r) for r in verifies.findall("rule")]
 
     def uses(self, name):
         """Whether the capture writes {{name}} anywhere."""

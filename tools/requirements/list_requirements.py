@@ -1,9 +1,11 @@
-"""Lists what the conformance tests verify.
+"""Lists what the conformance tests and the captures verify, joined by
+requirement: a Microsoft requirement ID ("MS-ASPROV_R394") or a
+specification section ("MS-ASHTTP 2.2.1.1.1.1"), one spelling for both
+(requirement.py).
 
-Reads conformance/*_test.cc, finds each TEST_F / TEST and the Verifies({...})
-tags inside it (Microsoft requirement IDs such as "MS-ASPROV_R394", or
-specification sections such as "MS-ASHTTP 2.2.1.1.1.1"), and prints either a
-table by ID (default) or, with --untagged, the tests that carry no tag.
+Conformance tests: the Verifies({...}) tags inside each TEST_F / TEST of
+conformance/*_test.cc. Captures: the <verifies><rule .../></verifies> of
+each captures/*/*.xml (docs/captures.md).
 
     bazel run //tools/requirements:list_requirements [-- --untagged | --json]
 """
@@ -14,6 +16,10 @@ import json
 import os
 import re
 import sys
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import requirement  # noqa: E402
 
 TEST_RE = re.compile(r"^TEST(?:_F|_P)?\(\s*(\w+)\s*,\s*(\w+)\s*\)", re.M)
 VERIFIES_RE = re.compile(r"Verifies\(\{(.*?)\}\)", re.S)
@@ -30,7 +36,7 @@ def find_root():
 
 
 def collect(root):
-    """{test name: [ids]} for every test in conformance/*_test.cc."""
+    """{test name: [tags as written]} for every test in conformance/*_test.cc."""
     tests = {}
     for path in sorted(glob.glob(os.path.join(root, "conformance", "*_test.cc"))):
         with open(path, encoding="utf-8") as f:
@@ -46,37 +52,54 @@ def collect(root):
     return tests
 
 
-def by_id(tests):
+def collect_captures(root):
+    """{family/file: [keys]} for every capture."""
+    captures = {}
+    for path in sorted(glob.glob(os.path.join(root, "captures", "*", "*.xml"))):
+        verifies = ET.parse(path).getroot().find("verifies")
+        rules = verifies.findall("rule") if verifies is not None else []
+        name = os.path.relpath(path, os.path.join(root, "captures"))
+        captures[name] = [requirement.from_rule(r)[0] for r in rules]
+    return captures
+
+
+def by_id(tests, captures=None):
+    """{key: {"tests": [...], "captures": [...]}}, keys in one spelling."""
     index = {}
-    for test, ids in tests.items():
-        for i in ids:
-            index.setdefault(i, []).append(test)
+    for test, tags in tests.items():
+        for tag in tags:
+            key, _ = requirement.parse(tag)
+            index.setdefault(key, {"tests": [], "captures": []})["tests"].append(test)
+    for name, keys in (captures or {}).items():
+        for key in keys:
+            index.setdefault(key, {"tests": [], "captures": []})["captures"].append(name)
     return dict(sorted(index.items()))
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--untagged", action="store_true", help="list tests without a tag")
-    parser.add_argument("--json", action="store_true", help="print {id: [tests]} as JSON")
+    parser.add_argument("--untagged", action="store_true", help="list tests and captures without a tag")
+    parser.add_argument("--json", action="store_true", help='print {key: {"tests": [...], "captures": [...]}}')
     args = parser.parse_args(argv)
     root = os.environ.get("BUILD_WORKSPACE_DIRECTORY") or find_root()
-    tests = collect(root)
+    tests, captures = collect(root), collect_captures(root)
     if args.untagged:
-        untagged = [t for t, ids in tests.items() if not ids]
+        untagged = [t for t, ids in tests.items() if not ids] + [c for c, keys in captures.items() if not keys]
         print("\n".join(untagged))
         return 1 if untagged else 0
-    index = by_id(tests)
+    index = by_id(tests, captures)
     if args.json:
         print(json.dumps(index, indent=2))
         return 0
-    for requirement, names in index.items():
-        print("%-48s %s" % (requirement, ", ".join(names)))
+    for key, where in index.items():
+        print("%-32s %3d tests %3d captures  %s" % (key, len(where["tests"]), len(where["captures"]),
+                                                  ", ".join(where["tests"][:4])))
     specs = {}
-    for requirement in index:
-        spec = re.split(r"[_ ]", requirement, 1)[0]
-        specs[spec] = specs.get(spec, 0) + 1
-    print("\n%d requirement IDs and sections over %d tests: %s" % (
-        len(index), len(tests), ", ".join("%s %d" % kv for kv in sorted(specs.items()))))
+    for key in index:
+        specs[requirement.spec_of(key)] = specs.get(requirement.spec_of(key), 0) + 1
+    both = sum(1 for w in index.values() if w["tests"] and w["captures"])
+    print("\n%d requirement IDs and sections over %d tests and %d captures (%d checked by both): %s" % (
+        len(index), len(tests), len(captures), both, ", ".join("%s %d" % kv for kv in sorted(specs.items()))))
     return 0
 
 
