@@ -169,6 +169,14 @@ def verifies_xml(text, indent="  "):
     return "<verifies>\n%s\n%s</verifies>" % ("\n".join(indent + "  " + r for r in rules), indent)
 
 
+def response_xml(response, status, indent):
+    if response is None:
+        return '%s<response status="%d"/>' % (indent, status)
+    if response == "":
+        return '%s<response status="%d">\n%s  <body/>\n%s</response>' % (indent, status, indent, indent)
+    return '%s<response status="%d">\n%s  <body>%s</body>\n%s</response>' % (indent, status, indent, response, indent)
+
+
 class Writer:
     """Builds one capture for one profile."""
 
@@ -214,21 +222,33 @@ class Writer:
         return "\n".join(lines)
 
     def exchange(self, note, cmd, body, response, status=200, params="", policy="{{policy_key}}", raw=None,
-                 during=None, content_type=None):
+                 during=None, content_type=None, allows=(), unless=None):
+        """`allows`: the specification's alternatives to `response`, checked at
+        the spec level only: (rule, response, status, {"then"|"requires"|"bind": ...})."""
         req = self.request(cmd, body, params, policy, content_type, raw)
         inner = req
         if during is not None:
             inner += "\n" + during
-        if response is None:
-            resp = '    <response status="%d"/>' % status
-        elif response == "":
-            resp = '    <response status="%d">\n      <body/>\n    </response>' % status
-        else:
-            resp = '    <response status="%d">\n      <body>%s</body>\n    </response>' % (status, response)
-        self.parts.append('  <exchange note="%s">\n%s\n%s\n  </exchange>' % (escape(note, {'"': "&quot;"}), inner, resp))
+        resp = response_xml(response, status, "    ")
+        for rule, alt, alt_status, attrs in allows:
+            extra = "".join(' %s="%s"' % (k, escape(v, {'"': "&quot;"})) for k, v in sorted(attrs.items()))
+            resp += '\n    <allow rule="%s"%s>\n%s\n    </allow>' % (
+                escape(rule, {'"': "&quot;"}), extra, response_xml(alt, alt_status, "      "))
+        cond = ' unless="%s"' % unless if unless else ""
+        self.parts.append('  <exchange note="%s"%s>\n%s\n%s\n  </exchange>' % (
+            escape(note, {'"': "&quot;"}), cond, inner, resp))
 
     def event(self, text):
         self.parts.append(text)
+
+    def no_policy(self, kind):
+        """MS-ASPROV 2.2.2.54.1: Policy Status 2, there is no policy for this
+        client. Then there is no key to acknowledge: phase 2 is left out and
+        the device sends policy key 0 from then on."""
+        return [("MS-ASPROV 2.2.2.54.1 (Status 2: no policy for this client)",
+                 '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy match="some"><PolicyType>%s'
+                 '</PolicyType><Status>2</Status></Policy></Policies></Provision>' % kind, 200,
+                 {"then": "no-policy", "bind": "policy_key=0"})]
 
     def setup(self):
         """Provision (both phases) and the hierarchy, as every session here
@@ -238,11 +258,11 @@ class Writer:
         self.exchange("Provision phase 1", "Provision",
                       '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType></Policy></Policies></Provision>' % kind,
                       '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{temporary_key}}</PolicyKey><Data match="any"/></Policy></Policies></Provision>' % kind,
-                      policy="0")
+                      policy="0", allows=self.no_policy(kind))
         self.exchange("Provision phase 2", "Provision",
                       '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType><PolicyKey>{{temporary_key}}</PolicyKey><Status>1</Status></Policy></Policies></Provision>' % kind,
                       '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{policy_key}}</PolicyKey><Data match="absent"/></Policy></Policies></Provision>' % kind,
-                      policy="{{temporary_key}}")
+                      policy="{{temporary_key}}", unless="no-policy")
         self.exchange("FolderSync 0", "FolderSync",
                       '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>',
                       '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key}}</SyncKey><Changes match="any"/></FolderSync>')
@@ -1097,9 +1117,15 @@ def first_setup(w):
                    '      <header name="MS-ASProtocolCommands">{{protocol_commands}}</header>\n'
                    '    </response>\n  </exchange>' % "\n".join(lines))
     refused = '<FolderSync xmlns="FolderHierarchy:"><Status>142</Status></FolderSync>' if p.v >= 140 else None
+    # A server with no policy for this client has nothing to provision
+    # (MS-ASPROV 3.1.5.1): it may answer at once, if its Provision then says so.
+    answered = ('<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{unprovisioned_key}}</SyncKey>'
+                '<Changes match="any"/></FolderSync>')
     w.exchange("FolderSync before provisioning", "FolderSync",
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>', refused,
-               status=200 if p.v >= 140 else 449, policy="0")
+               status=200 if p.v >= 140 else 449, policy="0",
+               allows=[("MS-ASPROV 3.1.5.1 (no policy: nothing to provision first)", answered, 200,
+                        {"requires": "no-policy"})])
     w.setup()
     return "MS-ASHTTP_R178 MS-ASPROV_R394 MS-ASPROV_R650 MS-ASPROV_R662 MS-ASCMD 2.2.1.5"
 

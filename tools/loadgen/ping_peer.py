@@ -16,7 +16,7 @@ free). Memory is what the server's processes hold: for the reference
 server the growth of its RSS while the Pings are parked, for SOGo the
 proportional set size (shared pages split among the processes) of its
 workers per parked Ping, since each parked phone holds a worker.
-Needs root for SOGo's services (tools/loadgen/sogo_peer.py).
+Needs root for SOGo's services (tools/peers/sogo_peer.py).
 """
 
 import argparse

@@ -14,7 +14,7 @@ reference server's process; for SOGo every process of its stack (sogod's
 workers, its PostgreSQL, memcached), since the reference server's store runs
 inside its own process. The reference server keeps connections alive; SOGo
 closes each after its answer, so its phones open one per request.
---peer needs root (tools/loadgen/sogo_peer.py).
+--peer needs root (tools/peers/sogo_peer.py).
 """
 
 import argparse

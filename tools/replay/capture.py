@@ -302,17 +302,29 @@ def send(connection, method, target, headers, body):
     return response.status, response.getheaders(), response.read()
 
 
-def compare_tree(expected, actual, bindings, path, errors):
+LEVELS = ("spec", "reference")
+
+
+def compare_tree(expected, actual, bindings, path, errors, level="reference"):
     """Expected elements in order, same names (Clark notation), same text;
     match="any" accepts any content, match="some" only the listed children
     (in order, others may come between), match="absent" requires the element
-    not to be there (also among the children of a match="some")."""
+    not to be there (also among the children of a match="some").
+    At the spec level (docs/captures.md) spec="any" accepts any content of
+    an element whose content the specification leaves to the server, and
+    spec-one-of="4|13" any of the values it allows there."""
     name = expected.tag
     if actual is None or actual.tag != name:
         errors.append("%s: expected <%s>, got %s" % (path, name, "nothing" if actual is None else "<%s>" % actual.tag))
         return
     here = "%s/%s" % (path, name.split("}")[-1])
-    if expected.get("match") == "any":
+    if expected.get("match") == "any" or level == "spec" and expected.get("spec") == "any":
+        return
+    if level == "spec" and expected.get("spec-one-of") is not None:
+        allowed = expected.get("spec-one-of").split("|")
+        got = (actual.text or "").strip()
+        if got not in allowed or len(actual):
+            errors.append("%s: expected one of %s, got %r" % (here, allowed, got))
         return
     if expected.get("match") == "some":
         # The listed children, in this order, among others.
@@ -326,7 +338,7 @@ def compare_tree(expected, actual, bindings, path, errors):
             if found is None:
                 errors.append("%s: no <%s>" % (here, e.tag.split("}")[-1]))
                 return
-            compare_tree(e, remaining[found], bindings, here, errors)
+            compare_tree(e, remaining[found], bindings, here, errors, level)
             remaining = remaining[found + 1:]
         return
     e_children = [c for c in expected if c.get("match") != "absent"]
@@ -348,11 +360,29 @@ def compare_tree(expected, actual, bindings, path, errors):
             len(a_children), [c.tag.split("}")[-1] for c in a_children]))
         return
     for e, a in zip(e_children, a_children):
-        compare_tree(e, a, bindings, here, errors)
+        compare_tree(e, a, bindings, here, errors, level)
 
 
-def check_response(exchange, status, headers, body, bindings):
-    exp = exchange.find("response")
+def check_response(exchange, status, headers, body, bindings, level="reference"):
+    """The differences from the exchange's <response>; at the spec level,
+    when there are any, the first <allow> whose response matches instead:
+    (errors, the allow taken or None)."""
+    errors = check_expected(exchange.find("response"), status, headers, body, bindings, level)
+    if not errors or level != "spec":
+        return errors, None
+    for allow in exchange.findall("allow"):
+        trial = Bindings(bindings)
+        if not check_expected(allow.find("response"), status, headers, body, trial, level):
+            bindings.clear()
+            bindings.update(trial)
+            for pair in (allow.get("bind") or "").split():
+                name, _, value = pair.partition("=")
+                bindings[name] = value
+            return [], allow
+    return errors, None
+
+
+def check_expected(exp, status, headers, body, bindings, level):
     errors = []
     if exp is None:
         return errors
@@ -385,7 +415,7 @@ def check_response(exchange, status, headers, body, bindings):
             except eas_wbxml.WbxmlError as e:
                 content_type = {k.lower(): v for k, v in headers}.get("content-type", "no Content-Type")
                 return errors + ["body: not WBXML (%s; %s): %s" % (e, content_type, as_text(body))]
-            compare_tree(expected[0], actual, bindings, "", errors)
+            compare_tree(expected[0], actual, bindings, "", errors, level)
             if errors:
                 errors.append("actual body:\n" + eas_wbxml.to_xml(actual))
     return errors
@@ -432,6 +462,8 @@ class Outcome:
         self.differences = []
         self.stopped = None
         self.bindings = None
+        self.allowed = []  # (exchange number, note, rule): the spec's alternatives the server took
+        self.left_out = []  # (exchange number, note, flag): exchanges an alternative made moot
 
     @property
     def passed(self):
@@ -442,6 +474,7 @@ class Outcome:
         lines += [str(d) for d in self.differences]
         if self.stopped:
             lines.append("stopped: " + self.stopped)
+        lines += ["allowed: exchange %d (%s): %s" % a for a in self.allowed]
         return "\n".join(lines)
 
 
@@ -489,14 +522,21 @@ def is_full_folder_sync(exchange):
     return exchange.find("request/body")[0].findtext(FH + "SyncKey") == "0"
 
 
-def replay(capture, target, run_event=None):
+def replay(capture, target, run_event=None, level="reference"):
     """Replays every exchange against `target` (a Target) and returns an
     Outcome with every difference: an exchange that differs is recorded and
     the replay goes on as long as the values later requests need are bound.
-    A server that does not answer raises ServerUnreachable."""
+    At the spec level an <allow> the server's answer matches sets its
+    `then` flag; an exchange with unless="FLAG" is left out once the flag is
+    set, and an allow with requires="FLAG" holds only if that flag is set by
+    the end of the capture. A server that does not answer raises
+    ServerUnreachable."""
+    if level not in LEVELS:
+        raise ValueError("level is one of %s" % (LEVELS,))
     if isinstance(target, str):
         target = Target(target)
     outcome = Outcome(capture)
+    flags, pending = set(), []  # pending: (exchange number, allow) that need a flag
     bindings = outcome.bindings = Bindings()
     bindings["device_id"] = target.device_id(capture)
     colleague = target.colleague if target.account is not None else capture.account.get("colleague")
@@ -505,6 +545,9 @@ def replay(capture, target, run_event=None):
     connection = connect(target.url)
     try:
         for number, step in enumerate(capture.steps, 1):
+            if step.get("unless") in flags:
+                outcome.left_out.append((number, step.get("note"), step.get("unless")))
+                continue
             try:
                 if step.tag in ("event", "expect-ox"):
                     if run_event is not None:
@@ -539,9 +582,20 @@ def replay(capture, target, run_event=None):
             kind = request_command(step)
             if status == 200 and kind == "FolderSync":
                 bind_hierarchy(resp_body, bindings, is_full_folder_sync(step))
-            errors = check_response(step, status, resp_headers, resp_body, bindings)
+            errors, allow = check_response(step, status, resp_headers, resp_body, bindings, level)
             if errors:
                 outcome.differences.append(Difference(number, step.get("note"), method, target_text, errors))
+            elif allow is not None:
+                outcome.allowed.append((number, step.get("note"), allow.get("rule")))
+                if allow.get("then"):
+                    flags.add(allow.get("then"))
+                if allow.get("requires"):
+                    pending.append((number, step.get("note"), method, target_text, allow))
     finally:
         connection.close()
+    for number, note, method, target_text, allow in pending:
+        if allow.get("requires") not in flags:
+            outcome.differences.append(Difference(number, note, method, target_text, [
+                "the answer is allowed (%s) only if %s, which the rest of the session did not show" % (
+                    allow.get("rule"), allow.get("requires"))]))
     return outcome

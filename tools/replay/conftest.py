@@ -15,7 +15,10 @@ OPTIONS = (
     ("--second-email", "the second account's mail address, the colleague captures write to "
                        "(default: the second user if it has the form login@domain)"),
     ("--device-suffix", "appended to every capture's DeviceId, so a rerun starts with fresh device state"),
+    ("--level", "spec: what the specifications require, with the alternatives they allow (default with --server); "
+                "reference: the reference server's exact answers (default otherwise)"),
     ("--html-report", "write the HTML report here (under Bazel also into the test's outputs)"),
+    ("--json-report", "write every capture's outcome, differences and rules here as JSON (tools/peers reads it)"),
 )
 
 

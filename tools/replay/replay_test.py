@@ -48,6 +48,9 @@ def html_report(request):
         path = os.path.join(os.environ["TEST_UNDECLARED_OUTPUTS_DIR"], "replay.html")
     if path and RESULTS:
         report.write(path, RESULTS)
+    json_path = option(request.config, "json-report")
+    if json_path:
+        report.write_json(json_path, RESULTS)
 
 
 def capture_root():
@@ -222,7 +225,8 @@ def test_capture(path, target, request):
     given = request.getfixturevalue("given") if backend == "given" else None
     c = cap.Capture(path)
     name = os.path.basename(path) + ("" if backend == "given" else " [%s]" % backend)
-    entry = {"family": c.family, "scenario": c.scenario, "name": name, "outcome": "passed", "message": ""}
+    entry = {"family": c.family, "scenario": c.scenario, "name": name, "outcome": "passed", "message": "",
+             "path": os.path.relpath(path, capture_root()), "rules": [key for key, _ in c.rules]}
     RESULTS.append(entry)
     if given is not None and given.problem:
         entry.update(outcome="failed", message=given.problem)
@@ -269,11 +273,14 @@ def test_capture(path, target, request):
         else:
             raise cap.CaptureError("unknown event kind %r" % kind)
 
+    level = option(request.config, "level") or ("spec" if backend == "given" else "reference")
     try:
-        outcome = cap.replay(c, target, run_event)
+        outcome = cap.replay(c, target, run_event, level)
     except cap.CaptureError as e:
         entry.update(outcome="failed", message=str(e))
         raise
+    entry["level"] = level
+    entry["allowed"] = [{"number": n, "note": note, "rule": rule} for n, note, rule in outcome.allowed]
     if not outcome.passed:
         entry.update(outcome="failed", message=outcome.report(), differences=outcome.differences)
         raise cap.CaptureError(outcome.report())

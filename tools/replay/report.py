@@ -2,6 +2,7 @@
 green (passed), red (failed, linking to its difference) or grey (skipped)."""
 
 import html
+import json
 
 
 def write(path, results):
@@ -43,3 +44,16 @@ def write(path, results):
     out.append("</body></html>")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out))
+
+
+def write_json(path, results):
+    """The same results for tools: differences as {number, note, method,
+    errors}; `rules` are the capture's requirement keys."""
+    out = []
+    for r in results:
+        entry = {k: v for k, v in r.items() if k not in ("differences", "anchor")}
+        entry["differences"] = [{"number": d.number, "note": d.note, "method": d.method, "errors": d.errors}
+                                for d in r.get("differences", [])]
+        out.append(entry)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(out, f, indent=1)
