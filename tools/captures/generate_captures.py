@@ -169,6 +169,104 @@ def verifies_xml(text, indent="  "):
     return "<verifies>\n%s\n%s</verifies>" % ("\n".join(indent + "  " + r for r in rules), indent)
 
 
+# --- the reference server's own answers (the reference level) -------------------
+# The demo account's hierarchy (reference/server/demo.cc, backend
+# default_folders.cc) as FolderSync 0 gives it, in its order; ids as bindings.
+REFERENCE_FOLDERS = [
+    ("{{folder:inbox}}", "0", "Inbox", 2), ("{{folder:drafts}}", "0", "Drafts", 3),
+    ("{{folder:deleted}}", "0", "Deleted Items", 4), ("{{folder:sent}}", "0", "Sent Items", 5),
+    ("{{folder:outbox}}", "0", "Outbox", 6), ("{{folder:tasks}}", "0", "Tasks", 7),
+    ("{{folder:calendar}}", "0", "Calendar", 8), ("{{folder:contacts}}", "0", "Contacts", 9),
+    ("{{folder:user-mail}}", "{{folder:inbox}}", "Projects", 12),
+    ("{{newsletters}}", "{{folder:inbox}}", "Newsletters", 12),
+    ("{{folder:user-calendar}}", "0", "Team calendar", 13),
+    ("{{folder:user-contacts}}", "0", "Customers", 14),
+]
+
+
+# On the OX backend (docs/ox-connector.md) the same folders as OX's tree
+# gives them: the default mail folders under the Inbox (as on a Dovecot-backed
+# OX), mail folders first, the Outbox (which OX has not) last.
+OX_ORDER = ["{{folder:inbox}}", "{{folder:drafts}}", "{{folder:deleted}}", "{{folder:sent}}", "{{folder:user-mail}}",
+            "{{newsletters}}", "{{folder:calendar}}", "{{folder:user-calendar}}", "{{folder:contacts}}",
+            "{{folder:user-contacts}}", "{{folder:tasks}}", "{{folder:outbox}}"]
+UNDER_INBOX_ON_OX = {"{{folder:drafts}}", "{{folder:deleted}}", "{{folder:sent}}"}
+
+
+def hierarchy_changes(folders):
+    adds = "".join("<Add><ServerId>%s</ServerId><ParentId>%s</ParentId><DisplayName>%s</DisplayName><Type>%d</Type></Add>"
+                   % f for f in folders)
+    return '<Changes spec="any"><Count>%d</Count>%s</Changes>' % (len(folders), adds)
+
+
+def reference_hierarchy(backend="embedded"):
+    """Changes of the whole demo hierarchy: exact at the reference level; at
+    the spec level any hierarchy (it is the server's; MS-ASCMD 2.2.3.25)."""
+    if backend == "embedded":
+        return hierarchy_changes(REFERENCE_FOLDERS)
+    by_id = {f[0]: f for f in REFERENCE_FOLDERS}
+    return hierarchy_changes([(i, "{{folder:inbox}}" if i in UNDER_INBOX_ON_OX else by_id[i][1]) + by_id[i][2:]
+                              for i in OX_ORDER])
+
+
+def ox_hierarchy(answer):
+    """The reference server's answer on the OX backend, where `answer` (a
+    FolderSync answer with the embedded hierarchy) differs only in it."""
+    return [("the reference server on the OX backend: OX's folder tree (docs/ox-connector.md)",
+             answer.replace(reference_hierarchy(), reference_hierarchy("ox")), 200, {"backend": "ox"})]
+
+
+# The reference server's default policy (reference/commands/policy_document.cc),
+# as 12.0 and 12.1+ devices get it; empty values are "no limit".
+POLICY_12_0 = [
+    ("DevicePasswordEnabled", "0"), ("AlphanumericDevicePasswordRequired", "0"),
+    ("RequireStorageCardEncryption", "0"), ("PasswordRecoveryEnabled", "0"), ("AttachmentsEnabled", "1"),
+    ("MinDevicePasswordLength", ""), ("MaxInactivityTimeDeviceLock", ""), ("MaxDevicePasswordFailedAttempts", ""),
+    ("MaxAttachmentSize", ""), ("AllowSimpleDevicePassword", "1"), ("DevicePasswordExpiration", ""),
+    ("DevicePasswordHistory", "0"),
+]
+POLICY_12_1 = POLICY_12_0 + [
+    ("AllowStorageCard", "1"), ("AllowCamera", "1"), ("RequireDeviceEncryption", "0"),
+    ("AllowUnsignedApplications", "1"), ("AllowUnsignedInstallationPackages", "1"),
+    ("MinDevicePasswordComplexCharacters", "1"), ("AllowWiFi", "1"), ("AllowTextMessaging", "1"),
+    ("AllowPOPIMAPEmail", "1"), ("AllowBluetooth", "2"), ("AllowIrDA", "1"), ("RequireManualSyncWhenRoaming", "0"),
+    ("AllowDesktopSync", "1"), ("MaxCalendarAgeFilter", "0"), ("AllowHTMLEmail", "1"), ("MaxEmailAgeFilter", "0"),
+    ("MaxEmailBodyTruncationSize", "-1"), ("MaxEmailHTMLBodyTruncationSize", "-1"),
+    ("RequireSignedSMIMEMessages", "0"), ("RequireEncryptedSMIMEMessages", "0"), ("RequireSignedSMIMEAlgorithm", "0"),
+    ("RequireEncryptionSMIMEAlgorithm", "0"), ("AllowSMIMEEncryptionAlgorithmNegotiation", "2"),
+    ("AllowSMIMESoftCerts", "1"), ("AllowBrowser", "1"), ("AllowConsumerEmail", "1"), ("AllowRemoteDesktop", "1"),
+    ("AllowInternetSharing", "1"),
+]
+# 2.5: the MS-WAP-Provisioning-XML document, text in the Data element.
+POLICY_WAP = (
+    '<wap-provisioningdoc><characteristic type="SecurityPolicy"><parm name="4131" value="1"/>'
+    '<parm name="4133" value="1"/></characteristic><characteristic type="Registry">'
+    '<characteristic type="HKLM\\Comm\\Security\\Policy\\LASSD\\AE\\{50C13377-C66D-400C-889E-C316FC4AB374}">'
+    '<parm name="AEFrequencyType" value="0"/><parm name="AEFrequencyValue" value="0"/></characteristic>'
+    '<characteristic type="HKLM\\Comm\\Security\\Policy\\LASSD"><parm name="DeviceWipeThreshold" value="-1"/>'
+    '</characteristic><characteristic type="HKLM\\Comm\\Security\\Policy\\LASSD"><parm name="CodewordFrequency" value="0"/>'
+    '</characteristic><characteristic type="HKLM\\Comm\\Security\\Policy\\LASSD\\LAP\\lap_pw">'
+    '<parm name="MinimumPasswordLength" value="1"/></characteristic>'
+    '<characteristic type="HKLM\\Comm\\Security\\Policy\\LASSD\\LAP\\lap_pw"><parm name="PasswordComplexity" value="2"/>'
+    '</characteristic></characteristic></wap-provisioningdoc>')
+
+
+def reference_policy(v, min_length=None):
+    """The Data of a first Provision answer: the default policy (or with the
+    MinDevicePasswordLength an admin set), exact at the reference level; at
+    the spec level any policy (it is the server's)."""
+    if v == 25:
+        doc = POLICY_WAP
+        if min_length:
+            doc = doc.replace('name="MinimumPasswordLength" value="1"', 'name="MinimumPasswordLength" value="%s"' % min_length)
+        return '<Data spec="any">%s</Data>' % escape(doc)
+    settings = POLICY_12_0 if v == 120 else POLICY_12_1
+    if min_length:
+        settings = [(k, min_length if k == "MinDevicePasswordLength" else v_) for k, v_ in settings]
+    doc = "".join("<%s>%s</%s>" % (k, v_, k) if v_ else "<%s/>" % k for k, v_ in settings)
+    return '<Data spec="any"><EASProvisionDoc>%s</EASProvisionDoc></Data>' % doc
+
+
 def response_xml(response, status, indent):
     if response is None:
         return '%s<response status="%d"/>' % (indent, status)
@@ -190,6 +288,9 @@ class Writer:
         self.verifies = verifies
         self.parts = []
         self.sources = []  # habits the scenario itself relies on, (habit, where)
+        # What the account must hold that the replay cannot make through EAS
+        # on another server: <need kind=... .../> attributes.
+        self.needs = []
 
     def request(self, cmd, body="", params="", policy="{{policy_key}}", content_type=None, raw=None):
         p = self.p
@@ -226,6 +327,7 @@ class Writer:
         """`allows`: the specification's alternatives to `response`, checked at
         the spec level only: (rule, response, status, {"then"|"requires"|"bind": ...})."""
         req = self.request(cmd, body, params, policy, content_type, raw)
+        allows = list(allows) + self.empty_sync(cmd, body, response)
         inner = req
         if during is not None:
             inner += "\n" + during
@@ -240,6 +342,19 @@ class Writer:
 
     def event(self, text):
         self.parts.append(text)
+
+    def empty_sync(self, cmd, body, response):
+        """A Sync that brings whatever the folder holds may, on a server whose
+        folder holds nothing, get an empty response (MS-ASCMD 2.2.1.21.2,
+        from 12.1): the key stays as it was."""
+        if cmd != "Sync" or self.p.v < 121 or not response or '<Commands match="any"/>' not in response:
+            return []
+        sent = re.search(r"<SyncKey>\{\{(\w+)\}\}</SyncKey>", body)
+        got = re.search(r"<SyncKey>\{\{(\w+)\}\}</SyncKey>", response)
+        if not sent or not got:
+            return []
+        return [("MS-ASCMD 2.2.1.21.2 (empty Sync response: no changes)", "", 200,
+                 {"bind": "%s={{%s}}" % (got.group(1), sent.group(1))})]
 
     def no_policy(self, kind):
         """MS-ASPROV 2.2.2.54.1: Policy Status 2, there is no policy for this
@@ -257,7 +372,7 @@ class Writer:
         kind = "MS-WAP-Provisioning-XML" if wap else "MS-EAS-Provisioning-WBXML"
         self.exchange("Provision phase 1", "Provision",
                       '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType></Policy></Policies></Provision>' % kind,
-                      '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{temporary_key}}</PolicyKey><Data match="any"/></Policy></Policies></Provision>' % kind,
+                      '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{temporary_key}}</PolicyKey>%s</Policy></Policies></Provision>' % (kind, reference_policy(self.p.v)),
                       policy="0", allows=self.no_policy(kind))
         self.exchange("Provision phase 2", "Provision",
                       '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType><PolicyKey>{{temporary_key}}</PolicyKey><Status>1</Status></Policy></Policies></Provision>' % kind,
@@ -265,7 +380,17 @@ class Writer:
                       policy="{{temporary_key}}", unless="no-policy")
         self.exchange("FolderSync 0", "FolderSync",
                       '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>',
-                      '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key}}</SyncKey><Changes match="any"/></FolderSync>')
+                      '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key}}</SyncKey>%s</FolderSync>'
+                      % reference_hierarchy(),
+                      allows=ox_hierarchy('<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>'
+                                          '{{hierarchy_key}}</SyncKey>%s</FolderSync>' % reference_hierarchy()))
+
+    def groupware(self):
+        if not self.needs:
+            return '<groupware state="demo"/>'
+        needs = "".join('\n    <need %s/>' % " ".join('%s="%s"' % (k, escape(v, {'"': "&quot;"})) for k, v in n)
+                        for n in self.needs)
+        return '<groupware state="demo">%s\n  </groupware>' % needs
 
     def text(self):
         p = self.p
@@ -279,11 +404,12 @@ class Writer:
                 '    <source habit="the exchanges of the scenario">the specifications named in verifies; the device\'s own habits above</source>\n'
                 '  </provenance>\n'
                 '  %s\n'
-                '  <groupware state="demo"/>\n'
+                '  %s\n'
                 '  <account user="%s" password="secret" query-user="%s" colleague="%s"/>\n') % (
             p.family, self.scenario, escape(p.model, {'"': "&quot;"}), escape(p.client, {'"': "&quot;"}),
             escape(p.ua, {'"': "&quot;"}), p.device_type, self.device_id, p.protocol,
-            "base64" if p.style == "base64" else "plain", sources, verifies_xml(self.verifies), escape(p.user, {'"': "&quot;"}),
+            "base64" if p.style == "base64" else "plain", sources, verifies_xml(self.verifies), self.groupware(),
+            escape(p.user, {'"': "&quot;"}),
             escape(p.query_user, {'"': "&quot;"}), colleague_address(p))
         return head + "\n".join(self.parts) + "\n</capture>\n"
 
@@ -387,6 +513,7 @@ def find_message(w, token, key_name, event, extra_some=""):
 # --- scenarios -----------------------------------------------------------------
 
 def gal_search(w):
+    w.needs.append((("kind", "gal"), ("query", "Lena"), ("at-least", "5")))
     w.exchange("GAL search: the first five people named Lena", "Search",
                '<Search xmlns="Search:"><Store><Name>GAL</Name><Query>Lena</Query><Options><Range>0-4</Range></Options>'
                '</Store></Search>',
@@ -858,7 +985,7 @@ def policy_change(w):
     kind = refused_folder_sync(w, "FolderSync with the old key: provision again", 143)
     w.exchange("Provision phase 1 again", "Provision",
                '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType></Policy></Policies></Provision>' % kind,
-               '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{temporary_key2}}</PolicyKey><Data match="any"/></Policy></Policies></Provision>' % kind)
+               '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{temporary_key2}}</PolicyKey>%s</Policy></Policies></Provision>' % (kind, reference_policy(w.p.v, "6")))
     w.exchange("Provision phase 2 again", "Provision",
                '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType><PolicyKey>{{temporary_key2}}</PolicyKey><Status>1</Status></Policy></Policies></Provision>' % kind,
                '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{policy_key2}}</PolicyKey><Data match="absent"/></Policy></Policies></Provision>' % kind,
@@ -867,6 +994,9 @@ def policy_change(w):
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>',
                '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key}}</SyncKey>'
                '<Changes><Count>0</Count></Changes></FolderSync>', policy="{{policy_key2}}")
+    # The policy is the server's, for every device: back as it was, so that
+    # no capture depends on another's events.
+    w.event('  <event kind="admin" args="policy set MinDevicePasswordLength=" note="the admin restores the policy"/>')
     return "MS-ASPROV 3.2.5.1 MS-ASPROV_R650"
 
 
@@ -997,8 +1127,10 @@ def hierarchy_invalid_key(w):
                '<FolderSync xmlns="FolderHierarchy:"><Status>9</Status></FolderSync>')
     w.exchange("FolderSync 0: start over", "FolderSync",
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>',
-               '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key2}}</SyncKey>'
-               '<Changes match="any"/></FolderSync>')
+               '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key2}}</SyncKey>%s'
+               '</FolderSync>' % reference_hierarchy(),
+               allows=ox_hierarchy('<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>'
+                                   '{{hierarchy_key2}}</SyncKey>%s</FolderSync>' % reference_hierarchy()))
     return "MS-ASCMD 2.2.3.177.3 (Status 9) MS-ASCMD 2.2.3.166.4"
 
 
@@ -1023,8 +1155,10 @@ def resync_total(w):
                '<FolderSync xmlns="FolderHierarchy:"><Status>9</Status></FolderSync>')
     w.exchange("Resync total: FolderSync 0", "FolderSync",
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>',
-               '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key2}}</SyncKey>'
-               '<Changes match="any"/></FolderSync>')
+               '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key2}}</SyncKey>%s'
+               '</FolderSync>' % reference_hierarchy(),
+               allows=ox_hierarchy('<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>'
+                                   '{{hierarchy_key2}}</SyncKey>%s</FolderSync>' % reference_hierarchy()))
     prime(w, "contacts", "key3")
     w.exchange("Resync total: the same contacts under the same ServerIds", "Sync",
                sync_collection(w, "contacts", "{{key3}}", get_changes(w) + "<WindowSize>4</WindowSize>"),

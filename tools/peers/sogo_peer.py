@@ -112,6 +112,8 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_username_format = %Ln
+first_valid_uid = 8
+first_valid_gid = 8
 default_internal_user = dovecot
 default_login_user = dovenull
 passdb {{

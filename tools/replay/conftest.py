@@ -15,6 +15,8 @@ OPTIONS = (
     ("--second-email", "the second account's mail address, the colleague captures write to "
                        "(default: the second user if it has the form login@domain)"),
     ("--device-suffix", "appended to every capture's DeviceId, so a rerun starts with fresh device state"),
+    ("--provides", "what the server's data holds that captures need and a replay cannot create, "
+                   "comma-separated: gal (the entries a capture's <need kind=\"gal\"> names)"),
     ("--level", "spec: what the specifications require, with the alternatives they allow (default with --server); "
                 "reference: the reference server's exact answers (default otherwise)"),
     ("--html-report", "write the HTML report here (under Bazel also into the test's outputs)"),

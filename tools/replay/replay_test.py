@@ -80,6 +80,7 @@ class Given:
         url = option(config, "server")
         user, password = option(config, "user"), option(config, "password")
         self.problem, self.versions, self.second = None, None, None
+        self.provides = {p.strip() for p in (option(config, "provides") or "").split(",") if p.strip()}
         if not user or password is None:
             self.problem = "--server needs --user and --password (the account the captures use)"
             account = None
@@ -208,6 +209,12 @@ def skip_reason(c, server, given):
             return "the server offers %s; the capture speaks %s" % (",".join(given.versions), c.device.get("protocol"))
     if server is not None:
         return None
+    provided = (given.provides if given else set())
+    for need in c.needs:
+        if need["kind"] not in provided:
+            what = ", ".join("%s=%s" % kv for kv in sorted(need.items()) if kv[0] != "kind")
+            return "needs %s data (%s) that a replay cannot create; --provides %s if the server has it" % (
+                need["kind"], what, need["kind"])
     if c.uses("account:colleague") and given.target.colleague is None:
         return "needs a colleague's address: give --second-user as login@domain, or --second-email"
     for step in c.steps:
@@ -275,7 +282,7 @@ def test_capture(path, target, request):
 
     level = option(request.config, "level") or ("spec" if backend == "given" else "reference")
     try:
-        outcome = cap.replay(c, target, run_event, level)
+        outcome = cap.replay(c, target, run_event, level, backend if backend != "given" else None)
     except cap.CaptureError as e:
         entry.update(outcome="failed", message=str(e))
         raise

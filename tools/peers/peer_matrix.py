@@ -1,0 +1,194 @@
+"""The conformance matrix of an open EAS server: starts SOGo from Debian
+(tools/peers/sogo_peer.py: its own PostgreSQL, memcached, Dovecot and an
+SMTP sink, all on loopback), replays the whole capture corpus against it at
+the spec level (tools/replay, docs/captures.md) with two of its accounts,
+and writes docs/peer-matrix.md: scenario by family, every deviation with
+the rules of its capture and the command that reproduces it.
+
+    sudo bazel run //tools/peers:peer_matrix                 # writes docs/peer-matrix.md
+    sudo bazel run //tools/peers:peer_matrix -- -k push-ping # a part, printed only
+
+Needs root (SOGo's services run as their own users) and installs the Debian
+packages when they are missing; not part of CI. Everything it starts is
+stopped by PID when it ends, also on SIGINT/SIGTERM.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+REPLAY = os.path.join(HERE, "..", "replay", "replay_test.py")
+MARK = {"passed": "pass", "failed": "**FAIL**", "skipped": "skip"}
+
+
+def sogo_version():
+    out = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "sogo"], capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"
+
+
+FAMILIES = ["android-1.5-g1", "android-native", "blackberry-8100-astrasync", "iphone", "nokia-s60-mfe",
+            "windows-mobile-6"]
+
+
+def replay_command(sogo, pair, filter_expr, json_path, html_path):
+    from sogo_peer import PASSWORD
+    url = "http://127.0.0.1:%d%s" % (sogo.port, sogo.PATH)
+    main, second = sogo.logins[2 * pair], sogo.logins[2 * pair + 1]
+    args = [sys.executable, REPLAY, "--server", url, "--user", main, "--password", PASSWORD,
+            "--email", "%s@example.com" % main, "--second-user", second, "--second-password", PASSWORD,
+            "--second-email", "%s@example.com" % second, "--level", "spec",
+            "--json-report", json_path, "--html-report", html_path, "-q"]
+    if filter_expr:
+        args += ["-k", filter_expr]
+    return args
+
+
+def run_replay(sogo, filter_expr, work):
+    """One replay per device family at once, each with its own two accounts
+    (mail one capture waits for must not land in another's inbox), then the
+    results together. A Ping that SOGo holds for its whole interval takes
+    minutes; the families wait side by side."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EAS_REPLAY_")}
+    env.pop("TEST_UNDECLARED_OUTPUTS_DIR", None)
+    runs = []
+    for pair, family in enumerate(FAMILIES):
+        expr = "%s and (%s)" % (family, filter_expr) if filter_expr else family
+        json_path = os.path.join(work, "%s.json" % family)
+        log = open(os.path.join(work, "%s.log" % family), "w")
+        proc = subprocess.Popen(replay_command(sogo, pair, expr, json_path, os.path.join(work, "%s.html" % family)),
+                                env=env, cwd=os.path.join(HERE, "..", ".."), stdout=log, stderr=subprocess.STDOUT)
+        runs.append((proc, json_path, log))
+    results = []
+    try:
+        for proc, json_path, log in runs:
+            proc.wait()
+            log.close()
+            if os.path.exists(json_path):
+                with open(json_path, encoding="utf-8") as f:
+                    results += json.load(f)
+    finally:
+        for proc, _, _ in runs:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
+    return results
+
+
+def first_lines(errors, limit=3):
+    """A difference's own lines, without the body dump that follows them."""
+    out = []
+    for e in errors:
+        if e.startswith("actual body:"):
+            break
+        out.append(e.replace("|", "\\|").replace("\n", " "))
+    return out[:limit]
+
+
+def markdown(results, version, command):
+    families = sorted({r["family"] for r in results})
+    scenarios = sorted({r["scenario"] for r in results})
+    cells = {}
+    for r in results:
+        cells.setdefault((r["scenario"], r["family"]), []).append(r)
+    counts = {k: sum(1 for r in results if r["outcome"] == k) for k in MARK}
+    out = ["# Conformance matrix: SOGo %s" % version, "",
+           "Written by `tools/peers/peer_matrix.py` on %s: the capture corpus replayed at the spec level "
+           "(docs/captures.md) against SOGo from Debian with its ActiveSync module, its own Dovecot and an SMTP "
+           "sink that delivers into it. Regenerate with:" % datetime.date.today().isoformat(), "",
+           "    " + command, "",
+           "%d captures: %d pass, %d fail, %d skipped." % (len(results), counts["passed"], counts["failed"],
+                                                           counts["skipped"]), "",
+           "A capture fails on the first rule the server breaks and goes on while it can, so a row lists every "
+           "difference of the capture. A skip is a capture the server cannot run as given (its protocol version is "
+           "not offered, or it needs an administrator's action), with that reason.", "",
+           "## Scenario by family", "",
+           "| scenario | " + " | ".join(families) + " |",
+           "|---|" + "---|" * len(families)]
+    for s in scenarios:
+        row = []
+        for f in families:
+            entries = cells.get((s, f), [])
+            row.append(" ".join(MARK[e["outcome"]] for e in entries) or "")
+        out.append("| %s | %s |" % (s, " | ".join(row)))
+    out += ["", "## Deviations", "",
+            "Each failing capture: the rules it verifies, the exchanges that differ (first lines), and how to "
+            "run it alone.", ""]
+    for r in results:
+        if r["outcome"] != "failed":
+            continue
+        stem = os.path.splitext(os.path.basename(r["path"]))[0]
+        out.append("### %s" % r["path"])
+        out.append("")
+        out.append("Rules: %s" % (", ".join(r.get("rules", [])) or "none"))
+        out.append("")
+        if r.get("differences"):
+            for d in r["differences"]:
+                out.append("- exchange %d (%s): %s" % (d["number"], d["note"] or d["method"],
+                                                       "; ".join(first_lines(d["errors"]))))
+        else:
+            out.append("- " + (r["message"] or "").split("\n")[0].replace("|", "\\|"))
+        out.append("")
+        out.append("    sudo bazel run //tools/peers:peer_matrix -- -k %s" % stem)
+        out.append("")
+    reasons = {}
+    for r in results:
+        if r["outcome"] == "skipped":
+            reasons[r["message"]] = reasons.get(r["message"], 0) + 1
+    out += ["## Skipped", "", "| reason | captures |", "|---|---|"]
+    out += ["| %s | %d |" % (reason.replace("|", "\\|"), n) for reason, n in sorted(reasons.items())]
+    allowed = {}
+    for r in results:
+        for a in r.get("allowed", []):
+            allowed[a["rule"]] = allowed.get(a["rule"], 0) + 1
+    out += ["", "## Alternatives the specifications allow, as SOGo took them", "",
+            "| rule | exchanges |", "|---|---|"]
+    out += ["| %s | %d |" % (rule, n) for rule, n in sorted(allowed.items())]
+    return "\n".join(out) + "\n"
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-k", dest="filter", help="only the captures this pytest -k expression selects")
+    parser.add_argument("--out", help="the Markdown file (default: docs/peer-matrix.md for a whole run)")
+    parser.add_argument("--workers", type=int, default=3 * 6, help="sogod workers (three per family run at once)")
+    args = parser.parse_args(argv)
+    from sogo_peer import RunningSogo
+
+    def stop_on_signal(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
+    work = tempfile.mkdtemp(prefix="peer-matrix-")
+    sogo = RunningSogo(2 * len(FAMILIES), args.workers, mail=True)
+    try:
+        results = run_replay(sogo, args.filter, work)
+    finally:
+        # A second signal must not cut the stop short and leave processes.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sogo.stop()
+    command = "sudo bazel run //tools/peers:peer_matrix" + (" -- -k %s" % args.filter if args.filter else "")
+    text = markdown(results, sogo_version(), command)
+    out = args.out
+    if out is None and not args.filter:
+        root = os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.path.join(HERE, "..", "..")
+        out = os.path.join(root, "docs", "peer-matrix.md")
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+        print("wrote %s; the HTML reports and logs are in %s" % (out, work))
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
