@@ -521,7 +521,9 @@ def gal_search(w):
                + "".join('<Result><Properties match="some"><gal:DisplayName>{{name_%d}}</gal:DisplayName>'
                          '<gal:FirstName>Lena</gal:FirstName><gal:EmailAddress>{{address_%d}}</gal:EmailAddress>'
                          '</Properties></Result>' % (i, i) for i in range(5))
-               + '<Range>0-4</Range><Total>{{total}}</Total></Store></Response></Search>')
+               # The demo GAL has six people named Lena (reference/server/demo_content.cc);
+               # another server's Total is its own.
+               + '<Range>0-4</Range><Total spec="any">6</Total></Store></Response></Search>')
     return "MS-ASCMD 2.2.1.16 MS-ASCMD 2.2.3.142.1 MS-ASCMD 2.2.3.71"
 
 
@@ -692,6 +694,7 @@ def contact_field_cleared(w):
 
 
 def initial_calendar(w):
+    w.needs.append((("kind", "events"), ("folder", "calendar"), ("at-least", "3")))
     prime(w, "calendar", "key1")
     w.exchange("Sync in windows of two: more available", "Sync",
                sync_collection(w, "calendar", "{{key1}}", get_changes(w) + "<WindowSize>2</WindowSize>"),
@@ -720,10 +723,16 @@ def invalid_key(w):
 
 
 def bad_input(w):
+    if w.p.style != "base64":
+        # A command no EAS version has: HTTP 501 from the reference server
+        # (RFC 7231 6.6.2, with MS-ASProtocolCommands); the specifications
+        # name no code for it, so a server may refuse it as a bad request.
+        w.exchange("A command that does not exist", "NoSuchCommand", "", None, status=501,
+                   allows=[("MS-ASHTTP 2.2.2 (no code named for an unknown command: 400 or 501)", None, 400, {})])
     w.exchange("A Sync body that is not WBXML", "Sync", "", '<Sync xmlns="AirSync:"><Status>4</Status></Sync>')
     # The body above is empty by design of the template; the garbage bytes
     # come from the hex form.
-    return "MS-ASCMD 2.2.3.177.17 (Sync Status 4)"
+    return "MS-ASCMD 2.2.3.177.17 (Sync Status 4) MS-ASHTTP 2.2.2"
 
 
 def folder_changes(w):
@@ -865,6 +874,7 @@ def oof(w):
 
 
 def initial_email(w):
+    w.needs.append((("kind", "mail"), ("folder", "inbox"), ("at-least", "4")))
     prime(w, "inbox", "key1")
     if w.p.v >= 120:
         options = ("<Options><airsyncbase:BodyPreference xmlns:airsyncbase=\"AirSyncBase:\"><airsyncbase:Type>1"
@@ -881,6 +891,7 @@ def initial_email(w):
 
 
 def initial_contacts(w):
+    w.needs.append((("kind", "contacts"), ("folder", "contacts"), ("at-least", "5")))
     prime(w, "contacts", "key1")
     w.exchange("Sync the contacts in windows of four", "Sync",
                sync_collection(w, "contacts", "{{key1}}", get_changes(w) + "<WindowSize>4</WindowSize>"),
@@ -1076,6 +1087,7 @@ def mime_of_stored_mail(w):
     """A message the groupware keeps only as properties (the demo's status
     updates on the embedded store), fetched as MIME: the body is Type 4
     (MS-ASAIRS 2.2.2.22.4), built from the message, never plain text."""
+    w.needs.append((("kind", "demo-mail"), ("subject", "Status update #3")))
     search_mail(w, "update #3", "long_id")
     w.exchange("ItemOperations Fetch as MIME", "ItemOperations",
                '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:" xmlns:airsyncbase="AirSyncBase:" '
@@ -1282,7 +1294,17 @@ def bind_folders(text):
 
 
 def build(profile, name, scenario):
-    return bind_folders(build_text(profile, name, scenario))
+    text = bind_folders(build_text(profile, name, scenario))
+    # A user-created folder the capture works in is a need of its own.
+    requests = "".join(re.findall(r"<request .*?</request>", text, re.S))
+    needs = "".join('\n    <need kind="folder" type="%s"/>' % t
+                    for t in ("user-mail", "user-calendar", "user-contacts") if "{{folder:%s}}" % t in requests)
+    if needs:
+        if '<groupware state="demo"/>' in text:
+            text = text.replace('<groupware state="demo"/>', '<groupware state="demo">%s\n  </groupware>' % needs, 1)
+        else:
+            text = text.replace('<groupware state="demo">', '<groupware state="demo">' + needs, 1)
+    return text
 
 
 def build_text(profile, name, scenario):

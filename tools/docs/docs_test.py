@@ -9,7 +9,9 @@ crept in before:
   implemented a command it does not;
 - every flag `eas-server --help` lists is documented in the operator guide
   or the OX connector page, and every flag those pages document exists;
-- docs/building.md names every library package scripts/setup.sh installs.
+- docs/building.md names every library package scripts/setup.sh installs;
+- the replay's options table in docs/captures.md is the options the replay
+  reads (tools/replay/conftest.py), no more and no fewer.
 """
 
 import os
@@ -124,6 +126,20 @@ def test_building_names_every_library_that_setup_installs():
     for package, word in names.items():
         if package in setup:
             assert word in building, "docs/building.md does not mention %s (%s)" % (word, package)
+
+
+def test_replay_options_table_is_the_replay_options():
+    sys.path.insert(0, os.path.join("tools", "replay"))
+    import conftest
+    options = {name for name, *_ in conftest.OPTIONS}
+    table = read(os.path.join("docs", "captures.md"))
+    rows = [line for line in table.splitlines() if line.startswith("| `--")]
+    documented = set()
+    for row in rows:
+        documented |= set(re.findall(r"`(--[a-z-]+)", row.split("|")[1]))
+    documented.discard("--junitxml")  # pytest's own
+    assert options == documented, "in the code only: %s; in docs/captures.md only: %s" % (
+        sorted(options - documented), sorted(documented - options))
 
 
 if __name__ == "__main__":

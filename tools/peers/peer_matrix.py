@@ -43,7 +43,7 @@ def replay_command(sogo, pair, filter_expr, json_path, html_path):
     main, second = sogo.logins[2 * pair], sogo.logins[2 * pair + 1]
     args = [sys.executable, REPLAY, "--server", url, "--user", main, "--password", PASSWORD,
             "--email", "%s@example.com" % main, "--second-user", second, "--second-password", PASSWORD,
-            "--second-email", "%s@example.com" % second, "--level", "spec",
+            "--second-email", "%s@example.com" % second, "--level", "spec", "--seed",
             "--json-report", json_path, "--html-report", html_path, "-q"]
     if filter_expr:
         args += ["-k", filter_expr]

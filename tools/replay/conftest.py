@@ -15,6 +15,8 @@ OPTIONS = (
     ("--second-email", "the second account's mail address, the colleague captures write to "
                        "(default: the second user if it has the form login@domain)"),
     ("--device-suffix", "appended to every capture's DeviceId, so a rerun starts with fresh device state"),
+    ("--seed", "make what a capture's <need>s name through EAS before it runs, where the account lacks it "
+               "(folders, contacts, events, Inbox mail); without it such captures are skipped", "flag"),
     ("--provides", "what the server's data holds that captures need and a replay cannot create, "
                    "comma-separated: gal (the entries a capture's <need kind=\"gal\"> names)"),
     ("--level", "spec: what the specifications require, with the alternatives they allow (default with --server); "
@@ -31,6 +33,10 @@ def env_name(option):
 def pytest_addoption(parser):
     import os
     group = parser.getgroup("replay", "EAS capture replay")
-    for option, help_text in OPTIONS:
-        group.addoption(option, default=os.environ.get(env_name(option)),
-                        help="%s (env %s)" % (help_text, env_name(option)))
+    for option, help_text, *kind in OPTIONS:
+        if kind == ["flag"]:
+            group.addoption(option, action="store_true", default=bool(os.environ.get(env_name(option))),
+                            help="%s (env %s=1)" % (help_text, env_name(option)))
+        else:
+            group.addoption(option, default=os.environ.get(env_name(option)),
+                            help="%s (env %s)" % (help_text, env_name(option)))

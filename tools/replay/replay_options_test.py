@@ -52,6 +52,8 @@ def test_closed_port_is_red_with_its_reason(how, tmp_path):
     # The report says so too, and names no bundled backend.
     report = open(html, encoding="utf-8").read()
     assert "does not answer" in report and "[embedded]" not in report
+    # By requirement: the capture's rules, the failure counted against each.
+    assert "By requirement" in report and "MS-ASPROV_R394" in report
 
 
 @pytest.mark.parametrize("how", ["main", "pytest"])

@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "testing"))
 sys.path.insert(0, os.path.join(HERE, "..", "requirements"))
 import capture as cap  # noqa: E402
 import report  # noqa: E402
+import seed  # noqa: E402
 import sender  # noqa: E402
 
 RESULTS = []
@@ -81,6 +82,7 @@ class Given:
         user, password = option(config, "user"), option(config, "password")
         self.problem, self.versions, self.second = None, None, None
         self.provides = {p.strip() for p in (option(config, "provides") or "").split(",") if p.strip()}
+        self.seed = bool(option(config, "seed"))
         if not user or password is None:
             self.problem = "--server needs --user and --password (the account the captures use)"
             account = None
@@ -209,12 +211,21 @@ def skip_reason(c, server, given):
             return "the server offers %s; the capture speaks %s" % (",".join(given.versions), c.device.get("protocol"))
     if server is not None:
         return None
-    provided = (given.provides if given else set())
     for need in c.needs:
-        if need["kind"] not in provided:
-            what = ", ".join("%s=%s" % kv for kv in sorted(need.items()) if kv[0] != "kind")
-            return "needs %s data (%s) that a replay cannot create; --provides %s if the server has it" % (
-                need["kind"], what, need["kind"])
+        if need["kind"] in given.provides:
+            continue
+        what = ", ".join("%s=%s" % kv for kv in sorted(need.items()) if kv[0] != "kind")
+        if need["kind"] in seed.SEEDABLE:
+            if not given.seed:
+                return "needs %s (%s): --seed makes it, or --provides %s if the server has it" % (
+                    need["kind"], what, need["kind"])
+            try:
+                seed.make(need, given.target, given.versions, given.second)
+            except cap.CaptureError as e:
+                return "needs %s (%s) and could not make it: %s" % (need["kind"], what, e)
+            continue
+        return "needs %s data (%s) that a replay cannot create; --provides %s if the server has it" % (
+            need["kind"], what, need["kind"])
     if c.uses("account:colleague") and given.target.colleague is None:
         return "needs a colleague's address: give --second-user as login@domain, or --second-email"
     for step in c.steps:

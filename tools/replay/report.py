@@ -36,11 +36,28 @@ def write(path, results):
         row.append("</tr>")
         out.append("".join(row))
     out.append("</table>")
+    # Requirement by requirement: the captures that check it and how they did.
+    rules = {}
+    for r in results:
+        for key in r.get("rules", []):
+            rules.setdefault(key, []).append(r)
+    if rules:
+        out.append("<h2>By requirement</h2><table><tr><th>requirement</th><th>passed</th><th>failed</th>"
+                   "<th>skipped</th><th>failing captures</th></tr>")
+        for key in sorted(rules):
+            rs = rules[key]
+            n = {k: sum(1 for r in rs if r["outcome"] == k) for k in colour}
+            failing = ", ".join("<a href='#%s'>%s</a>" % (html.escape(r.get("anchor", "")), html.escape(r["name"]))
+                                for r in rs if r["outcome"] == "failed")
+            out.append("<tr style='background:%s'><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%s</td></tr>" % (
+                colour["failed"] if n["failed"] else colour["passed"] if n["passed"] else colour["skipped"],
+                html.escape(key), n["passed"], n["failed"], n["skipped"], failing))
+        out.append("</table>")
     for r in results:
         if r["outcome"] in ("failed", "skipped"):
-            out.append("<h3 id='%s'>%s: %s</h3><pre>%s</pre>" % (
+            out.append("<h3 id='%s'>%s: %s</h3><p>Verifies: %s</p><pre>%s</pre>" % (
                 html.escape(r.get("anchor", "")), html.escape(r["name"]), r["outcome"],
-                html.escape(r["message"])))
+                html.escape(", ".join(r.get("rules", [])) or "-"), html.escape(r["message"])))
     out.append("</body></html>")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out))
