@@ -105,9 +105,10 @@ def markdown(results, version, command):
            "    " + command, "",
            "%d captures: %d pass, %d fail, %d skipped." % (len(results), counts["passed"], counts["failed"],
                                                            counts["skipped"]), "",
-           "A capture fails on the first rule the server breaks and goes on while it can, so a row lists every "
-           "difference of the capture. A skip is a capture the server cannot run as given (its protocol version is "
-           "not offered, or it needs an administrator's action), with that reason.", "",
+           "A failing capture lists every difference it found: the replay goes on after the first while the values "
+           "later requests need are there. A skip is a capture the server cannot run as given (its protocol version "
+           "is not offered, it needs an administrator's action, or data a replay cannot make), with that reason. "
+           "Z-Push has no column: it is not in Debian, and no run of it was made.", "",
            "## Scenario by family", "",
            "| scenario | " + " | ".join(families) + " |",
            "|---|" + "---|" * len(families)]
@@ -158,7 +159,23 @@ def main(argv):
     parser.add_argument("-k", dest="filter", help="only the captures this pytest -k expression selects")
     parser.add_argument("--out", help="the Markdown file (default: docs/peer-matrix.md for a whole run)")
     parser.add_argument("--workers", type=int, default=3 * 6, help="sogod workers (three per family run at once)")
+    parser.add_argument("--from-results", metavar="DIR",
+                        help="write the page from an earlier run's results (its peer-matrix-* directory)")
     args = parser.parse_args(argv)
+    if args.from_results:
+        results = []
+        for family in FAMILIES:
+            path = os.path.join(args.from_results, "%s.json" % family)
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as f:
+                    results += json.load(f)
+        command = "sudo bazel run //tools/peers:peer_matrix"
+        root = os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.path.join(HERE, "..", "..")
+        out = args.out or os.path.join(root, "docs", "peer-matrix.md")
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(markdown(results, sogo_version(), command))
+        print("wrote " + out)
+        return 0
     from sogo_peer import RunningSogo
 
     def stop_on_signal(signum, frame):

@@ -3,14 +3,15 @@
 Default (bazel test //tools/replay:replay_test): against a fresh reference
 server with the demo data, twice: on the embedded store, and on the OX
 backend with the OX mock holding the same demo data (eas-admin
-demo-ox-fixture), so the connector cannot drift from the store. Against any
-EAS server:
+demo-ox-fixture), so the connector cannot drift from the store; at the
+reference level (the reference server's exact answers). Against any EAS
+server, at the spec level (docs/captures.md has every option):
 
     bazel run //tools/replay:replay_test -- --server https://host \
-        --user 'DOMAIN\\user' --password secret [--junitxml=report.xml] [--html-report=report.html]
+        --user 'DOMAIN\\user' --password secret --second-user 'DOMAIN\\other' --second-password s2 \
+        [--seed] [--junitxml=report.xml] [--html-report=report.html]
 
-Then the captures' account is replaced by the one given, and captures that
-need the reference server's admin (events) are skipped with that reason.
+The options are read by conftest.py, so plain pytest takes them too.
 """
 
 import glob
@@ -99,7 +100,7 @@ class Given:
 
 
 def probe(target):
-    """OPTIONS with the account's credentials (MS-ASHTTP 2.2.3): returns
+    """OPTIONS with the account's credentials (MS-ASHTTP 2.2.3, 3.2.5.2): returns
     (problem or None, the versions the server offers or None)."""
     import base64
     import http.client
@@ -116,10 +117,11 @@ def probe(target):
     if response.status == 401:
         return "the server at %s refuses the account %r (HTTP 401)" % (target.url, target.account.given), None
     if response.status != 200:
-        return "OPTIONS %s answered HTTP %d, not 200 (MS-ASHTTP 2.2.3)" % (target.path, response.status), None
+        return "OPTIONS %s answered HTTP %d, not 200 (MS-ASHTTP 3.2.5.2)" % (target.path, response.status), None
     versions = response.getheader("MS-ASProtocolVersions")
     if not versions:
-        return "OPTIONS %s has no MS-ASProtocolVersions header: not an EAS endpoint?" % target.path, None
+        return ("OPTIONS %s has no MS-ASProtocolVersions header (MS-ASHTTP 3.2.5.2 requires it): "
+                "not an EAS endpoint?" % target.path), None
     return None, [v.strip() for v in versions.split(",")]
 
 

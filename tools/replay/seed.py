@@ -36,10 +36,10 @@ class _Client:
         if self.version is None:
             raise SeedError("--seed needs a server that offers 12.1 or later")
         self.device_id = "Seed" + hashlib.sha1((target.device_suffix or "").encode()).hexdigest()[:12].upper()
-        self.policy_key = sender._provision(target, self.account, self.device_id, self.version)
+        self.policy_key = sender.provision(target, self.account, self.device_id, self.version)
 
     def post(self, command, xml_text, empty_ok=False):
-        status, _, data = sender._exchange(self.target, self.account, self.device_id, self.version, command,
+        status, _, data = sender.exchange(self.target, self.account, self.device_id, self.version, command,
                                            eas_wbxml.encode(ET.fromstring(xml_text)), self.policy_key,
                                            "application/vnd.ms-sync.wbxml")
         if status == 200 and not data and empty_ok:

@@ -24,7 +24,7 @@ class SendError(cap.CaptureError):
     pass
 
 
-def _exchange(target, account, device_id, version, command, body, policy_key, content_type, params=""):
+def exchange(target, account, device_id, version, command, body, policy_key, content_type, params=""):
     query = "Cmd=%s&User=%s&DeviceId=%s&DeviceType=%s%s" % (
         command, account.login, device_id, DEVICE_TYPE, params)
     creds = "%s:%s" % (account.given, account.password)
@@ -39,13 +39,13 @@ def _exchange(target, account, device_id, version, command, body, policy_key, co
         conn.close()
 
 
-def _provision(target, account, device_id, version):
+def provision(target, account, device_id, version):
     """Both phases of MS-ASPROV 3.1.5.1; a server with no policy for this
     client (Policy Status 2) needs no key at all."""
     ns = "{Provision:}"
     kind = "MS-EAS-Provisioning-WBXML"
     first = '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType></Policy></Policies></Provision>' % kind
-    status, _, data = _exchange(target, account, device_id, version, "Provision",
+    status, _, data = exchange(target, account, device_id, version, "Provision",
                                 eas_wbxml.encode(ET.fromstring(first)), "0", "application/vnd.ms-sync.wbxml")
     if status != 200:
         raise SendError("second account: Provision answered HTTP %d" % status)
@@ -56,7 +56,7 @@ def _provision(target, account, device_id, version):
     temporary = policy.findtext(ns + "PolicyKey")
     second = ('<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType><PolicyKey>%s</PolicyKey>'
               '<Status>1</Status></Policy></Policies></Provision>' % (kind, temporary))
-    status, _, data = _exchange(target, account, device_id, version, "Provision",
+    status, _, data = exchange(target, account, device_id, version, "Provision",
                                 eas_wbxml.encode(ET.fromstring(second)), temporary, "application/vnd.ms-sync.wbxml")
     if status != 200:
         raise SendError("second account: Provision phase 2 answered HTTP %d" % status)
@@ -86,21 +86,21 @@ def send(target, sender, recipient, mime, versions):
     with _LOCK:
         policy_key = _POLICY_KEYS.get(key, "unset")
     if policy_key == "unset":
-        policy_key = _provision(target, sender, device_id, version)
+        policy_key = provision(target, sender, device_id, version)
         with _LOCK:
             _POLICY_KEYS[key] = policy_key
     message = readdress(mime, sender.email, recipient.email).encode("utf-8")
-    # A fresh ClientId each time: a server remembers the ones it sent (MS-ASCMD
-    # 2.2.3.27.1, Status 118 for a resend), also from an earlier run.
+    # A fresh ClientId each time: a server remembers the ones it sent (118
+    # MessagePreviouslySent, MS-ASCMD 2.2.2), also from an earlier run.
     client_id = uuid.uuid4().hex[:16]
     if version.startswith("14"):
         body = ET.fromstring('<SendMail xmlns="ComposeMail:"><ClientId>%s</ClientId><Mime opaque="base64">%s</Mime>'
                              '</SendMail>' % (client_id, base64.b64encode(message).decode()))
-        status, _, data = _exchange(target, sender, device_id, version, "SendMail", eas_wbxml.encode(body),
+        status, _, data = exchange(target, sender, device_id, version, "SendMail", eas_wbxml.encode(body),
                                     policy_key, "application/vnd.ms-sync.wbxml")
     else:
-        status, _, data = _exchange(target, sender, device_id, version, "SendMail", message, policy_key,
+        status, _, data = exchange(target, sender, device_id, version, "SendMail", message, policy_key,
                                     "message/rfc822", "&SaveInSent=F")
-    # MS-ASCMD 2.2.1.17: success is HTTP 200 with an empty body.
+    # MS-ASCMD 2.2.3.177.14: success is HTTP 200 with no XML body.
     if status != 200 or data:
         raise SendError("second account: SendMail answered HTTP %d %s" % (status, cap.as_text(data, 200)))
