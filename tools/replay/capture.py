@@ -314,6 +314,8 @@ LEVELS = ("spec", "reference")
 OPTIONAL_IN_RESPONSES = {
     ("Collection", "{AirSync:}Class"): "MS-ASCMD 2.2.3.27.6",  # Class (Sync): 0...1 in responses
     ("Result", "{AirSync:}Class"): "MS-ASCMD 2.2.3.27.5",  # Class (Search): 0...1 in responses
+    # Collection (GetItemEstimate) lists Class among its response children.
+    ("Collection", "{GetItemEstimate:}Class"): "MS-ASCMD 2.2.3.29.1",
 }
 
 
