@@ -43,6 +43,22 @@ MUTANTS = [
     ("foldersync-invalid-key-accepted", "reference/commands/folder_sync.cc",
      "      return StatusOnly(st::kInvalidSyncKey);", "      return StatusOnly(st::kSuccess);",
      "a FolderSync key never issued answered with Status 1 instead of 9"),
+    ("sync-invalid-key-12", "reference/commands/sync.cc",
+     "    if (!snapshot->has_value() || !absl::SimpleAtoi(req_.key, &number)) {\n      return Finish(st::kInvalidSyncKey);",
+     "    if (!snapshot->has_value() || !absl::SimpleAtoi(req_.key, &number)) {\n      return Finish(12);",
+     "an unknown Sync key answered with Status 12 instead of 3"),
+    ("ping-changes-as-expired", "reference/commands/ping.cc",
+     "later->Complete(changed.empty() ? Answer(kExpired) : Answer(kChanges, changed));",
+     "later->Complete(Answer(kExpired));",
+     "a Ping woken by a change answered as if its interval ran out (Status 1)"),
+    ("estimate-off-by-one", "reference/commands/get_item_estimate.cc",
+     'AddText(collection, "Estimate", absl::StrCat(count->count));',
+     'AddText(collection, "Estimate", absl::StrCat(count->count + 1));',
+     "GetItemEstimate one too many"),
+    ("save-in-sent-always", "reference/commands/send_mail.cc",
+     "const int status = DeliverMail(ctx, mime, r.save_in_sent);",
+     "const int status = DeliverMail(ctx, mime, true);",
+     "SaveInSentItems ignored: every message copied to Sent Items"),
 ]
 
 
