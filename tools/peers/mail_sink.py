@@ -5,7 +5,6 @@ MAIL, RCPT, DATA (dot-unstuffed), RSET, NOOP, QUIT; at most 10 MB a message.
 Runs in a thread of the process that starts it; stop() ends it."""
 
 import smtplib
-import socket
 import socketserver
 import threading
 

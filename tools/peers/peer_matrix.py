@@ -52,9 +52,9 @@ def replay_command(sogo, pair, filter_expr, json_path, html_path):
 
 def run_replay(sogo, filter_expr, work):
     """One replay per device family at once, each with its own two accounts
-    (mail one capture waits for must not land in another's inbox), then the
-    results together. A Ping that SOGo holds for its whole interval takes
-    minutes; the families wait side by side."""
+    (mail one capture waits for must not land in another's inbox), each
+    writing its results into `work`. A Ping that SOGo holds for its whole
+    interval takes minutes; the families wait side by side."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EAS_REPLAY_")}
     env.pop("TEST_UNDECLARED_OUTPUTS_DIR", None)
     runs = []
@@ -64,21 +64,16 @@ def run_replay(sogo, filter_expr, work):
         log = open(os.path.join(work, "%s.log" % family), "w")
         proc = subprocess.Popen(replay_command(sogo, pair, expr, json_path, os.path.join(work, "%s.html" % family)),
                                 env=env, cwd=os.path.join(HERE, "..", ".."), stdout=log, stderr=subprocess.STDOUT)
-        runs.append((proc, json_path, log))
-    results = []
+        runs.append((proc, log))
     try:
-        for proc, json_path, log in runs:
+        for proc, log in runs:
             proc.wait()
             log.close()
-            if os.path.exists(json_path):
-                with open(json_path, encoding="utf-8") as f:
-                    results += json.load(f)
     finally:
-        for proc, _, _ in runs:
+        for proc, _ in runs:
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait()
-    return results
 
 
 def first_lines(errors, limit=3):
@@ -157,6 +152,22 @@ def markdown(results, version, command):
     return "\n".join(out) + "\n"
 
 
+def read_results(work):
+    """Every family's results of a run in `work` (a peer-matrix-* directory)."""
+    results = []
+    for family in FAMILIES:
+        path = os.path.join(work, "%s.json" % family)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                results += json.load(f)
+    return results
+
+
+def default_page():
+    root = os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.path.join(HERE, "..", "..")
+    return os.path.join(root, "docs", "peer-matrix.md")
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-k", dest="filter", help="only the captures this pytest -k expression selects")
@@ -166,41 +177,27 @@ def main(argv):
                         help="write the page from an earlier run's results (its peer-matrix-* directory)")
     args = parser.parse_args(argv)
     if args.from_results:
-        results = []
-        for family in FAMILIES:
-            path = os.path.join(args.from_results, "%s.json" % family)
-            if os.path.exists(path):
-                with open(path, encoding="utf-8") as f:
-                    results += json.load(f)
-        command = "sudo bazel run //tools/peers:peer_matrix"
-        root = os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.path.join(HERE, "..", "..")
-        out = args.out or os.path.join(root, "docs", "peer-matrix.md")
-        with open(out, "w", encoding="utf-8") as f:
-            f.write(markdown(results, sogo_version(), command))
-        print("wrote " + out)
-        return 0
-    from sogo_peer import RunningSogo
+        work = args.from_results
+    else:
+        from sogo_peer import RunningSogo
 
-    def stop_on_signal(signum, frame):
-        raise SystemExit(128 + signum)
+        def stop_on_signal(signum, frame):
+            raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, stop_on_signal)
-    signal.signal(signal.SIGINT, stop_on_signal)
-    work = tempfile.mkdtemp(prefix="peer-matrix-")
-    sogo = RunningSogo(2 * len(FAMILIES), args.workers, mail=True)
-    try:
-        results = run_replay(sogo, args.filter, work)
-    finally:
-        # A second signal must not cut the stop short and leave processes.
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        sogo.stop()
+        signal.signal(signal.SIGTERM, stop_on_signal)
+        signal.signal(signal.SIGINT, stop_on_signal)
+        work = tempfile.mkdtemp(prefix="peer-matrix-")
+        sogo = RunningSogo(2 * len(FAMILIES), args.workers, mail=True)
+        try:
+            run_replay(sogo, args.filter, work)
+        finally:
+            # A second signal must not cut the stop short and leave processes.
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            sogo.stop()
     command = "sudo bazel run //tools/peers:peer_matrix" + (" -- -k %s" % args.filter if args.filter else "")
-    text = markdown(results, sogo_version(), command)
-    out = args.out
-    if out is None and not args.filter:
-        root = os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.path.join(HERE, "..", "..")
-        out = os.path.join(root, "docs", "peer-matrix.md")
+    text = markdown(read_results(work), sogo_version(), command)
+    out = args.out or (None if args.filter else default_page())
     if out:
         with open(out, "w", encoding="utf-8") as f:
             f.write(text)

@@ -33,8 +33,10 @@ KNOWN_STATES = {"demo"}
 class Capture:
     def __init__(self, path):
         self.path = path
-        tree = ET.parse(path)
-        self.root = tree.getroot()
+        with open(path, "rb") as f:
+            data = f.read()
+        self.text = data.decode("utf-8")
+        self.root = ET.fromstring(data)
         if self.root.tag != "capture":
             raise ValueError("%s: root element must be <capture>" % path)
         self.family = self.root.get("family")
@@ -70,8 +72,7 @@ class Capture:
 
     def uses(self, name):
         """Whether the capture writes {{name}} anywhere."""
-        with open(self.path, encoding="utf-8") as f:
-            return "{{%s}}" % name in f.read()
+        return "{{%s}}" % name in self.text
 
     @property
     def id(self):
@@ -239,6 +240,11 @@ def render_target(text, capture, target):
     return text
 
 
+def basic_auth(user, password):
+    """An Authorization header value (RFC 7617), UTF-8 as devices send it."""
+    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode("utf-8")).decode()
+
+
 def credentials(capture, target):
     if target.account is None:
         return capture.account["user"], capture.account["password"]
@@ -260,8 +266,7 @@ def build_request(exchange, capture, bindings, target):
     for h in req.findall("header"):
         value = h.text or ""
         if value == "{{basic-auth}}":
-            creds = "%s:%s" % credentials(capture, target)
-            value = "Basic " + base64.b64encode(creds.encode("utf-8")).decode()
+            value = basic_auth(*credentials(capture, target))
         headers.append((h.get("name"), bindings.fill(value)))
     body = b""
     body_node = req.find("body")
@@ -383,14 +388,16 @@ def compare_tree(expected, actual, bindings, path, errors, level="reference"):
         compare_tree(e, a, bindings, here, errors, level)
 
 
-def check_response(exchange, status, headers, body, bindings, level="reference", backend=None):
-    """The differences from the exchange's <response>; at the spec level,
-    when there are any, the first <allow> whose response matches instead:
-    (errors, the allow taken or None)."""
+def check_response(exchange, status, headers, body, bindings, level="reference", backend=None, decoded=None):
+    """The differences from the exchange's <response>; when there are any,
+    the first <allow> that applies (at the spec level, or with backend= on
+    that backend) and matches instead: (errors, the allow taken or None).
+    `decoded`: decode(body), if the caller has it."""
+    decoded = decoded or decode(body)
     # Each expectation is tried on its own copy of the bindings: a response
     # that does not match must not bind values for the next one.
     first = Bindings(bindings)
-    errors = check_expected(exchange.find("response"), status, headers, body, first, level)
+    errors = check_expected(exchange.find("response"), status, headers, body, first, level, decoded)
     if not errors:
         bindings.update(first)
         return errors, None
@@ -404,9 +411,8 @@ def check_response(exchange, status, headers, body, bindings, level="reference",
         elif level != "spec":
             continue
         trial = Bindings(bindings)
-        if not check_expected(allow.find("response"), status, headers, body, trial, level):
-            bindings.clear()
-            bindings.update(trial)
+        if not check_expected(allow.find("response"), status, headers, body, trial, level, decoded):
+            bindings.update(trial)  # trial is bindings and what this answer bound
             for pair in (allow.get("bind") or "").split():
                 name, _, value = pair.partition("=")
                 bindings[name] = bindings.fill(value)
@@ -415,7 +421,7 @@ def check_response(exchange, status, headers, body, bindings, level="reference",
     return errors, None
 
 
-def check_expected(exp, status, headers, body, bindings, level):
+def check_expected(exp, status, headers, body, bindings, level, decoded):
     errors = []
     if exp is None:
         return errors
@@ -443,11 +449,10 @@ def check_expected(exp, status, headers, body, bindings, level):
             if body:
                 errors.append("body: expected none, got %d bytes" % len(body))
         else:
-            try:
-                actual = eas_wbxml.decode(body)
-            except eas_wbxml.WbxmlError as e:
+            actual, problem = decoded
+            if actual is None:
                 content_type = {k.lower(): v for k, v in headers}.get("content-type", "no Content-Type")
-                return errors + ["body: not WBXML (%s; %s): %s" % (e, content_type, as_text(body))]
+                return errors + ["body: not WBXML (%s; %s): %s" % (problem, content_type, as_text(body))]
             compare_tree(expected[0], actual, bindings, "", errors, level)
             if errors:
                 errors.append("actual body:\n" + eas_wbxml.to_xml(actual))
@@ -494,9 +499,7 @@ class Outcome:
         self.capture = capture
         self.differences = []
         self.stopped = None
-        self.bindings = None
         self.allowed = []  # (exchange number, note, rule): the spec's alternatives the server took
-        self.left_out = []  # (exchange number, note, flag): exchanges an alternative made moot
 
     @property
     def passed(self):
@@ -523,14 +526,11 @@ FOLDER_TYPES = {
 FH = "{FolderHierarchy:}"
 
 
-def bind_hierarchy(body, bindings, full):
-    """Binds {{folder:TYPE}} from a FolderSync answer, so that captures name
-    folders by what they are, never by one server's ids (Z-Push's are per
-    device). `full`: the answer to SyncKey 0, the whole hierarchy anew."""
-    try:
-        root = eas_wbxml.decode(body)
-    except eas_wbxml.WbxmlError:
-        return
+def bind_hierarchy(root, bindings, full):
+    """Binds {{folder:TYPE}} from a FolderSync answer (its decoded tree), so
+    that captures name folders by what they are, never by one server's ids
+    (Z-Push's are per device). `full`: the answer to SyncKey 0, the whole
+    hierarchy anew."""
     if root.tag != FH + "FolderSync":
         return
     if full:
@@ -541,6 +541,32 @@ def bind_hierarchy(body, bindings, full):
         server_id = change.findtext(FH + "ServerId")
         if kind and server_id and "folder:" + kind not in bindings:
             bindings["folder:" + kind] = server_id
+
+
+def send_once_more_on_reset(connection, target, timeout, request, event_error):
+    """Sends `request` and returns (the connection now in use, the answer).
+    A kept-alive connection the server had closed gets the request once
+    more on a new one, unless an event during the request shut it."""
+    connection.timeout = timeout
+    if connection.sock is not None:
+        connection.sock.settimeout(timeout)
+    try:
+        return connection, send(connection, *request)
+    except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+        if event_error:
+            raise
+        connection.close()
+        connection = connect(target.url)
+        connection.timeout = timeout
+        return connection, send(connection, *request)
+
+
+def decode(body):
+    """The answer decoded once: (its WBXML tree or None, why not or None)."""
+    try:
+        return eas_wbxml.decode(body), None
+    except eas_wbxml.WbxmlError as e:
+        return None, str(e)
 
 
 def answer_timeout(exchange):
@@ -596,7 +622,7 @@ def replay(capture, target, run_event=None, level="reference", backend=None):
         target = Target(target)
     outcome = Outcome(capture)
     flags, pending = set(), []  # pending: (exchange number, allow) that need a flag
-    bindings = outcome.bindings = Bindings()
+    bindings = Bindings()
     bindings["device_id"] = target.device_id(capture)
     colleague = target.colleague if target.account is not None else capture.account.get("colleague")
     if colleague:
@@ -605,8 +631,7 @@ def replay(capture, target, run_event=None, level="reference", backend=None):
     try:
         for number, step in enumerate(capture.steps, 1):
             if step.get("unless") in flags:
-                outcome.left_out.append((number, step.get("note"), step.get("unless")))
-                continue
+                continue  # an alternative the server took makes it moot
             try:
                 if step.tag in ("event", "expect-ox"):
                     if run_event is not None:
@@ -633,44 +658,28 @@ def replay(capture, target, run_event=None, level="reference", backend=None):
 
                 timer = threading.Timer(delay, event_then_abort)
                 timer.start()
-            connection.timeout = answer_timeout(step)
-            if connection.sock is not None:
-                connection.sock.settimeout(connection.timeout)
             try:
-                try:
-                    status, resp_headers, resp_body = send(connection, method, target_text, headers, body)
-                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                    if event_error:
-                        raise
-                    # A kept-alive connection the server had closed: once more on a new one.
-                    connection.close()
-                    connection = connect(target.url)
-                    connection.timeout = answer_timeout(step)
-                    status, resp_headers, resp_body = send(connection, method, target_text, headers, body)
+                connection, (status, resp_headers, resp_body) = send_once_more_on_reset(
+                    connection, target, answer_timeout(step), (method, target_text, headers, body), event_error)
             except (http.client.HTTPException, OSError) as e:
+                if not event_error:
+                    raise ServerUnreachable("%s, exchange %d (%s %s): no answer from %s within %d s: %s" % (
+                        capture.path, number, method, step.get("note", target_text), target.url,
+                        answer_timeout(step), e))
+            finally:
                 if timer is not None:
                     timer.join()
-                if event_error:
-                    outcome.stopped = "exchange %d: the event during the request failed: %s" % (number, event_error[0])
-                    return outcome
-                raise ServerUnreachable("%s, exchange %d (%s %s): no answer from %s within %d s: %s" % (
-                    capture.path, number, method, step.get("note", target_text), target.url,
-                    answer_timeout(step), e))
-            if timer is not None:
-                timer.join()
             if event_error:
                 outcome.stopped = "exchange %d: the event during the request failed: %s" % (number, event_error[0])
                 return outcome
-            kind = request_command(step)
-            if status == 200 and kind == "FolderSync":
-                bind_hierarchy(resp_body, bindings, is_full_folder_sync(step))
-            errors, allow = check_response(step, status, resp_headers, resp_body, bindings, level, backend)
-            if level == "reference" and resp_body[:1] == b"\x03":
+            decoded = decode(resp_body)
+            tree = decoded[0]
+            if status == 200 and request_command(step) == "FolderSync" and tree is not None:
+                bind_hierarchy(tree, bindings, is_full_folder_sync(step))
+            errors, allow = check_response(step, status, resp_headers, resp_body, bindings, level, backend, decoded)
+            if level == "reference" and tree is not None and resp_body[:1] == b"\x03":
                 # The reference level reads the bytes a second, independent way.
-                try:
-                    errors = errors + libwbxml_check.differences(resp_body, eas_wbxml.decode(resp_body))
-                except eas_wbxml.WbxmlError:
-                    pass  # already a difference of its own
+                errors = errors + libwbxml_check.differences(resp_body, tree)
             if errors:
                 outcome.differences.append(Difference(number, step.get("note"), method, target_text, errors))
             elif allow is not None and allow.get("backend") is None:

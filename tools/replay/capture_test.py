@@ -68,7 +68,7 @@ def folder_sync(adds):
            '</Changes></FolderSync>' % (len(adds), "".join(
                "<Add><ServerId>%s</ServerId><ParentId>0</ParentId><DisplayName>%s</DisplayName><Type>%d</Type></Add>"
                % a for a in adds)))
-    return eas_wbxml.encode(ET.fromstring(xml))
+    return eas_wbxml.decode(eas_wbxml.encode(ET.fromstring(xml)))
 
 
 def test_folders_bound_by_type_first_of_a_kind():

@@ -102,13 +102,11 @@ class Given:
 def probe(target):
     """OPTIONS with the account's credentials (MS-ASHTTP 2.2.3, 3.2.5.2): returns
     (problem or None, the versions the server offers or None)."""
-    import base64
     import http.client
-    creds = "%s:%s" % (target.account.given, target.account.password)
     try:
         conn = cap.connect(target.url)
         conn.request("OPTIONS", target.path, headers={
-            "Authorization": "Basic " + base64.b64encode(creds.encode()).decode()})
+            "Authorization": cap.basic_auth(target.account.given, target.account.password)})
         response = conn.getresponse()
         response.read()
         conn.close()
@@ -198,44 +196,42 @@ def test_corpus_is_present_and_well_formed():
         device_ids[did] = path
         # Folders by what they are ({{folder:inbox}}), never by the reference
         # server's ids, so the capture runs where ids differ.
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        literal = REFERENCE_FOLDER_ID.search(text)
+        literal = REFERENCE_FOLDER_ID.search(c.text)
         assert literal is None, "%s names the folder %r by its id" % (path, literal.group(1))
         if c.uses("account:colleague"):
             assert c.account.get("colleague"), "%s: {{account:colleague}} without <account colleague=...>" % path
 
 
 def skip_reason(c, server, given):
-    """Why a capture cannot run against this server, or None."""
-    if given is not None:
-        if given.versions is not None and c.device.get("protocol") not in given.versions:
-            return "the server offers %s; the capture speaks %s" % (",".join(given.versions), c.device.get("protocol"))
+    """Why a capture cannot run against this server, or None. Against a given
+    server the cheap reasons come first; seeding, which talks to the server,
+    only for a capture that can run."""
     if server is not None:
         return None
-    for need in c.needs:
-        if need["kind"] in given.provides:
-            continue
-        what = ", ".join("%s=%s" % kv for kv in sorted(need.items()) if kv[0] != "kind")
-        if need["kind"] in seed.SEEDABLE:
-            if not given.seed:
-                return "needs %s (%s): --seed makes it, or --provides %s if the server has it" % (
-                    need["kind"], what, need["kind"])
-            try:
-                seed.make(need, given.target, given.versions, given.second)
-            except cap.CaptureError as e:
-                return "needs %s (%s) and could not make it: %s" % (need["kind"], what, e)
-            continue
-        return "needs %s data (%s) that a replay cannot create; --provides %s if the server has it" % (
-            need["kind"], what, need["kind"])
-    if c.uses("account:colleague") and given.target.colleague is None:
-        return "needs a colleague's address: give --second-user as login@domain, or --second-email"
+    if given.versions is not None and c.device.get("protocol") not in given.versions:
+        return "the server offers %s; the capture speaks %s" % (",".join(given.versions), c.device.get("protocol"))
     for step in c.steps:
         for event in ([step] if step.tag == "event" else step.findall("event")):
             if event.get("kind") == "admin":
                 return "needs an administrator (eas-admin %s)" % " ".join(event.get("args", "").split()[:2])
-            if event.get("kind") == "deliver" and (given is None or given.second is None):
+            if event.get("kind") == "deliver" and given.second is None:
                 return "needs mail from outside: give --second-user and --second-password"
+    if c.uses("account:colleague") and given.target.colleague is None:
+        return "needs a colleague's address: give --second-user as login@domain, or --second-email"
+    for need in c.needs:
+        if need["kind"] in given.provides:
+            continue
+        what = ", ".join("%s=%s" % kv for kv in sorted(need.items()) if kv[0] != "kind")
+        if need["kind"] not in seed.SEEDABLE:
+            return "needs %s data (%s) that a replay cannot create; --provides %s if the server has it" % (
+                need["kind"], what, need["kind"])
+        if not given.seed:
+            return "needs %s (%s): --seed makes it, or --provides %s if the server has it" % (
+                need["kind"], what, need["kind"])
+        try:
+            seed.make(need, given.target, given.versions, given.second)
+        except cap.CaptureError as e:
+            return "needs %s (%s) and could not make it: %s" % (need["kind"], what, e)
     return None
 
 

@@ -16,9 +16,9 @@ import capture as cap
 import eas_wbxml
 import sender
 
-FH, AS = "{FolderHierarchy:}", "{AirSync:}"
+FH, AS = cap.FH, "{AirSync:}"
 SEEDABLE = {"folder", "contacts", "events", "mail"}
-FOLDER_TYPES = {"user-mail": 12, "user-calendar": 13, "user-contacts": 14}
+TYPE_OF = {name: int(number) for number, name in cap.FOLDER_TYPES.items()}  # "user-mail" -> 12
 _LOCK = threading.Lock()
 _DONE = set()  # needs made (or found) in this run; guarded by _LOCK
 
@@ -37,6 +37,7 @@ class _Client:
             raise SeedError("--seed needs a server that offers 12.1 or later")
         self.device_id = "Seed" + hashlib.sha1((target.device_suffix or "").encode()).hexdigest()[:12].upper()
         self.policy_key = sender.provision(target, self.account, self.device_id, self.version)
+        self.folders, self.folder_key = None, None
 
     def post(self, command, xml_text, empty_ok=False):
         status, _, data = sender.exchange(self.target, self.account, self.device_id, self.version, command,
@@ -49,10 +50,13 @@ class _Client:
         return eas_wbxml.decode(data)
 
     def hierarchy(self):
-        root = self.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
-        self.folder_key = root.findtext(FH + "SyncKey")
-        return [(a.findtext(FH + "ServerId"), int(a.findtext(FH + "Type") or 0))
-                for a in root.iterfind(FH + "Changes/" + FH + "Add")]
+        """(ServerId, Type) of every folder, from one FolderSync 0 per client."""
+        if self.folders is None:
+            root = self.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
+            self.folder_key = root.findtext(FH + "SyncKey")
+            self.folders = [(a.findtext(FH + "ServerId"), int(a.findtext(FH + "Type") or 0))
+                            for a in root.iterfind(FH + "Changes/" + FH + "Add")]
+        return self.folders
 
     def folder_of(self, folder_type):
         return next((sid for sid, t in self.hierarchy() if t == folder_type), None)
@@ -111,7 +115,7 @@ def make(need, target, versions, second):
     client = _Client(target, versions)
     kind = need["kind"]
     if kind == "folder":
-        folder_type = FOLDER_TYPES[need["type"]]
+        folder_type = TYPE_OF[need["type"]]
         if client.folder_of(folder_type) is None:
             parent = client.folder_of(2) if folder_type == 12 else "0"
             root = client.post("FolderCreate", '<FolderCreate xmlns="FolderHierarchy:"><SyncKey>%s</SyncKey>'

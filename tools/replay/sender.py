@@ -27,8 +27,7 @@ class SendError(cap.CaptureError):
 def exchange(target, account, device_id, version, command, body, policy_key, content_type, params=""):
     query = "Cmd=%s&User=%s&DeviceId=%s&DeviceType=%s%s" % (
         command, account.login, device_id, DEVICE_TYPE, params)
-    creds = "%s:%s" % (account.given, account.password)
-    headers = [("Authorization", "Basic " + base64.b64encode(creds.encode()).decode()),
+    headers = [("Authorization", cap.basic_auth(account.given, account.password)),
                ("MS-ASProtocolVersion", version), ("Content-Type", content_type)]
     if policy_key is not None:
         headers.append(("X-MS-PolicyKey", policy_key))
