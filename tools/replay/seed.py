@@ -19,6 +19,7 @@ import sender
 FH, AS = cap.FH, "{AirSync:}"
 SEEDABLE = {"folder", "contacts", "events", "mail"}
 TYPE_OF = {name: int(number) for number, name in cap.FOLDER_TYPES.items()}  # "user-mail" -> 12
+MAX_WINDOWS = 100  # at most 100 windows of 512 items counted in one folder
 _LOCK = threading.Lock()
 _DONE = set()  # needs made (or found) in this run; guarded by _LOCK
 
@@ -66,7 +67,9 @@ class _Client:
         root = self.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>0</SyncKey>'
                                  '<CollectionId>%s</CollectionId></Collection></Collections></Sync>' % folder_id)
         key, count = root.findtext(".//%sSyncKey" % AS), 0
-        while key:
+        for _ in range(MAX_WINDOWS):  # a server that always says MoreAvailable ends here
+            if not key:
+                break
             root = self.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>%s</SyncKey>'
                                      '<CollectionId>%s</CollectionId><WindowSize>512</WindowSize></Collection>'
                                      '</Collections></Sync>' % (key, folder_id), empty_ok=True)
