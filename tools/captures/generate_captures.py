@@ -345,16 +345,19 @@ class Writer:
 
     def empty_sync(self, cmd, body, response):
         """A Sync that brings whatever the folder holds may, on a server whose
-        folder holds nothing, get an empty response (MS-ASCMD 2.2.1.21.2,
-        from 12.1): the key stays as it was."""
-        if cmd != "Sync" or self.p.v < 121 or not response or '<Commands match="any"/>' not in response:
+        folder holds nothing, answer with the collection and no Commands
+        (0...1 in a response, MS-ASCMD 2.2.3.32), or from 12.1 with an empty
+        response (2.2.1.21.2), the key staying as it was."""
+        if cmd != "Sync" or not response or '<Commands match="any"/>' not in response:
             return []
+        allows = [("MS-ASCMD 2.2.3.32 (no Commands: nothing to send)",
+                   response.replace('<Commands match="any"/>', ""), 200, {})]
         sent = re.search(r"<SyncKey>\{\{(\w+)\}\}</SyncKey>", body)
         got = re.search(r"<SyncKey>\{\{(\w+)\}\}</SyncKey>", response)
-        if not sent or not got:
-            return []
-        return [("MS-ASCMD 2.2.1.21.2 (empty Sync response: no changes)", "", 200,
-                 {"bind": "%s={{%s}}" % (got.group(1), sent.group(1))})]
+        if self.p.v >= 121 and sent and got:
+            allows.append(("MS-ASCMD 2.2.1.21.2 (empty Sync response: no changes)", "", 200,
+                           {"bind": "%s={{%s}}" % (got.group(1), sent.group(1))}))
+        return allows
 
     def no_policy(self, kind):
         """MS-ASPROV 2.2.2.54.1: Policy Status 2, there is no policy for this

@@ -109,5 +109,26 @@ def test_a_path_in_the_url_is_the_endpoint(other_server):
     assert code != 0 and "/SOGo/Microsoft-Server-ActiveSync" in out, out
 
 
+SEEDED = "aosp-ics-121-calendar-add or aosp-ics-121-initial-sync-contacts"
+
+
+def test_seed_makes_what_a_capture_needs(other_server):
+    """An account with only the default folders and no contacts: without
+    --seed the captures that need a second calendar or five contacts are
+    skipped, naming the need; with it the replay makes them through EAS
+    (FolderCreate, Sync Add) and both captures run and pass."""
+    assert other_server.admin("users", "add", "ox.io", "zed", "pw").returncode == 0
+    url = "http://127.0.0.1:%d" % other_server.ports["http"]
+    args = ["--server", url, "--user", "zed@ox.io", "--password", "pw", "-k", SEEDED, "-rs"]
+    code, out = start("pytest", args + ["--device-suffix", "s0"])
+    assert code == 0 and "2 skipped" in out, out
+    assert "needs folder (type=user-calendar): --seed makes it" in out, out
+    assert "needs contacts (at-least=5, folder=contacts): --seed makes it" in out, out
+    code, out = start("pytest", args + ["--device-suffix", "s1", "--seed"])
+    assert code == 0 and "2 passed" in out, out
+    log = other_server.stderr()
+    assert "account=ox.io/zed" in log and "cmd=FolderCreate" in log, log[-2000:]
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
