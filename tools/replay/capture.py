@@ -8,6 +8,7 @@ response or a request, must be (or becomes) that value.
 
 import base64
 import http.client
+import json
 import re
 import socket
 import ssl
@@ -324,9 +325,46 @@ OPTIONAL_IN_RESPONSES = {
 }
 
 
+class UncheckedLog:
+    """Where a capture leaves content unchecked (match="any"), the server's
+    actual answer there, as JSON lines: what tools/captures/pin_reference.py
+    turns into the reference level's exact expectations (docs/captures.md).
+    Each line names the capture, the exchange number, the backend, the
+    expectation ("response" or "allow<i>") and the index of the element
+    among that expectation's match="any" elements, in document order."""
+
+    def __init__(self, path):
+        self.path, self.marks, self.where = path, {}, None
+
+    def enter(self, capture_path, number, backend, exchange):
+        self.where, self.marks = (capture_path, number, backend), {}
+        expectations = [("response", exchange.find("response"))] + [
+            ("allow%d" % i, allow.find("response")) for i, allow in enumerate(exchange.findall("allow"))]
+        for which, exp in expectations:
+            if exp is None:
+                continue
+            for k, e in enumerate(x for x in exp.iter() if x.get("match") == "any"):
+                self.marks[id(e)] = (which, k)
+
+    def record(self, expected, actual):
+        mark = self.marks.get(id(expected))
+        if mark is None or self.where is None:
+            return
+        capture_path, number, backend = self.where
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"capture": capture_path, "number": number, "backend": backend,
+                                "expectation": mark[0], "index": mark[1],
+                                "xml": ET.tostring(actual, encoding="unicode")}) + "\n")
+
+
+# Set by the replay's --dump-unchecked option.
+unchecked_log = None
+
+
 def compare_tree(expected, actual, bindings, path, errors, level="reference"):
     """Expected elements in order, same names (Clark notation), same text;
-    match="any" accepts any content, match="some" only the listed children
+    match="any" accepts any content, match="items" the items of a folder
+    (check_items), match="some" only the listed children
     (in order, others may come between), match="absent" requires the element
     not to be there (also among the children of a match="some").
     At the spec level (docs/captures.md) spec="any" accepts any content of
@@ -338,6 +376,11 @@ def compare_tree(expected, actual, bindings, path, errors, level="reference"):
         return
     here = "%s/%s" % (path, name.split("}")[-1])
     if expected.get("match") == "any" or level == "spec" and expected.get("spec") == "any":
+        if unchecked_log is not None and expected.get("match") == "any":
+            unchecked_log.record(expected, actual)
+        return
+    if expected.get("match") == "items":
+        check_items(actual, here, errors, level)
         return
     if level == "spec" and expected.get("spec-one-of") is not None:
         allowed = expected.get("spec-one-of").split("|")
@@ -386,6 +429,40 @@ def compare_tree(expected, actual, bindings, path, errors, level="reference"):
         return
     for e, a in zip(e_children, a_children):
         compare_tree(e, a, bindings, here, errors, level)
+
+
+AIRSYNC = "{AirSync:}"
+
+
+def check_items(actual, here, errors, level):
+    """match="items" on the Commands of the first Sync after SyncKey 0: the
+    folder as the account holds it, which other sessions of the same account
+    may have changed, so no item list can be written down (docs/captures.md).
+    The client holds nothing yet, so every command is an Add of a new item
+    (MS-ASCMD 2.2.3.7.2) with its ServerId and ApplicationData (2.2.3.166.8,
+    2.2.3.11), each ServerId once; at the reference level an Add holds
+    nothing else and every ApplicationData holds properties."""
+    seen = set()
+    for n, add in enumerate(actual, 1):
+        where = "%s/%s[%d]" % (here, add.tag.split("}")[-1], n)
+        if add.tag != AIRSYNC + "Add":
+            errors.append("%s: only Adds can reach a client that holds nothing yet" % where)
+            continue
+        server_id, data = add.find(AIRSYNC + "ServerId"), add.find(AIRSYNC + "ApplicationData")
+        if server_id is None or not (server_id.text or "").strip():
+            errors.append("%s: no ServerId" % where)
+        elif server_id.text in seen:
+            errors.append("%s: ServerId %r twice" % (where, server_id.text))
+        else:
+            seen.add(server_id.text)
+        if data is None:
+            errors.append("%s: no ApplicationData" % where)
+        elif level == "reference":
+            if [c.tag for c in add] != [AIRSYNC + "ServerId", AIRSYNC + "ApplicationData"]:
+                errors.append("%s: expected ServerId, ApplicationData, got %s" % (
+                    where, [c.tag.split("}")[-1] for c in add]))
+            if len(data) == 0:
+                errors.append("%s: an empty ApplicationData" % where)
 
 
 def check_response(exchange, status, headers, body, bindings, level="reference", backend=None, decoded=None):
@@ -674,6 +751,8 @@ def replay(capture, target, run_event=None, level="reference", backend=None):
                 return outcome
             decoded = decode(resp_body)
             tree = decoded[0]
+            if unchecked_log is not None:
+                unchecked_log.enter(capture.path, number, backend, step)
             if status == 200 and request_command(step) == "FolderSync" and tree is not None:
                 bind_hierarchy(tree, bindings, is_full_folder_sync(step))
             errors, allow = check_response(step, status, resp_headers, resp_body, bindings, level, backend, decoded)

@@ -137,5 +137,38 @@ def test_spec_any_and_one_of():
     assert check(step, '<Sync xmlns="AirSync:"><Status>6</Status></Sync>', "spec")[0]
 
 
+ITEMS = ('<exchange><response status="200"><body><Sync xmlns="AirSync:"><Commands match="items"/></Sync>'
+         '</body></response></exchange>')
+
+
+def commands(*adds):
+    return '<Sync xmlns="AirSync:"><Commands>%s</Commands></Sync>' % "".join(adds)
+
+
+ADD_1 = '<Add><ServerId>f:1</ServerId><ApplicationData><Subject xmlns="Email:">a</Subject></ApplicationData></Add>'
+ADD_2 = '<Add><ServerId>f:2</ServerId><ApplicationData><Subject xmlns="Email:">b</Subject></ApplicationData></Add>'
+
+
+@pytest.mark.parametrize("level", ["spec", "reference"])
+def test_items_of_a_first_sync_are_new_items_each_once(level):
+    assert check(ITEMS, commands(ADD_1, ADD_2), level)[0] == []
+    assert check(ITEMS, commands(), level)[0] == []
+    twice = check(ITEMS, commands(ADD_1, ADD_1), level)[0]
+    assert twice and "twice" in twice[0]
+    change = check(ITEMS, commands(ADD_1.replace("Add>", "Change>")), level)[0]
+    assert change and "only Adds" in change[0]
+    assert "no ApplicationData" in check(ITEMS, commands('<Add><ServerId>x</ServerId></Add>'), level)[0][0]
+    assert "no ServerId" in check(ITEMS, commands('<Add><ApplicationData/></Add>'), level)[0][0]
+
+
+def test_items_hold_nothing_else_at_the_reference_level():
+    extra = ADD_1.replace("</ApplicationData>", "</ApplicationData><Class>Email</Class>")
+    assert check(ITEMS, commands(extra), "spec")[0] == []
+    assert check(ITEMS, commands(extra), "reference")[0]
+    empty = '<Add><ServerId>f:3</ServerId><ApplicationData/></Add>'
+    assert check(ITEMS, commands(empty), "spec")[0] == []
+    assert "empty" in check(ITEMS, commands(empty), "reference")[0][0]
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -23,6 +23,10 @@ OPTIONS = (
                 "reference: the reference server's exact answers (default otherwise)"),
     ("--html-report", "write the HTML report here (under Bazel also into the test's outputs)"),
     ("--json-report", "write every capture's outcome, differences and rules here as JSON (tools/peers reads it)"),
+    ("--dump-unchecked", "append the server's answer wherever a capture leaves content unchecked (match=\"any\") "
+                         "to this file as JSON lines (tools/captures/pin_reference.py reads it)"),
+    ("--reverse", "run the captures in reverse order: an expectation that holds only after what earlier "
+                  "captures did shows up as a difference", "flag"),
 )
 
 
@@ -40,3 +44,9 @@ def pytest_addoption(parser):
         else:
             group.addoption(option, default=os.environ.get(env_name(option)),
                             help="%s (env %s)" % (help_text, env_name(option)))
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("reverse"):
+        # Module-scoped backends stay grouped: reverse within each backend.
+        items.reverse()

@@ -252,6 +252,10 @@ def test_capture(path, target, request):
         entry.update(outcome="skipped", message=reason)
         pytest.skip(reason)
 
+    dump = option(request.config, "dump-unchecked")
+    if dump and cap.unchecked_log is None:
+        cap.unchecked_log = cap.UncheckedLog(dump)
+
     journal_seen = [0]
 
     def run_event(step, bindings):
