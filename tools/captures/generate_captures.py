@@ -356,19 +356,21 @@ class Writer:
         runs by tools/captures/pin_reference.py (with spec="any": the spec
         level still takes any content there); where the OX backend answers
         otherwise, its answer as an allow with backend="ox"."""
-        pins = reference_pins().get("%s/%s-%s.xml" % (self.p.family, self.p.tag, self.scenario), {}).get(
-            str(len(self.parts) + 1), {})
+        capture, number = "%s/%s-%s.xml" % (self.p.family, self.p.tag, self.scenario), str(len(self.parts) + 1)
+        pins = reference_pins().get(capture, {}).get(number, {})
         if not response or not pins:
             return response, allows
-        embedded = fill_pins(response, pins.get("embedded", {}).get("response", {}))
+        key = lambda backend, which: (capture, number, backend, which)
+        embedded = fill_pins(response, pins.get("embedded", {}).get("response", {}), key("embedded", "response"))
         ox_allows = [i for i, a in enumerate(allows) if a[3].get("backend") == "ox"]
         if ox_allows:
             allows = list(allows)
             for i in ox_allows:
                 rule, alt, alt_status, attrs = allows[i]
-                allows[i] = (rule, fill_pins(alt, pins.get("ox", {}).get("allow%d" % i, {})), alt_status, attrs)
+                allows[i] = (rule, fill_pins(alt, pins.get("ox", {}).get("allow%d" % i, {}), key("ox", "allow%d" % i)),
+                             alt_status, attrs)
             return embedded, allows
-        ox = fill_pins(response, pins.get("ox", {}).get("response", {}))
+        ox = fill_pins(response, pins.get("ox", {}).get("response", {}), key("ox", "response"))
         if ox != embedded:
             allows = list(allows) + [("the reference server on the OX backend: the item as OX holds it "
                                       "(docs/ox-connector.md)", ox, status, {"backend": "ox"})]
@@ -379,10 +381,11 @@ class Writer:
         folder holds nothing, answer with the collection and no Commands
         (0...1 in a response, MS-ASCMD 2.2.3.32), or from 12.1 with an empty
         response (2.2.1.21.2), the key staying as it was."""
-        if cmd != "Sync" or not response or '<Commands match="items"/>' not in response:
+        items = re.search(r'<Commands match="items"[^>]*/>', response or "")
+        if cmd != "Sync" or items is None:
             return []
         allows = [("MS-ASCMD 2.2.3.32 (no Commands: nothing to send)",
-                   response.replace('<Commands match="items"/>', ""), 200, {})]
+                   response.replace(items.group(0), ""), 200, {})]
         sent = re.search(r"<SyncKey>\{\{(\w+)\}\}</SyncKey>", body)
         got = re.search(r"<SyncKey>\{\{(\w+)\}\}</SyncKey>", response)
         if self.p.v >= 121 and sent and got:
@@ -462,10 +465,28 @@ def reference_pins():
     return _PINS[0]
 
 
-def fill_pins(text, pins):
-    """The k-th match="any" element of `text` replaced by pin k, where there is one."""
+USED_PINS = set()
+
+
+def fill_pins(text, pins, key):
+    """The k-th match="any" element of `text` replaced by pin k, where there
+    is one; `key` (capture, exchange, backend, expectation) names the pins
+    for the check that every pin is used."""
     counter = iter(range(10 ** 6))
-    return UNCHECKED.sub(lambda m: pins.get(str(next(counter)), m.group(0)), text)
+
+    def sub(m):
+        k = str(next(counter))
+        if k not in pins:
+            return m.group(0)
+        USED_PINS.add(key + (k,))
+        return pins[k]
+    return UNCHECKED.sub(sub, text)
+
+
+def unused_pins():
+    return sorted((c, n, b, w, i) for c, ns in reference_pins().items() for n, bs in ns.items()
+                  for b, ws in bs.items() for w, ix in ws.items() for i in ix
+                  if (c, n, b, w, i) not in USED_PINS)
 
 
 # --- scenario helpers ------------------------------------------------------------
@@ -762,10 +783,10 @@ def initial_tasks(w):
     prime(w, "tasks", "key1")
     w.exchange("Sync the tasks", "Sync",
                sync_collection(w, "tasks", "{{key1}}", get_changes(w) + "<WindowSize>50</WindowSize>"),
-               sync_answer(w, "tasks", "{{key2}}", rest='<Commands match="items"/>'))
+               sync_answer(w, "tasks", "{{key2}}", rest='<Commands match="items" name="tasks"/>'))
     w.exchange("The same key again (the answer was lost): the same answer", "Sync",
                sync_collection(w, "tasks", "{{key1}}", get_changes(w) + "<WindowSize>50</WindowSize>"),
-               sync_answer(w, "tasks", "{{key2}}", rest='<Commands match="items"/>'))
+               sync_answer(w, "tasks", "{{key2}}", rest='<Commands match="items" name="tasks"/>'))
     return "MS-ASCMD 3.1.5.3 MS-ASTASK 2.2.2"
 
 
@@ -1408,8 +1429,24 @@ def main(argv):
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 with open(path, "w") as f:
                     f.write(text)
-    if args.check and stale:
-        print("out of date (run tools/captures/generate_captures.py):\n  " + "\n  ".join(stale))
+    unused = unused_pins() if not os.environ.get("EAS_CAPTURES_UNPINNED") else []
+    if unused and not args.check:
+        # Answers pinned where the captures no longer leave content open.
+        pins = reference_pins()
+        for c, n, b, w, i in unused:
+            del pins[c][n][b][w][i]
+        prune = lambda d: {k: prune(v) for k, v in d.items() if not isinstance(v, dict) or prune(v)} \
+            if isinstance(d, dict) else d
+        with open(os.path.join(ROOT, "tools", "captures", "reference_pins.json"), "w", encoding="utf-8") as f:
+            json.dump(prune(pins), f, indent=1, sort_keys=True, ensure_ascii=False)
+            f.write("\n")
+        print("%d pinned answers no capture uses: removed" % len(unused))
+    if args.check and (stale or unused):
+        if stale:
+            print("out of date (run tools/captures/generate_captures.py):\n  " + "\n  ".join(stale))
+        if unused:
+            print("pinned answers no capture uses (run tools/captures/generate_captures.py):\n  "
+                  + "\n  ".join(map(str, unused[:20])))
         return 1
     print("%d captures %s" % (sum(1 for _ in outputs()), "checked" if args.check else "written"))
     return 0

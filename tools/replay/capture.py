@@ -381,6 +381,14 @@ def compare_tree(expected, actual, bindings, path, errors, level="reference"):
         return
     if expected.get("match") == "items":
         check_items(actual, here, errors, level)
+        if expected.get("name"):
+            # The same items as where this name was first seen (a Sync
+            # retried with the same key gets the same answer, MS-ASCMD 3.1.5.3).
+            got = "".join(ET.tostring(a, encoding="unicode") for a in actual)
+            key = "items:" + expected.get("name")
+            if key in bindings and bindings[key] != got:
+                errors.append("%s: not the items of the earlier answer %r" % (here, expected.get("name")))
+            bindings[key] = got
         return
     if level == "spec" and expected.get("spec-one-of") is not None:
         allowed = expected.get("spec-one-of").split("|")

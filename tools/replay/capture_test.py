@@ -170,5 +170,16 @@ def test_items_hold_nothing_else_at_the_reference_level():
     assert "empty" in check(ITEMS, commands(empty), "reference")[0][0]
 
 
+
+def test_named_items_are_the_same_in_a_retried_answer():
+    named = ITEMS.replace('match="items"', 'match="items" name="t"')
+    bindings = cap.Bindings()
+    for answer, ok in ((commands(ADD_1, ADD_2), True), (commands(ADD_1, ADD_2), True), (commands(ADD_1), False)):
+        expected = ET.fromstring(named).find("response/body")[0]
+        errors = []
+        cap.compare_tree(expected, ET.fromstring(answer), bindings, "", errors)
+        assert (errors == []) == ok, errors
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -198,6 +198,12 @@ def test_corpus_is_present_and_well_formed():
         # server's ids, so the capture runs where ids differ.
         literal = REFERENCE_FOLDER_ID.search(c.text)
         assert literal is None, "%s names the folder %r by its id" % (path, literal.group(1))
+        # The reference level checks the reference server's whole answers:
+        # match="any" only in the specification's alternatives.
+        for step in c.root.iter("exchange"):
+            exact = [step.find("response")] + [a.find("response") for a in step.findall("allow") if a.get("backend")]
+            loose = [e.tag for r in exact if r is not None for e in r.iter() if e.get("match") == "any"]
+            assert not loose, "%s, %s: match=\"any\" at the reference level on %s" % (path, step.get("note"), loose)
         if c.uses("account:colleague"):
             assert c.account.get("colleague"), "%s: {{account:colleague}} without <account colleague=...>" % path
 
