@@ -1,8 +1,10 @@
 """Mutation check of the capture replay: does the replay alone catch a
 fault in the server? Each mutant is one small edit of the reference server
 (a fault once injected by hand, issue 12's list); for each, the edit is
-made, `bazel test //tools/replay:replay_test` runs, the edit is undone, and
-the mutant counts as caught when the replay fails. Prints a table and the
+made, the replay runs (`bazel run //tools/replay:replay_test -- -x`, both
+backends, stopping at the first capture that fails), the edit is undone,
+and the mutant counts as caught when the replay fails; a mutant that does
+not build counts as neither. Prints a table and the
 share caught. Not part of CI (a full run is a build and a replay per
 mutant); run it from the source tree:
 
@@ -59,11 +61,124 @@ MUTANTS = [
      "const int status = DeliverMail(ctx, mime, r.save_in_sent);",
      "const int status = DeliverMail(ctx, mime, true);",
      "SaveInSentItems ignored: every message copied to Sent Items"),
+    ("save-in-sent-never", "reference/commands/send_mail.cc",
+     "const int status = DeliverMail(ctx, mime, r.save_in_sent);",
+     "const int status = DeliverMail(ctx, mime, false);",
+     "the Sent Items copy missing although the device asked for it"),
+    ("retried-sync-adds-twice", "reference/commands/sync.cc",
+     [("if (auto it = earlier_client_ids_.find(client_id); it != earlier_client_ids_.end()) {",
+       "if (auto it = earlier_client_ids_.find(client_id); false && it != earlier_client_ids_.end()) {"),
+      (": ctx_.backend->AddItemOnce(ctx_.account, req_.id, folder_class, data, once_key);",
+       ": ctx_.backend->AddItem(ctx_.account, req_.id, folder_class, data + once_key.substr(0, 0));")],
+     None, "a Sync resent after a lost answer adds its items a second time"),
+    ("foldersync-key-stuck", "reference/commands/folder_sync.cc",
+     "new_key = absl::StrCat(number + 1);", "new_key = absl::StrCat(number + (key == \"0\" ? 1 : 0));",
+     "FolderSync keys that do not advance after a change"),
+    ("filter-type-ignored", "reference/commands/sync.cc",
+     "if (!InsideFilter(req_.filter_type, item.item_class, item.data, ctx_.now)) {",
+     "if (!InsideFilter(0, item.item_class, item.data, ctx_.now)) {",
+     "FilterType ignored: items outside the window sent"),
+    ("truncation-ignored", "reference/commands/application_data.cc",
+     "const bool too_big = wish->truncation_size && text.size() > *wish->truncation_size;",
+     "const bool too_big = wish->truncation_size && text.size() > 1000000000u;",
+     "TruncationSize ignored (AirSyncBase bodies)"),
+    ("truncation-25-ignored", "reference/commands/application_data.cc",
+     "const bool truncated = limit && full > *limit;", "const bool truncated = limit && full > 1000000000u;",
+     "Truncation ignored (2.5 bodies)"),
+    ("untouched-properties-lost", "reference/commands/application_data.cc",
+     "            : CanBeGhosted(item_class, name);", "            : !CanBeGhosted(item_class, \"\") || true;",
+     "a Change without Supported clears the properties it does not name"),
+    ("attachment-range-ignored", "reference/commands/item_operations.cc",
+     '  const bool ranged = options.child("Range");', '  const bool ranged = options.child("Range") && false;',
+     "ItemOperations Range ignored: the whole attachment sent"),
+    ("attachment-content-type", "reference/commands/item_operations.cc",
+     'AddText(properties, "airsyncbase:ContentType", attachment->content_type);',
+     'AddText(properties, "airsyncbase:ContentType", "application/octet-stream");',
+     "an attachment's ContentType lost"),
+    ("meeting-response-type", "reference/commands/meeting_response.cc",
+     'return response == 1 ? "3" : response == 2 ? "2" : "4";',
+     'return response == 1 ? "2" : response == 2 ? "3" : "4";',
+     "MeetingResponse: accepted stored as tentative and the other way round (ResponseType)"),
+    ("opaque-extra-byte", "reference/wbxml/encoder.cc",
+     "        Put(bytes->data(), bytes->size());\n",
+     "        Put(bytes->data(), bytes->size());\n        Put(static_cast<char>(0));\n",
+     "an extra byte after every opaque value (its length unchanged)"),
+    ("stale-policy-key-accepted", "reference/http/dispatcher.cc",
+     "      } else if (*key != device->policy_key) {", "      } else if (*key != device->policy_key && false) {",
+     "a policy key other than the device's accepted"),
+    ("policy-change-ignored", "reference/http/dispatcher.cc",
+     "      } else if (device->policy_generation != policy->generation) {",
+     "      } else if (device->policy_generation != policy->generation && false) {",
+     "a changed policy not sent again (no 449 / Status 142)"),
+    ("final-policy-key-wrong", "reference/commands/provision.cc",
+     'AddText(policy_node, "PolicyKey", absl::StrCat(final_key));',
+     'AddText(policy_node, "PolicyKey", absl::StrCat(final_key + 1));',
+     "Provision phase 2 names a final key other than the one the server keeps"),
+    ("wrong-temporary-key-accepted", "reference/commands/provision.cc",
+     "if (acknowledged == 0 || acknowledged != ctx.device.pending_policy_key) {",
+     "if (acknowledged == 0) {",
+     "phase 2 with a temporary key the server never gave accepted"),
+    ("heartbeat-below-minimum-accepted", "reference/commands/ping.cc",
+     "  if (heartbeat < ctx.ping.min_heartbeat) {", "  if (heartbeat < 0) {",
+     "a Ping heartbeat below the minimum accepted (no Status 5)"),
+    ("heartbeat-above-maximum-accepted", "reference/commands/ping.cc",
+     "  if (heartbeat > ctx.ping.max_heartbeat) {", "  if (heartbeat > 1000000) {",
+     "a Ping heartbeat above the maximum accepted (no Status 5)"),
+    ("ping-too-many-folders-accepted", "reference/commands/ping.cc",
+     "  if (static_cast<int>(folders.size()) > ctx.ping.max_folders) {",
+     "  if (static_cast<int>(folders.size()) > 100000) {",
+     "a Ping on more folders than MaxFolders accepted (no Status 6)"),
+    ("move-no-dst-id", "reference/commands/move_items.cc",
+     'if (!moved.empty()) AddText(response, "DstMsgId", moved);', "(void)moved;",
+     "MoveItems without the new id (DstMsgId)"),
+    ("delete-ignored", "reference/commands/sync.cc",
+     "        const absl::Status s = trash_id_.empty()\n                                   ? ctx_.backend->DeleteItem(ctx_.account, server_id)",
+     "        const absl::Status s = true\n                                   ? absl::OkStatus()",
+     "a Sync Delete from the device not carried out"),
+    ("folder-exists-accepted", "reference/commands/folder_commands.cc",
+     "      case absl::StatusCode::kAlreadyExists: return Answer(kRoot, st::kAlreadyExists);\n"
+     "      case absl::StatusCode::kNotFound: return Answer(kRoot, st::kParentNotFound);",
+     "      case absl::StatusCode::kAlreadyExists: return Answer(kRoot, st::kServerError);\n"
+     "      case absl::StatusCode::kNotFound: return Answer(kRoot, st::kParentNotFound);",
+     "FolderCreate of an existing name answered as a server error instead of Status 2"),
+    ("recipient-count-off", "reference/commands/resolve_recipients.cc",
+     'AddText(response, "RecipientCount", absl::StrCat(found.size()));',
+     'AddText(response, "RecipientCount", absl::StrCat(found.size() + 1));',
+     "ResolveRecipients RecipientCount one too many"),
+    ("oof-state-wrong", "reference/commands/settings.cc",
+     'AddText(g, "OofState", absl::StrCat(oof->state));', 'AddText(g, "OofState", absl::StrCat(oof->state ? 0 : 1));',
+     "Settings Oof Get reports the other state"),
+    ("hierarchy-changed-as-server-error", "reference/commands/sync.cc",
+     ": st::kFolderHierarchyChanged));", ": st::kServerError));",
+     "Sync on a folder that is gone: Status 5 instead of 12"),
+    ("sync-add-no-client-id", "reference/commands/sync.cc",
+     'AddText(r, "ClientId", client_id);', "(void)r;",
+     "a Sync Add answered without the device's ClientId"),
+    ("foldersync-count-off", "reference/commands/folder_sync.cc",
+     "absl::StrCat(changes.added.size() + changes.updated.size() + changes.deleted.size()));",
+     "absl::StrCat(changes.added.size() + changes.updated.size()));",
+     "FolderSync Count leaves out the deletions"),
+    ("fetch-missing-item-succeeds", "reference/commands/item_operations.cc",
+     "                                         ? st::kObjectNotFound\n",
+     "                                         ? st::kSuccess\n",
+     "ItemOperations Fetch of an item that is not there: Status 1 instead of 6"),
+    ("mailbox-search-total-wrong", "reference/commands/search.cc",
+     '      store.remove_child(result);\n    }\n  }\n  AddText(store, "Range", absl::StrCat(range->first, "-", last));\n'
+     '  AddText(store, "Total", absl::StrCat(total));',
+     '      store.remove_child(result);\n    }\n  }\n  AddText(store, "Range", absl::StrCat(range->first, "-", last));\n'
+     '  AddText(store, "Total", absl::StrCat(total + 1));',
+     "a mailbox Search Total one too many"),
+    ("foldersync-updates-as-adds", "reference/commands/folder_sync.cc",
+     '  for (const auto& f : changes.updated) AppendFolder(list, "Update", f);',
+     '  for (const auto& f : changes.updated) AppendFolder(list, "Add", f);',
+     "a renamed or moved folder sent as a new one (Add instead of Update)"),
 ]
 
 
 def run_replay():
-    result = subprocess.run(["bazel", "test", "//tools/replay:replay_test", "--test_output=errors"],
+    # The whole corpus on both backends; -x: the first capture that fails
+    # is enough to call the mutant caught.
+    result = subprocess.run(["bazel", "run", "//tools/replay:replay_test", "--", "-x", "-q"],
                             cwd=ROOT, capture_output=True, text=True)
     return result.returncode, result.stdout + result.stderr
 
@@ -78,13 +193,23 @@ def main(argv):
         full = os.path.join(ROOT, path)
         with open(full, "rb") as f:
             original = f.read()
-        if original.count(text.encode()) != 1:
+        # One edit, or several in the same file (text a list of pairs).
+        edits = text if replacement is None else [(text, replacement)]
+        mutated = original
+        for old, new in edits:
+            if mutated.count(old.encode()) != 1:
+                break
+            mutated = mutated.replace(old.encode(), new.encode())
+        else:
+            old = None
+        if old is not None:
             rows.append((name, "NOT APPLIED (the text is not there exactly once)", what))
+            print("%-34s %s" % (name, rows[-1][1]), flush=True)
             continue
         started = time.time()
         try:
             with open(full, "wb") as f:
-                f.write(original.replace(text.encode(), replacement.encode()))
+                f.write(mutated)
             code, out = run_replay()
         finally:
             with open(full, "wb") as f:
