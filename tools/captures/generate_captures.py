@@ -329,7 +329,7 @@ class Writer:
         return "\n".join(lines)
 
     def exchange(self, note, cmd, body, response, status=200, params="", policy="{{policy_key}}", raw=None,
-                 during=None, content_type=None, allows=(), unless=None):
+                 during=None, content_type=None, allows=(), unless=None, breaks=None):
         """`allows`: the specification's alternatives to `response`, checked at
         the spec level only: (rule, response, status, {"then"|"requires"|"bind": ...})."""
         req = self.request(cmd, body, params, policy, content_type, raw)
@@ -344,6 +344,9 @@ class Writer:
             resp += '\n    <allow rule="%s"%s>\n%s\n    </allow>' % (
                 escape(rule, {'"': "&quot;"}), extra, response_xml(alt, alt_status, "      "))
         cond = ' unless="%s"' % unless if unless else ""
+        # A client rule (tools/clientcheck) this request breaks on purpose,
+        # to see what the server answers.
+        cond += ' breaks="%s"' % breaks if breaks else ""
         self.parts.append('  <exchange note="%s"%s>\n%s\n%s\n  </exchange>' % (
             escape(note, {'"': "&quot;"}), cond, inner, resp))
 
@@ -792,7 +795,8 @@ def initial_tasks(w):
 
 def invalid_key(w):
     w.exchange("Sync with a key the server never gave", "Sync",
-               sync_collection(w, "contacts", "77777"), sync_answer(w, "contacts", "0", status="3"))
+               sync_collection(w, "contacts", "77777"), sync_answer(w, "contacts", "0", status="3"),
+               breaks="sync.keys")
     prime(w, "contacts", "key1")
     return "MS-ASCMD 2.2.3.177.17 (Sync Status 3)"
 
@@ -804,7 +808,8 @@ def bad_input(w):
         # name no code for it, so a server may refuse it as a bad request.
         w.exchange("A command that does not exist", "NoSuchCommand", "", None, status=501,
                    allows=[("MS-ASHTTP 2.2.2 (no code named for an unknown command: 400 or 501)", None, 400, {})])
-    w.exchange("A Sync body that is not WBXML", "Sync", "", '<Sync xmlns="AirSync:"><Status>4</Status></Sync>')
+    w.exchange("A Sync body that is not WBXML", "Sync", "", '<Sync xmlns="AirSync:"><Status>4</Status></Sync>',
+               breaks="behaviour.wbxml")
     # The body above is empty by design of the template; the garbage bytes
     # come from the hex form.
     return "MS-ASCMD 2.2.3.177.17 (Sync Status 4) MS-ASHTTP 2.2.2"
@@ -1211,7 +1216,7 @@ def find(w):
 def hierarchy_invalid_key(w):
     w.exchange("FolderSync with a key never given", "FolderSync",
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>4242</SyncKey></FolderSync>',
-               '<FolderSync xmlns="FolderHierarchy:"><Status>9</Status></FolderSync>')
+               '<FolderSync xmlns="FolderHierarchy:"><Status>9</Status></FolderSync>', breaks="foldersync.keys")
     w.exchange("FolderSync 0: start over", "FolderSync",
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>',
                '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key2}}</SyncKey>%s'

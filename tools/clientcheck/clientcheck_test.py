@@ -1,0 +1,185 @@
+"""Every client rule flags a session that breaks it, and no other rule does;
+a well-behaved session passes every rule it exercises; the capture corpus,
+read as client sessions, breaks no rule except where a capture says it does
+so on purpose (breaks=..., a server probe)."""
+
+import glob
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import clientcheck
+import rules
+from session import Exchange, Session
+
+V = "14.0"
+
+
+def ex(command, body=None, response=None, status=200, version=V, policy="{{final}}", mime=None,
+       content_type=None, device=("DEV1", "iPhone"), query_problem=None, headers=()):
+    x = Exchange(0, command)
+    x.command, x.version, x.policy_key = command, version, policy
+    x.query = {"Cmd": command, "User": "u", "DeviceId": device[0], "DeviceType": device[1]}
+    x.query_problem = query_problem
+    x.body = ET.fromstring(body) if body else None
+    x.mime = mime
+    x.content_type = content_type or ("message/rfc822" if mime is not None else "application/vnd.ms-sync.wbxml")
+    x.status, x.response = status, ET.fromstring(response) if response else None
+    x.response_headers = dict(headers)
+    return x
+
+
+def options(versions="2.5,12.0,12.1,14.0,14.1"):
+    x = ex("OPTIONS", policy=None)
+    x.command, x.method = "OPTIONS", "OPTIONS"
+    x.response_headers = {"ms-asprotocolversions": versions}
+    return x
+
+
+PROV = '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType>%s</Policy></Policies></Provision>'
+PROV_ANSWER = ('<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType>'
+               '<Status>1</Status><PolicyKey>%s</PolicyKey></Policy></Policies></Provision>')
+EAS = "MS-EAS-Provisioning-WBXML"
+
+
+def provision(temporary="{{temp}}", final="{{final}}", acknowledged=None, kind=EAS):
+    return [ex("Provision", PROV % (kind, ""), PROV_ANSWER % (kind, temporary), policy="0"),
+            ex("Provision", PROV % (kind, "<PolicyKey>%s</PolicyKey><Status>1</Status>" % (acknowledged or temporary)),
+               PROV_ANSWER % (kind, final), policy=temporary)]
+
+
+def folder_sync(key, answer_key, status="1"):
+    return ex("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>%s</SyncKey></FolderSync>' % key,
+              '<FolderSync xmlns="FolderHierarchy:"><Status>%s</Status><SyncKey>%s</SyncKey></FolderSync>'
+              % (status, answer_key))
+
+
+def sync(key, answer_key, inner="", status="1", folder="inbox", version=V, klass=""):
+    return ex("Sync", '<Sync xmlns="AirSync:"><Collections><Collection>%s<SyncKey>%s</SyncKey><CollectionId>%s'
+              '</CollectionId>%s</Collection></Collections></Sync>' % (klass, key, folder, inner),
+              '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>%s</SyncKey><CollectionId>%s</CollectionId>'
+              '<Status>%s</Status></Collection></Collections></Sync>' % (answer_key, folder, status), version=version)
+
+
+def ping(heartbeat=480, status="1", answer_extra="", folders=1):
+    fs = "".join("<Folder><Id>f%d</Id><Class>Email</Class></Folder>" % i for i in range(folders))
+    return ex("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>%d</HeartbeatInterval><Folders>%s</Folders></Ping>'
+              % (heartbeat, fs), '<Ping xmlns="Ping:"><Status>%s</Status>%s</Ping>' % (status, answer_extra))
+
+
+COMPOSE = ('<SendMail xmlns="ComposeMail:"><ClientId>%s</ClientId><SaveInSentItems/><Mime>%s</Mime></SendMail>')
+
+
+def good():
+    return ([options()] + provision() + [folder_sync("0", "{{h1}}"),
+            sync("0", "{{k1}}"),
+            sync("{{k1}}", "{{k2}}", "<WindowSize>100</WindowSize><Commands><Add><ClientId>1</ClientId>"
+                 "<ApplicationData/></Add><Add><ClientId>2</ClientId><ApplicationData/></Add></Commands>"),
+            ping(), folder_sync("{{h1}}", "{{h2}}"),
+            ex("SendMail", COMPOSE % ("m1", "a")), ex("SendMail", COMPOSE % ("m2", "b"))])
+
+
+def session_of(exchanges):
+    for n, x in enumerate(exchanges, 1):
+        x.number = n
+    return Session("test", {"protocol": V}, exchanges)
+
+
+def failing(exchanges):
+    return sorted(v.rule.id for v in rules.check(session_of(exchanges)) if v.failures)
+
+
+def test_a_well_behaved_session_passes_every_rule_it_exercises():
+    verdicts = rules.check(session_of(good()))
+    assert [v.rule.id for v in verdicts if v.failures] == []
+    assert sum(1 for v in verdicts if v.outcome == "pass") >= 14
+
+
+def replaced(index, x):
+    xs = good()
+    xs[index] = x
+    return xs
+
+
+BREAKING = {
+    "http.query": lambda: replaced(3, ex("FolderSync", "<FolderSync xmlns='FolderHierarchy:'><SyncKey>0</SyncKey>"
+                                              "</FolderSync>", "<FolderSync xmlns='FolderHierarchy:'><Status>1"
+                                              "</Status><SyncKey>{{h1}}</SyncKey></FolderSync>",
+                                              query_problem="no DeviceType in the query")),
+    "http.device-stable": lambda: good()[:-1] + [ex("SendMail", COMPOSE % ("m2", "b"), device=("DEV2", "iPhone"))],
+    "http.protocol-version": lambda: [options("2.5,12.0,12.1")] + good()[1:],
+    "http.content-type": lambda: good()[:-1] + [ex("SendMail", COMPOSE % ("m2", "b"), content_type="text/plain")],
+    "http.policy-key": lambda: good()[:-1] + [ex("SendMail", COMPOSE % ("m2", "b"), policy="{{temp}}")],
+    "provision.when-told": lambda: good()[:-1] + [
+        ex("SendMail", COMPOSE % ("m2", "b"), response='<SendMail xmlns="ComposeMail:"><Status>142</Status>'
+           '</SendMail>'), ex("SendMail", COMPOSE % ("m3", "c"))],
+    "provision.acknowledge": lambda: [options()] + provision(acknowledged="{{other}}") + good()[3:],
+    "provision.no-loop": lambda: [options()] + [provision()[0] for _ in range(4)] + provision()[1:] + good()[3:],
+    "foldersync.keys": lambda: replaced(7, folder_sync("{{never}}", "{{h2}}")),
+    "sync.keys": lambda: replaced(5, sync("{{never}}", "{{k2}}")),
+    "sync.no-commands-at-zero": lambda: replaced(4, sync("0", "{{k1}}", "<Commands><Delete><ServerId>x</ServerId>"
+                                                         "</Delete></Commands>")),
+    "sync.window-size": lambda: replaced(5, sync("{{k1}}", "{{k2}}", "<WindowSize>513</WindowSize>")),
+    "sync.client-ids": lambda: replaced(5, sync("{{k1}}", "{{k2}}", "<Commands><Add><ClientId>1</ClientId>"
+                                                "<ApplicationData/></Add><Add><ClientId>1</ClientId>"
+                                                "<ApplicationData/></Add></Commands>")),
+    "sync.class-by-version": lambda: replaced(5, sync("{{k1}}", "{{k2}}", klass="<Class>Email</Class>")),
+    "sync.partial-and-empty": lambda: [x if x.command != "Sync" else sync(
+        x.body.findtext(".//{AirSync:}SyncKey"), x.response.findtext(".//{AirSync:}SyncKey"), version="12.0")
+        for x in good()] + [ex("Sync", version="12.0")],
+    "ping.after-status": lambda: good()[:6] + [ping(status="7"), ping()] + good()[7:],
+    "mail.form-by-version": lambda: good()[:-1] + [ex("SendMail", version="14.0", mime="From: a\r\n\r\nb")],
+    "mail.client-id": lambda: good()[:-1] + [ex("SendMail", COMPOSE % ("m1", "another message"))],
+    "behaviour.wbxml": lambda: good()[:-1] + [broken_body()],
+    "behaviour.no-storm": lambda: good() + [folder_sync("{{h2}}", "{{h2}}") for _ in range(6)],
+    "behaviour.401": lambda: good() + [ex("SendMail", COMPOSE % ("m%d" % i, "x"), status=401) for i in range(5, 9)],
+}
+
+
+def broken_body():
+    x = ex("SendMail")
+    x.body_problem = "unknown token 0x3f in code page 21"
+    return x
+
+
+def test_every_rule_has_a_breaking_session():
+    assert sorted(BREAKING) == sorted(r.id for r in rules.RULES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(BREAKING))
+def test_a_session_that_breaks_one_rule_is_flagged_by_that_rule_only(rule_id):
+    assert failing(BREAKING[rule_id]()) == [rule_id]
+
+
+def test_a_probe_the_capture_declares_is_reported_but_does_not_fail():
+    xs = BREAKING["sync.keys"]()
+    xs[5].breaks = {"sync.keys"}
+    verdict = next(v for v in rules.check(session_of(xs)) if v.rule.id == "sync.keys")
+    assert verdict.failures == [] and len(verdict.probes) == 1
+
+
+def corpus():
+    for root in (os.environ.get("TEST_SRCDIR"), os.getcwd()):
+        if root:
+            found = sorted(glob.glob(os.path.join(root, "**", "captures", "*", "*.xml"), recursive=True))
+            if found:
+                return found
+    raise RuntimeError("no captures")
+
+
+def test_the_corpus_read_as_client_sessions_breaks_no_rule_but_its_probes(tmp_path):
+    paths = corpus()
+    assert len(paths) > 400
+    junit = tmp_path / "clientcheck.xml"
+    html = tmp_path / "clientcheck.html"
+    assert clientcheck.main(paths + ["--junit", str(junit), "--html", str(html)]) == 0
+    suites = ET.parse(junit).getroot()
+    assert len(suites) == len(paths)
+    assert not suites.findall(".//failure")
+    assert "EAS client check" in html.read_text()
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

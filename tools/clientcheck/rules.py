@@ -1,0 +1,449 @@
+"""The client rules: what the specifications require of a client, each
+checked over a whole session. A rule says pass, fail (with the exchanges
+that break it) or not exercised (the session never came where it applies).
+
+Each rule names its source: the specification section (or Microsoft
+requirement ID) it follows, read from the specification's own text.
+"""
+
+import re
+import xml.etree.ElementTree as ET
+
+from session import children, local, text
+
+AIRSYNC = "{AirSync:}"
+ANSWERS_NEEDING_PROVISION = {"142", "143", "144"}  # MS-ASCMD 2.2.2 common status codes
+WBXML_TYPES = {"application/vnd.ms-sync.wbxml", "application/vnd.ms-sync"}
+MIME_COMMANDS = {"SendMail", "SmartReply", "SmartForward"}
+
+
+class Rule:
+    def __init__(self, rule_id, area, source, title, check):
+        self.id, self.area, self.source, self.title, self.check = rule_id, area, source, title, check
+
+
+class Verdict:
+    def __init__(self, rule, exercised, failures, probes=()):
+        # failures: [(exchange, why)]; probes: the same, where the session
+        # breaks the rule on purpose to see the server's answer (breaks=...).
+        self.rule, self.exercised, self.failures, self.probes = rule, exercised, failures, list(probes)
+
+    @property
+    def outcome(self):
+        if self.failures:
+            return "fail"
+        return "pass" if self.exercised else "not exercised"
+
+
+RULES = []
+
+
+def rule(rule_id, area, source, title):
+    def register(check):
+        RULES.append(Rule(rule_id, area, source, title, check))
+        return check
+    return register
+
+
+def eas_requests(session):
+    return [x for x in session.exchanges if x.command != "OPTIONS"]
+
+
+def top_status(x):
+    return text(x.response, "Status") if x.response is not None else None
+
+
+def needs_provisioning(x):
+    """The answer tells the client to provision first: HTTP 449 (to 12.1) or
+    a top-level Status 142/143/144 (14.0 and later)."""
+    if x.status == 449:
+        return True
+    if x.response is None or x.command == "Provision":
+        return False
+    status = next((c for c in x.response if local(c) == "Status"), None)
+    return status is not None and (status.text or "").strip() in ANSWERS_NEEDING_PROVISION
+
+
+# --- HTTP (MS-ASHTTP) -------------------------------------------------------------
+
+@rule("http.query", "HTTP", "MS-ASHTTP 2.2.1.1.1", "the request line's query is well-formed")
+def query_well_formed(session):
+    xs = eas_requests(session)
+    return bool(xs), [(x, x.query_problem) for x in xs if x.query_problem]
+
+
+@rule("http.device-stable", "HTTP", "MS-ASHTTP 2.2.1.1.1.2.3",
+      "DeviceId and DeviceType stay the same for the whole session")
+def device_stable(session):
+    xs = [x for x in eas_requests(session) if x.device_id]
+    failures, first = [], xs[0] if xs else None
+    for x in xs[1:]:
+        if (x.device_id, x.device_type) != (first.device_id, first.device_type):
+            failures.append((x, "DeviceId/DeviceType %s/%s after %s/%s" % (
+                x.device_id, x.device_type, first.device_id, first.device_type)))
+    return len(xs) > 1, failures
+
+
+@rule("http.protocol-version", "HTTP", "MS-ASHTTP 2.2.1.1.2.6",
+      "MS-ASProtocolVersion is one the server offered in MS-ASProtocolVersions")
+def protocol_version_offered(session):
+    offered, failures, exercised = None, [], False
+    for x in session.exchanges:
+        if x.command == "OPTIONS":
+            value = x.response_headers.get("ms-asprotocolversions")
+            if value and "{{" not in value:
+                offered = {v.strip() for v in value.split(",")}
+            continue
+        if offered is not None and x.version:
+            exercised = True
+            if x.version not in offered:
+                failures.append((x, "version %s, offered %s" % (x.version, ",".join(sorted(offered)))))
+    return exercised, failures
+
+
+@rule("http.content-type", "HTTP", "MS-ASHTTP 2.2.1.1.2.3",
+      "Content-Type: WBXML for a WBXML body, message/rfc822 for a MIME message (below 14.0)")
+def content_type(session):
+    failures, exercised = [], False
+    for x in eas_requests(session):
+        if x.body is not None:
+            exercised = True
+            if (x.content_type or "").split(";")[0].strip().lower() not in WBXML_TYPES:
+                failures.append((x, "a WBXML body sent as %r" % x.content_type))
+        elif x.mime is not None:
+            exercised = True
+            if (x.content_type or "").split(";")[0].strip().lower() != "message/rfc822":
+                failures.append((x, "a MIME message sent as %r" % x.content_type))
+    return exercised, failures
+
+
+@rule("http.policy-key", "HTTP", "MS-ASPROV 3.1.5.1",
+      "X-MS-PolicyKey is the last final policy key the server issued")
+def policy_key_current(session):
+    final, failures, exercised = None, [], False
+    for x in eas_requests(session):
+        if x.command == "Provision":
+            if x.response is not None and x.body is not None and text(x.body, "PolicyKey") is not None:
+                final = text(x.response, "PolicyKey") or final  # phase 2 answer: the final key
+            continue
+        if final is None:
+            continue
+        exercised = True
+        if x.policy_key is not None and x.policy_key != final:
+            failures.append((x, "policy key %s, the final key issued is %s" % (x.policy_key, final)))
+    return exercised, failures
+
+
+# --- Provision (MS-ASPROV) ---------------------------------------------------------
+
+@rule("provision.when-told", "Provision", "MS-ASPROV 3.1.5.1",
+      "after HTTP 449 or Status 142/143/144 the client provisions before anything else")
+def provision_when_told(session):
+    xs = eas_requests(session)
+    failures, exercised = [], False
+    for i, x in enumerate(xs):
+        if needs_provisioning(x) and i + 1 < len(xs):
+            exercised = True
+            if xs[i + 1].command != "Provision":
+                failures.append((xs[i + 1], "%s after %s told it to provision" % (xs[i + 1].command, x.where())))
+    return exercised, failures
+
+
+@rule("provision.acknowledge", "Provision", "MS-ASPROV 3.1.5.1.1",
+      "phase 2 acknowledges the temporary key of phase 1 with the PolicyType of its version")
+def provision_acknowledge(session):
+    failures, exercised, temporary = [], False, None
+    for x in eas_requests(session):
+        if x.command != "Provision" or x.body is None:
+            continue
+        kind = text(x.body, "PolicyType")
+        if kind is not None:
+            want = "MS-WAP-Provisioning-XML" if x.version == "2.5" else "MS-EAS-Provisioning-WBXML"
+            if kind != want:
+                failures.append((x, "PolicyType %s at %s (MS-ASPROV 2.2.2.41: %s)" % (kind, x.version, want)))
+        sent = text(x.body, "PolicyKey")
+        if sent is None:
+            temporary = text(x.response, "PolicyKey") if x.response is not None else None
+        elif kind is not None:
+            exercised = True
+            if temporary is not None and sent != temporary:
+                failures.append((x, "acknowledges key %s, the temporary key was %s" % (sent, temporary)))
+    return exercised, failures
+
+
+@rule("provision.no-loop", "Provision", "MS-ASPROV 3.1.5.1",
+      "no Provision loop: at most three phase-1 requests in a row without another command between")
+def provision_no_loop(session):
+    failures, run, exercised = [], 0, False
+    for x in eas_requests(session):
+        if x.command == "Provision" and x.body is not None and text(x.body, "PolicyKey") is None \
+                and not children(x.body, "RemoteWipe"):
+            exercised, run = True, run + 1
+            if run == 4:
+                failures.append((x, "the fourth phase-1 Provision in a row"))
+        elif x.command != "Provision":
+            run = 0
+    return exercised, failures
+
+
+# --- FolderSync (MS-ASCMD 2.2.1.5) -------------------------------------------------
+
+@rule("foldersync.keys", "FolderSync", "MS-ASCMD 2.2.3.181.2",
+      "FolderSync starts with key 0, then sends only keys the server issued (FolderSync, FolderCreate, "
+      "FolderDelete, FolderUpdate); after Status 9 it starts again with 0")
+def foldersync_keys(session):
+    issued, failures, exercised, reset = set(), [], False, False
+    for x in eas_requests(session):
+        if x.command in ("FolderCreate", "FolderDelete", "FolderUpdate") and x.response is not None:
+            if text(x.response, "SyncKey"):
+                issued.add(text(x.response, "SyncKey"))
+            continue
+        if x.command != "FolderSync" or x.body is None:
+            continue
+        exercised = True
+        key = text(x.body, "SyncKey")
+        if key != "0" and key not in issued:
+            failures.append((x, "FolderSync key %s was never issued" % key))
+        if reset and key != "0":
+            failures.append((x, "key %s after Status 9 (the client must start again with 0)" % key))
+        reset = top_status(x) == "9"
+        got = text(x.response, "SyncKey") if x.response is not None else None
+        if got:
+            issued.add(got)
+    return exercised, failures
+
+
+# --- Sync (MS-ASCMD 2.2.1.21) ------------------------------------------------------
+
+def sync_collections(x):
+    return [c for c in (x.body.iter() if x.body is not None else []) if c.tag == AIRSYNC + "Collection"]
+
+
+def answer_collections(x):
+    out = {}
+    if x.response is None:
+        return out
+    for c in x.response.iter(AIRSYNC + "Collection"):
+        out[(c.findtext(AIRSYNC + "CollectionId") or "").strip()] = c
+    return out
+
+
+@rule("sync.keys", "Sync", "MS-ASCMD 2.2.3.181.4",
+      "a Sync key is 0 or one the server issued for that collection; after Status 3 the client starts again with 0")
+def sync_keys(session):
+    issued, reset, failures, exercised = {}, set(), [], False
+    for x in eas_requests(session):
+        if x.command != "Sync":
+            continue
+        for c in sync_collections(x):
+            folder = (c.findtext(AIRSYNC + "CollectionId") or "").strip()
+            key = (c.findtext(AIRSYNC + "SyncKey") or "").strip()
+            exercised = True
+            if key != "0" and key not in issued.get(folder, set()):
+                failures.append((x, "key %s for %s was never issued for it" % (key, folder)))
+            if folder in reset and key != "0":
+                failures.append((x, "key %s for %s after Status 3 (MS-ASCMD 2.2.3.177.17: start with 0)"
+                                 % (key, folder)))
+            reset.discard(folder)
+        for folder, c in answer_collections(x).items():
+            if (c.findtext(AIRSYNC + "Status") or "").strip() == "3":
+                reset.add(folder)
+            got = (c.findtext(AIRSYNC + "SyncKey") or "").strip()
+            if got and got != "0":
+                issued.setdefault(folder, set()).add(got)
+    return exercised, failures
+
+
+@rule("sync.no-commands-at-zero", "Sync", "MS-ASCMD 3.1.5.4",
+      "no Commands in a collection with SyncKey 0 (the initial key comes first)")
+def no_commands_at_zero(session):
+    failures, exercised = [], False
+    for x in eas_requests(session):
+        for c in sync_collections(x):
+            if (c.findtext(AIRSYNC + "SyncKey") or "").strip() == "0":
+                exercised = True
+                if c.find(AIRSYNC + "Commands") is not None:
+                    failures.append((x, "Commands with SyncKey 0"))
+    return exercised, failures
+
+
+@rule("sync.window-size", "Sync", "MS-ASCMD 2.2.3.199",
+      "WindowSize at most 512")
+def window_size(session):
+    failures, exercised = [], False
+    for x in eas_requests(session):
+        if x.command != "Sync" or x.body is None:
+            continue
+        for w in x.body.iter(AIRSYNC + "WindowSize"):
+            exercised = True
+            value = (w.text or "").strip()
+            if not value.isdigit() or int(value) > 512:
+                failures.append((x, "WindowSize %s" % value))
+    return exercised, failures
+
+
+@rule("sync.client-ids", "Sync", "MS-ASCMD 2.2.3.28.2",
+      "every Add from the client has a ClientId, unique in its Sync request")
+def client_ids(session):
+    failures, exercised = [], False
+    for x in eas_requests(session):
+        seen = set()
+        for c in sync_collections(x):
+            for add in c.iter(AIRSYNC + "Add"):
+                exercised = True
+                cid = (add.findtext(AIRSYNC + "ClientId") or "").strip()
+                if not cid:
+                    failures.append((x, "an Add without ClientId"))
+                elif cid in seen:
+                    failures.append((x, "ClientId %s twice in one request" % cid))
+                seen.add(cid)
+    return exercised, failures
+
+
+@rule("sync.class-by-version", "Sync", "MS-ASCMD 2.2.3.27.6",
+      "no Class in a Sync request from 14.0 on (it exists in requests up to 12.1)")
+def class_by_version(session):
+    failures, exercised = [], False
+    for x in eas_requests(session):
+        if x.command != "Sync" or x.body is None or not x.version:
+            continue
+        exercised = True
+        if float(x.version) >= 14.0 and any(c.find(AIRSYNC + "Class") is not None for c in sync_collections(x)):
+            failures.append((x, "Class in a %s Sync request" % x.version))
+    return exercised, failures
+
+
+@rule("sync.partial-and-empty", "Sync", "MS-ASCMD 2.2.2.21.1",
+      "an empty Sync request (or Partial) only from 12.1 on")
+def partial_and_empty(session):
+    failures, exercised = [], False
+    for x in eas_requests(session):
+        if x.command != "Sync" or not x.version:
+            continue
+        empty = x.body is None and x.mime is None and not x.body_problem
+        partial = x.body is not None and any(local(e) == "Partial" for e in x.body.iter())
+        if empty or partial:
+            exercised = True
+            if float(x.version) < 12.1:
+                failures.append((x, "%s Sync at %s" % ("an empty" if empty else "a Partial", x.version)))
+    return exercised, failures
+
+
+# --- Ping (MS-ASCMD 2.2.1.13) ------------------------------------------------------
+
+@rule("ping.after-status", "Ping", "MS-ASCMD 2.2.3.177.10",
+      "after Ping Status 5 the heartbeat within the limit given; after 6 at most MaxFolders; after 7 a FolderSync")
+def ping_after_status(session):
+    xs = eas_requests(session)
+    failures, exercised = [], False
+    for i, x in enumerate(xs):
+        if x.command != "Ping" or x.response is None or i + 1 >= len(xs):
+            continue
+        status, nxt = top_status(x), xs[i + 1]
+        if status == "5":
+            exercised = True
+            limit = text(x.response, "HeartbeatInterval")
+            sent = text(nxt.body, "HeartbeatInterval") if nxt.command == "Ping" and nxt.body is not None else None
+            original = text(x.body, "HeartbeatInterval") if x.body is not None else None
+            if limit and sent and limit.isdigit() and sent.isdigit() and original and original.isdigit():
+                too_low = int(original) < int(limit)
+                if (too_low and int(sent) < int(limit)) or (not too_low and int(sent) > int(limit)):
+                    failures.append((nxt, "heartbeat %s after Status 5 with the limit %s" % (sent, limit)))
+        elif status == "6":
+            exercised = True
+            limit = text(x.response, "MaxFolders")
+            if nxt.command == "Ping" and nxt.body is not None and limit and limit.isdigit() \
+                    and len(children(nxt.body, "Folder")) > int(limit):
+                failures.append((nxt, "%d folders after Status 6 with MaxFolders %s" % (
+                    len(children(nxt.body, "Folder")), limit)))
+        elif status == "7":
+            exercised = True
+            if nxt.command not in ("FolderSync", "Provision"):
+                failures.append((nxt, "%s after Ping Status 7 (the hierarchy changed: FolderSync first)"
+                                 % nxt.command))
+    return exercised, failures
+
+
+# --- Mail (MS-ASCMD 2.2.1.17) ------------------------------------------------------
+
+@rule("mail.form-by-version", "Mail", "MS-ASCMD 2.2.1.17",
+      "SendMail, SmartReply and SmartForward as MIME below 14.0, as ComposeMail WBXML from 14.0")
+def mail_form(session):
+    failures, exercised = [], False
+    for x in eas_requests(session):
+        if x.command not in MIME_COMMANDS or not x.version or x.body_problem:
+            continue  # (a body that does not decode is behaviour.wbxml's)
+        exercised = True
+        if float(x.version) < 14.0 and x.mime is None:
+            failures.append((x, "%s at %s not as a MIME message" % (x.command, x.version)))
+        if float(x.version) >= 14.0 and x.body is None:
+            failures.append((x, "%s at %s not as ComposeMail WBXML" % (x.command, x.version)))
+    return exercised, failures
+
+
+@rule("mail.client-id", "Mail", "MS-ASCMD 2.2.3.28.1",
+      "a ComposeMail ClientId is not used for two different messages")
+def mail_client_id(session):
+    seen, failures, exercised = {}, [], False
+    for x in eas_requests(session):
+        if x.command not in MIME_COMMANDS or x.body is None:
+            continue
+        cid = text(x.body, "ClientId")
+        mime = text(x.body, "Mime")
+        if cid is None:
+            continue
+        exercised = True
+        if cid in seen and seen[cid] != mime:
+            failures.append((x, "ClientId %s again for another message" % cid))
+        seen[cid] = mime
+    return exercised, failures
+
+
+# --- Behaviour -----------------------------------------------------------------------
+
+@rule("behaviour.wbxml", "Behaviour", "MS-ASWBXML 2.1",
+      "request bodies are well-formed WBXML with known tokens")
+def wbxml_well_formed(session):
+    xs = [x for x in eas_requests(session) if x.body is not None or x.body_problem]
+    return bool(xs), [(x, x.body_problem) for x in xs if x.body_problem]
+
+
+@rule("behaviour.no-storm", "Behaviour", "MS-ASCMD 2.2.1.21",
+      "no storm: the same request more than five times in a row with nothing new between")
+def no_storm(session):
+    failures, exercised, run, last = [], False, 0, None
+    for x in eas_requests(session):
+        if x.command == "Ping":
+            run, last = 0, None  # a Ping waits: repeating it is its use
+            continue
+        sent = (x.command, "" if x.body is None else re.sub(r"\s+", "", ET.tostring(x.body, encoding="unicode")),
+                x.mime)
+        exercised = True
+        run = run + 1 if sent == last else 1
+        last = sent
+        if run == 6:
+            failures.append((x, "the same %s six times in a row" % x.command))
+    return exercised, failures
+
+
+@rule("behaviour.401", "Behaviour", "MS-ASHTTP 3.2.5.1",
+      "no tight loop on 401: at most three requests in a row answered 401")
+def no_401_loop(session):
+    failures, run, exercised = [], 0, False
+    for x in eas_requests(session):
+        if x.status == 401:
+            exercised, run = True, run + 1
+            if run == 4:
+                failures.append((x, "the fourth request in a row answered 401"))
+        else:
+            run = 0
+    return exercised, failures
+
+
+def check(session, rules=None):
+    verdicts = []
+    for r in rules or RULES:
+        exercised, failures = r.check(session)
+        verdicts.append(Verdict(r, exercised, [(x, why) for x, why in failures if r.id not in x.breaks],
+                                [(x, why) for x, why in failures if r.id in x.breaks]))
+    return verdicts
