@@ -630,23 +630,44 @@ def resolve_recipients(w):
     return "MS-ASCMD 2.2.1.15 MS-ASCMD 2.2.3.177.13"
 
 
-def send_mail(w):
-    subject = unique(w, "Lunch")
+def send_one(w, subject, save):
+    """One message to a colleague, saved in Sent Items or not."""
     to = colleague(w)  # in the sender's own context: contexts are tenants, no relay here
+    mime = mime_message("", to, subject, "Noon at the usual place?").replace("From: \n", "")
+    where = "saved in Sent Items" if save else "not saved"
     if w.p.v >= 140:
-        w.exchange("SendMail (ComposeMail) to a colleague, saved in Sent Items", "SendMail",
-                   '<SendMail xmlns="ComposeMail:"><ClientId>%s</ClientId><SaveInSentItems/><Mime opaque="text">%s'
-                   '</Mime></SendMail>' % (unique(w, "client"), escape(mime_message("", to, subject, "Noon at the usual place?").replace("From: \n", ""))),
-                   "")
-        verifies = "MS-ASCMD 2.2.1.17 MS-ASCMD 2.2.3.157"
+        w.exchange("SendMail (ComposeMail) to a colleague, %s" % where, "SendMail",
+                   '<SendMail xmlns="ComposeMail:"><ClientId>%s</ClientId>%s<Mime opaque="text">%s</Mime></SendMail>'
+                   % (unique(w, "client" if save else "client-unsaved"), "<SaveInSentItems/>" if save else "",
+                      escape(mime)), "")
     else:
-        params = ";param=7:hex:01" if w.p.style == "base64" else "&SaveInSent=T"
-        w.exchange("SendMail: the message as MIME, saved in Sent Items", "SendMail", "", None, params=params,
-                   raw=mime_message("", to, subject, "Noon at the usual place?").replace("From: \n", ""),
+        params = (";param=7:hex:01" if w.p.style == "base64" else "&SaveInSent=T") if save else ""
+        w.exchange("SendMail: the message as MIME, %s" % where, "SendMail", "", None, params=params, raw=mime,
                    content_type="message/rfc822")
-        verifies = "MS-ASCMD 2.2.1.17 MS-ASHTTP 2.2.1.1.1.2.4"
     w.event('  <expect-ox module="mail" action="new" note="on OX: OX sends it"/>')
-    return verifies
+
+
+def send_mail(w):
+    """A message sent without SaveInSentItems leaves no copy in Sent Items;
+    one sent with it does (MS-ASCMD 2.2.3.157; the SaveInSent parameter below
+    14.0, MS-ASHTTP 2.2.1.1.1.2.4)."""
+    prime(w, "sent", "skey0")
+    catch_up(w, "sent", "skey0", "skey1")
+    send_one(w, unique(w, "Unsaved"), save=False)
+    nothing = [("MS-ASCMD 2.2.1.21.2 (empty Sync response: no changes)", "", 200, {})] if w.p.v >= 121 else []
+    w.exchange("Sync Sent Items: no copy of the unsaved message", "Sync",
+               sync_collection(w, "sent", "{{skey1}}", get_changes(w)), sync_answer(w, "sent", "{{skey1}}"),
+               allows=nothing)
+    subject = unique(w, "Lunch")
+    send_one(w, subject, save=True)
+    w.exchange("Sync Sent Items: the saved copy", "Sync",
+               sync_collection(w, "sent", "{{skey1}}", get_changes(w)),
+               sync_answer(w, "sent", "{{skey2}}", rest='<Commands><Add><ServerId>{{sent_copy}}</ServerId>'
+                           '<ApplicationData match="some"><email:Subject xmlns:email="Email:">%s</email:Subject>'
+                           '</ApplicationData></Add></Commands>' % subject))
+    if w.p.v >= 140:
+        return "MS-ASCMD 2.2.1.17 MS-ASCMD 2.2.3.157"
+    return "MS-ASCMD 2.2.1.17 MS-ASHTTP 2.2.1.1.1.2.4"
 
 
 def push_ping(w):

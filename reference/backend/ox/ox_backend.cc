@@ -855,6 +855,14 @@ absl::Status OxBackend::SubmitMail(const Account& account, const std::string& mi
   auto reply = api_->Call(account.key(), "PUT", "mail",
                           {{"action", "new"}, {"copy2sent", save_in_sent ? "true" : "false"}}, mime,
                           "message/rfc822");
+  if (reply.ok() && save_in_sent) {
+    // OX just put a copy into Sent Items: the next read of that folder asks
+    // OX again, even right after a refresh (a phone syncs Sent Items at once).
+    absl::MutexLock lock(&state_mutex_);
+    FolderState& st = folders_[Key(account, "sent")];
+    st.attempted = absl::InfinitePast();
+    st.fresh = absl::InfinitePast();
+  }
   return reply.status();
 }
 
