@@ -732,6 +732,18 @@ def contacts_changes(w):
                            rest='<Responses><Add><ClientId>1</ClientId><ServerId>{{contact}}</ServerId>'
                            '<Status>1</Status></Add></Responses>'))
     w.event('  <expect-ox module="contacts" action="new" note="on OX: the contact was created there"/>')
+    # MS-ASCMD 3.1.5.3: the answer was lost and the phone sends the same
+    # request again; the contact is not made twice (the same ServerId). A
+    # server may give another new key for it.
+    w.exchange("The same Add again (the answer was lost): the same contact, not a second one", "Sync",
+               sync_collection(w, "contacts/customers", "{{key2}}", add),
+               sync_answer(w, "contacts/customers", "{{key3}}",
+                           rest='<Responses><Add><ClientId>1</ClientId><ServerId>{{contact}}</ServerId>'
+                           '<Status>1</Status></Add></Responses>'),
+               allows=[("MS-ASCMD 3.1.5.3 (a resent request may get a new key)",
+                        sync_answer(w, "contacts/customers", "{{key3_again}}",
+                                    rest='<Responses><Add><ClientId>1</ClientId><ServerId>{{contact}}</ServerId>'
+                                    '<Status>1</Status></Add></Responses>'), 200, {"bind": "key3={{key3_again}}"})])
     change = ('<Commands><Change><ServerId>{{contact}}</ServerId><ApplicationData><contacts:JobTitle '
               'xmlns:contacts="Contacts:">Buyer</contacts:JobTitle></ApplicationData></Change></Commands>')
     w.exchange("Change it", "Sync", sync_collection(w, "contacts/customers", "{{key3}}", change),
@@ -745,7 +757,7 @@ def contacts_changes(w):
     w.exchange("Nothing comes back to the phone", "Sync",
                sync_collection(w, "contacts/customers", "{{key5}}", get_changes(w)),
                sync_answer(w, "contacts/customers", "{{key5}}"))
-    return "MS-ASCMD 2.2.3.7.2 MS-ASCMD 2.2.3.24 MS-ASCMD 2.2.3.42.2"
+    return "MS-ASCMD 2.2.3.7.2 MS-ASCMD 2.2.3.24 MS-ASCMD 2.2.3.42.2 MS-ASCMD 3.1.5.3"
 
 
 def contact_field_cleared(w):
