@@ -867,7 +867,25 @@ def folder_changes(w):
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{key4}}</SyncKey></FolderSync>',
                '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{key4}}</SyncKey><Changes>'
                '<Count>0</Count></Changes></FolderSync>')
-    return "MS-ASCMD 2.2.1.2 MS-ASCMD 2.2.1.4 MS-ASCMD 2.2.1.3"
+    # The answer to a second FolderCreate is lost: the phone knows nothing of
+    # the folder and syncs the hierarchy with the key it has. The server
+    # tells it of the folder, under a new key (MS-ASCMD 2.2.3.181.2).
+    lost = unique(w, "Lost")
+    w.exchange("FolderCreate again; its answer is lost", "FolderCreate",
+               '<FolderCreate xmlns="FolderHierarchy:"><SyncKey>{{key4}}</SyncKey><ParentId>inbox</ParentId>'
+               '<DisplayName>%s</DisplayName><Type>12</Type></FolderCreate>' % lost,
+               '<FolderCreate xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{key5}}</SyncKey>'
+               '<ServerId>{{lost_folder}}</ServerId></FolderCreate>')
+    w.exchange("FolderSync with the key before it: the folder, under a new key", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{key4}}</SyncKey></FolderSync>',
+               '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{key6}}</SyncKey><Changes>'
+               '<Count>1</Count><Add><ServerId>{{lost_folder}}</ServerId><ParentId>inbox</ParentId>'
+               '<DisplayName>%s</DisplayName><Type>12</Type></Add></Changes></FolderSync>' % lost)
+    w.exchange("FolderDelete it (the account as it was)", "FolderDelete",
+               '<FolderDelete xmlns="FolderHierarchy:"><SyncKey>{{key6}}</SyncKey><ServerId>{{lost_folder}}</ServerId>'
+               '</FolderDelete>',
+               '<FolderDelete xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{key7}}</SyncKey></FolderDelete>')
+    return "MS-ASCMD 2.2.1.2 MS-ASCMD 2.2.1.4 MS-ASCMD 2.2.1.3 MS-ASCMD 2.2.3.181.2"
 
 
 def attachment(w):

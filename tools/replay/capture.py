@@ -680,6 +680,31 @@ def abort(connection):
             pass
 
 
+KEY_NAME = re.compile(r"^\{\{([\w:.-]+)\}\}$")
+
+
+def stale_keys(exchange, allow, before, bindings):
+    """Where the capture names the key of an answer otherwise than the key
+    of its request ({{key2}} for {{key1}}), the server must have given a new
+    key: an answer that changes the state under the old key's name (MS-ASCMD
+    2.2.3.181.2, 2.2.3.181.4: the client uses the new key next)."""
+    body = exchange.find("request/body")
+    expected = (allow if allow is not None else exchange).find("response/body")
+    if body is None or len(body) == 0 or expected is None or len(expected) == 0:
+        return []
+    sent = [k.text or "" for k in body[0].iter() if k.tag.split("}")[-1] == "SyncKey"]
+    got = [k.text or "" for k in expected[0].iter() if k.tag.split("}")[-1] == "SyncKey"]
+    if len(sent) != 1 or len(got) != 1:
+        return []
+    old, new = KEY_NAME.match(sent[0].strip()), KEY_NAME.match(got[0].strip())
+    if old is None or new is None or old.group(1) == new.group(1) or new.group(1) in before:
+        return []
+    if bindings.get(new.group(1)) is not None and bindings.get(new.group(1)) == before.get(old.group(1)):
+        return ["SyncKey: the answer kept the key %r; the capture expects a new one ({{%s}} after {{%s}})"
+                % (bindings[new.group(1)], new.group(1), old.group(1))]
+    return []
+
+
 def request_command(exchange):
     """The local name of the request body's root element, or None."""
     body = exchange.find("request/body")
@@ -763,7 +788,9 @@ def replay(capture, target, run_event=None, level="reference", backend=None):
                 unchecked_log.enter(capture.path, number, backend, step)
             if status == 200 and request_command(step) == "FolderSync" and tree is not None:
                 bind_hierarchy(tree, bindings, is_full_folder_sync(step))
+            before = dict(bindings)
             errors, allow = check_response(step, status, resp_headers, resp_body, bindings, level, backend, decoded)
+            errors = errors + stale_keys(step, allow, before, bindings)
             if level == "reference" and tree is not None and resp_body[:1] == b"\x03":
                 # The reference level reads the bytes a second, independent way.
                 errors = errors + libwbxml_check.differences(resp_body, tree)
