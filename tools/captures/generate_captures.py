@@ -815,6 +815,24 @@ def initial_calendar(w):
     return "MS-ASCMD 2.2.3.186 MS-ASCMD 2.2.3.101 MS-ASCAL 2.2.2"
 
 
+def filter_type(w):
+    """A Sync with FilterType 1 (one day, MS-ASCMD 2.2.3.68.2) brings only
+    mail of the last day: the message that arrives now, none of the
+    account's older mail (the demo messages are weeks old)."""
+    prime(w, "inbox", "key1")
+    subject = unique(w, "Fresh")
+    w.event(deliver(w, subject, "Inside the window."))
+    w.exchange("Sync with FilterType 1: the last day's mail only", "Sync",
+               sync_collection(w, "inbox", "{{key1}}", get_changes(w) + "<WindowSize>512</WindowSize>"
+                               "<Options><FilterType>1</FilterType></Options>"),
+               sync_answer(w, "inbox", "{{key2}}", rest='<Commands match="items" within-days="1"/>'),
+               # The OX mock's clock starts at its fixture's (tools/oxmock): to
+               # the connector every message there is older than a day.
+               allows=[("the reference server on the OX mock, whose clock dates every message 2026-11-18",
+                        sync_answer(w, "inbox", "{{key1}}"), 200, {"backend": "ox"})])
+    return "MS-ASCMD 2.2.3.68.2 MS-ASCMD 2.2.3.125.6"
+
+
 def initial_tasks(w):
     prime(w, "tasks", "key1")
     w.exchange("Sync the tasks", "Sync",
@@ -1214,6 +1232,36 @@ def sync_without_getchanges(w):
     return "MS-ASCMD_R5556 MS-ASCMD 2.2.3.84 MS-ASCMD 2.2.1.9"
 
 
+def truncation(w):
+    """A body fetched with TruncationSize 5 (MS-ASAIRS 2.2.2.40.1): its first
+    five bytes, Truncated 1, and the whole size as EstimatedDataSize."""
+    token = unique(w, "Long")
+    w.event(deliver(w, token, "Cut me short, please."))
+    w.exchange("Search the mailbox for %s" % token, "Search",
+               '<Search xmlns="Search:" xmlns:airsync="AirSync:"><Store><Name>Mailbox</Name><Query><And>'
+               '<airsync:Class>Email</airsync:Class><airsync:CollectionId>inbox</airsync:CollectionId>'
+               '<FreeText>%s</FreeText></And></Query><Options><Range>0-4</Range></Options></Store></Search>' % token,
+               '<Search xmlns="Search:" xmlns:airsync="AirSync:" xmlns:email="Email:"><Status>1</Status><Response>'
+               '<Store><Status>1</Status><Result><airsync:Class>Email</airsync:Class><LongId>{{long_id}}</LongId>'
+               '<airsync:CollectionId>inbox</airsync:CollectionId><Properties match="some"><email:Subject>%s'
+               '</email:Subject></Properties></Result><Range>0-0</Range><Total>1</Total></Store></Response>'
+               '</Search>' % token)
+    w.exchange("ItemOperations Fetch with TruncationSize 5: the first five bytes", "ItemOperations",
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsyncbase="AirSyncBase:" xmlns:search="Search:">'
+               '<Fetch><Store>Mailbox</Store><search:LongId>{{long_id}}</search:LongId><Options>'
+               '<airsyncbase:BodyPreference><airsyncbase:Type>1</airsyncbase:Type><airsyncbase:TruncationSize>5'
+               '</airsyncbase:TruncationSize></airsyncbase:BodyPreference></Options></Fetch></ItemOperations>',
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:" xmlns:airsyncbase="AirSyncBase:" '
+               'xmlns:email="Email:" xmlns:search="Search:"><Status>1</Status><Response><Fetch><Status>1</Status>'
+               '<search:LongId>{{long_id}}</search:LongId><airsync:Class>Email</airsync:Class>'
+               '<Properties match="some"><email:Subject>%s</email:Subject><airsyncbase:Body>'
+               '<airsyncbase:Type>1</airsyncbase:Type><airsyncbase:EstimatedDataSize>{{size}}'
+               '</airsyncbase:EstimatedDataSize><airsyncbase:Truncated>1</airsyncbase:Truncated>'
+               '<airsyncbase:Data>Cut m</airsyncbase:Data></airsyncbase:Body></Properties></Fetch></Response>'
+               '</ItemOperations>' % token)
+    return "MS-ASAIRS 2.2.2.40.1 MS-ASAIRS 2.2.2.51 MS-ASCMD 2.2.1.10"
+
+
 def mime_of_stored_mail(w):
     """A message the groupware keeps only as properties (the demo's status
     updates on the embedded store), fetched as MIME: the body is Type 4
@@ -1348,6 +1396,8 @@ SCENARIOS = [
     ("contact-field-cleared", contact_field_cleared, 120),
     ("initial-sync-calendar", initial_calendar, 25),
     ("lost-response-tasks", initial_tasks, 25),
+    ("filter-type", filter_type, 25),
+    ("truncation", truncation, 120),
     ("invalid-sync-key", invalid_key, 25),
     ("bad-input", bad_input, 25),
     ("folder-changes", folder_changes, 25),

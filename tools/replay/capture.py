@@ -7,6 +7,7 @@ response or a request, must be (or becomes) that value.
 """
 
 import base64
+import datetime
 import http.client
 import json
 import re
@@ -380,7 +381,7 @@ def compare_tree(expected, actual, bindings, path, errors, level="reference"):
             unchecked_log.record(expected, actual)
         return
     if expected.get("match") == "items":
-        check_items(actual, here, errors, level)
+        check_items(actual, here, errors, level, expected.get("within-days"))
         if expected.get("name"):
             # The same items as where this name was first seen (a Sync
             # retried with the same key gets the same answer, MS-ASCMD 3.1.5.3).
@@ -442,14 +443,28 @@ def compare_tree(expected, actual, bindings, path, errors, level="reference"):
 AIRSYNC = "{AirSync:}"
 
 
-def check_items(actual, here, errors, level):
+def within_window(add, days):
+    """For within-days: the message's DateReceived, if it has one, is no
+    older than the FilterType window (MS-ASCMD 2.2.3.68.2); an hour of
+    leeway for the clocks."""
+    received = next((e.text for e in add.iter() if e.tag == "{Email:}DateReceived"), None)
+    if not received:
+        return None
+    when = datetime.datetime.strptime(received.strip()[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    oldest = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=float(days), hours=1)
+    return None if when >= oldest else "received %s, outside a FilterType window of %s days" % (received, days)
+
+
+def check_items(actual, here, errors, level, within_days=None):
     """match="items" on the Commands of the first Sync after SyncKey 0: the
     folder as the account holds it, which other sessions of the same account
     may have changed, so no item list can be written down (docs/captures.md).
     The client holds nothing yet, so every command is an Add of a new item
     (MS-ASCMD 2.2.3.7.2) with its ServerId and ApplicationData (2.2.3.166.8,
     2.2.3.11), each ServerId once; at the reference level an Add holds
-    nothing else and every ApplicationData holds properties."""
+    nothing else and every ApplicationData holds properties. `within_days`:
+    the Sync asked for a FilterType window of that many days, and no
+    message older than that may come."""
     seen = set()
     for n, add in enumerate(actual, 1):
         where = "%s/%s[%d]" % (here, add.tag.split("}")[-1], n)
@@ -463,6 +478,10 @@ def check_items(actual, here, errors, level):
             errors.append("%s: ServerId %r twice" % (where, server_id.text))
         else:
             seen.add(server_id.text)
+        if data is not None and within_days:
+            outside = within_window(add, within_days)
+            if outside:
+                errors.append("%s: %s" % (where, outside))
         if data is None:
             errors.append("%s: no ApplicationData" % where)
         elif level == "reference":

@@ -181,5 +181,33 @@ def test_named_items_are_the_same_in_a_retried_answer():
         assert (errors == []) == ok, errors
 
 
+
+def test_items_outside_a_filter_window_are_refused():
+    import datetime
+    now = datetime.datetime.now(datetime.timezone.utc)
+    def mail(days_old):
+        when = (now - datetime.timedelta(days=days_old)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        return ('<Add><ServerId>m%d</ServerId><ApplicationData><DateReceived xmlns="Email:">%s</DateReceived>'
+                '</ApplicationData></Add>' % (days_old, when))
+    windowed = ITEMS.replace('match="items"', 'match="items" within-days="1"')
+    assert check(windowed, commands(mail(0)), "spec")[0] == []
+    errors = check(windowed, commands(mail(0), mail(3)), "spec")[0]
+    assert "outside a FilterType window" in errors[0] and not any("m0" in e for e in errors[:1])
+
+
+KEYED = ('<exchange><request><body><FolderSync xmlns="FolderHierarchy:"><SyncKey>{{k1}}</SyncKey></FolderSync>'
+         '</body></request><response status="200"><body><FolderSync xmlns="FolderHierarchy:"><Status>1</Status>'
+         '<SyncKey>{{k2}}</SyncKey></FolderSync></body></response></exchange>')
+
+
+def test_a_new_key_name_needs_a_new_key():
+    step = ET.fromstring(KEYED)
+    before = cap.Bindings({"k1": "7"})
+    assert cap.stale_keys(step, None, before, cap.Bindings({"k1": "7", "k2": "7"}))
+    assert cap.stale_keys(step, None, before, cap.Bindings({"k1": "7", "k2": "8"})) == []
+    same_name = ET.fromstring(KEYED.replace("{{k2}}", "{{k1}}"))
+    assert cap.stale_keys(same_name, None, before, cap.Bindings({"k1": "7"})) == []
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
