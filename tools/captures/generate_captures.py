@@ -539,12 +539,13 @@ def deliver(w, subject, body, attachment=None, invitation=None, after_ms=None):
     """Mail arriving from outside for the profile's account."""
     account = "%s/%s" % (w.p.context, w.p.login)
     if attachment:
-        name, data = attachment
+        name, data, kind = (attachment + ("application/octet-stream",))[:3]
         text = ("From: Lena Meier <lena.meier@example.com>\nTo: %s\nSubject: %s\nMIME-Version: 1.0\n"
                 "Content-Type: multipart/mixed; boundary=\"cap\"\n\n--cap\nContent-Type: text/plain\n\n%s\n"
                 "--cap\nContent-Type: application/octet-stream; name=\"%s\"\n"
                 "Content-Disposition: attachment; filename=\"%s\"\nContent-Transfer-Encoding: base64\n\n%s\n--cap--\n"
-                % (account, subject, body, name, name, base64.b64encode(data).decode()))
+                % (account, subject, body, name, name, base64.b64encode(data).decode())).replace(
+                    "application/octet-stream", kind)
     elif invitation:
         uid, start, end = invitation
         text = ("From: Ana Souza <ana@ox.io>\nTo: %s\nSubject: %s\nMIME-Version: 1.0\n"
@@ -909,7 +910,7 @@ def folder_changes(w):
 def attachment(w):
     token = unique(w, "Report")
     data = ("attachment of %s\n" % token).encode()
-    event = deliver(w, token, "The report is attached.", attachment=("report.txt", data))
+    event = deliver(w, token, "The report is attached.", attachment=("report.txt", data, "text/csv"))
     if w.p.v < 120:
         # 2.5: the attachment list is the Email page's; GetAttachment fetches.
         find_message(w, token, "mail", event,
@@ -938,9 +939,20 @@ def attachment(w):
                '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:" xmlns:airsyncbase="AirSyncBase:">'
                '<Status>1</Status><Response><Fetch><Status>1</Status>'
                '<airsyncbase:FileReference>{{file_ref}}</airsyncbase:FileReference><Properties>'
-               '<airsyncbase:ContentType>application/octet-stream</airsyncbase:ContentType><Data>%s</Data>'
+               '<airsyncbase:ContentType>text/csv</airsyncbase:ContentType><Data>%s</Data>'
                '</Properties></Fetch></Response></ItemOperations>' % base64.b64encode(data).decode())
-    verifies = "MS-ASCMD 2.2.1.10 MS-ASCMD 2.2.3.67.1"
+    # A byte range of it (MS-ASCMD 2.2.3.145.1 Range, 2.2.3.181 Total).
+    w.exchange("ItemOperations Fetch of bytes 0-9 of the attachment", "ItemOperations",
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsyncbase="AirSyncBase:"><Fetch><Store>Mailbox</Store>'
+               '<airsyncbase:FileReference>{{file_ref}}</airsyncbase:FileReference><Options><Range>0-9</Range>'
+               '</Options></Fetch></ItemOperations>',
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:" xmlns:airsyncbase="AirSyncBase:">'
+               '<Status>1</Status><Response><Fetch><Status>1</Status>'
+               '<airsyncbase:FileReference>{{file_ref}}</airsyncbase:FileReference><Properties>'
+               '<airsyncbase:ContentType>text/csv</airsyncbase:ContentType><Range>0-9</Range><Total>%d</Total>'
+               '<Data>%s</Data></Properties></Fetch></Response></ItemOperations>'
+               % (len(data), base64.b64encode(data[:10]).decode()))
+    verifies = "MS-ASCMD 2.2.1.10 MS-ASCMD 2.2.3.67.1 MS-ASCMD 2.2.3.145.1"
     if w.p.v <= 121:
         params = ";param=0:{{file_ref}}" if w.p.style == "base64" else "&AttachmentName={{file_ref}}"
         w.parts.append(('  <exchange note="GetAttachment: the same bytes as the body">\n%s\n'
