@@ -999,7 +999,21 @@ def meeting_response(w):
                '<CollectionId>inbox</CollectionId><RequestId>{{long_id}}</RequestId></Request></MeetingResponse>',
                '<MeetingResponse xmlns="MeetingResponse:"><Result><RequestId>{{long_id}}</RequestId><Status>1</Status>'
                '<CalendarId>{{calendar_item}}</CalendarId></Result></MeetingResponse>')
-    return "MS-ASCMD 2.2.1.11 MS-ASCMD 2.2.3.177.8"
+    if w.p.v < 140:
+        return "MS-ASCMD 2.2.1.11 MS-ASCMD 2.2.3.177.8"
+    # The meeting in the calendar says it was accepted (ResponseType 3,
+    # MS-ASCAL 2.2.2.38; the element exists from 14.0).
+    w.exchange("Fetch the meeting from the calendar: accepted", "ItemOperations",
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:"><Fetch><Store>Mailbox</Store>'
+               '<airsync:CollectionId>calendar</airsync:CollectionId><airsync:ServerId>{{calendar_item}}'
+               '</airsync:ServerId></Fetch></ItemOperations>',
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:" xmlns:calendar="Calendar:">'
+               '<Status>1</Status><Response><Fetch><Status>1</Status><airsync:CollectionId>calendar'
+               '</airsync:CollectionId><airsync:ServerId>{{calendar_item}}</airsync:ServerId><airsync:Class>Calendar'
+               '</airsync:Class><Properties match="some"><calendar:Subject>%s</calendar:Subject>'
+               '<calendar:ResponseType>3</calendar:ResponseType></Properties></Fetch></Response></ItemOperations>'
+               % token)
+    return "MS-ASCMD 2.2.1.11 MS-ASCMD 2.2.3.177.8 MS-ASCAL 2.2.2.38"
 
 
 def move_items(w):
@@ -1150,6 +1164,42 @@ def refused_folder_sync(w, note, status_14):
     w.exchange(note, "FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>',
                refused, status=200 if w.p.v >= 140 else 449)
     return "MS-WAP-Provisioning-XML" if w.p.v == 25 else "MS-EAS-Provisioning-WBXML"
+
+
+def wrong_policy_key(w):
+    """A policy key the server never gave is refused (HTTP 449 up to 12.1,
+    Status 144 from 14.0: MS-ASPROV 3.1.5.1, MS-ASCMD 2.2.2); a phase 2
+    acknowledging a temporary key the server never gave gets Policy Status 5
+    (MS-ASPROV 2.2.2.54.1). Both on purpose: a server probe."""
+    wap = w.p.v == 25
+    kind = "MS-WAP-Provisioning-XML" if wap else "MS-EAS-Provisioning-WBXML"
+    refused = '<FolderSync xmlns="FolderHierarchy:"><Status>144</Status></FolderSync>' if w.p.v >= 140 else None
+    w.exchange("FolderSync with a policy key the server never gave", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>', refused,
+               status=200 if w.p.v >= 140 else 449, policy="1234567", unless="no-policy", breaks="http.policy-key")
+    w.exchange("Provision phase 1", "Provision",
+               '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType></Policy></Policies>'
+               '</Provision>' % kind,
+               '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType>'
+               '<Status>1</Status><PolicyKey>{{temporary_key2}}</PolicyKey>%s</Policy></Policies></Provision>'
+               % (kind, reference_policy(w.p.v)), policy="0", unless="no-policy")
+    w.exchange("Provision phase 2 with a temporary key the server never gave: Status 5", "Provision",
+               '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType><PolicyKey>7654321'
+               '</PolicyKey><Status>1</Status></Policy></Policies></Provision>' % kind,
+               '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType>'
+               '<Status>5</Status></Policy></Policies></Provision>' % kind,
+               policy="{{temporary_key2}}", unless="no-policy", breaks="provision.acknowledge")
+    w.exchange("Provision phase 2 with the temporary key", "Provision",
+               '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType><PolicyKey>'
+               '{{temporary_key2}}</PolicyKey><Status>1</Status></Policy></Policies></Provision>' % kind,
+               '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType>'
+               '<Status>1</Status><PolicyKey>{{policy_key2}}</PolicyKey><Data match="absent"/></Policy></Policies>'
+               '</Provision>' % kind, policy="{{temporary_key2}}", unless="no-policy")
+    w.exchange("FolderSync with the final key", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey></FolderSync>',
+               '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key}}</SyncKey>'
+               '<Changes><Count>0</Count></Changes></FolderSync>', policy="{{policy_key2}}", unless="no-policy")
+    return "MS-ASPROV 3.1.5.1 MS-ASPROV 2.2.2.54.1 MS-ASCMD 2.2.2"
 
 
 def policy_change(w):
@@ -1424,6 +1474,7 @@ SCENARIOS = [
     ("calendar-add", calendar_add, 25),
     ("task-complete", task_complete, 25),
     ("policy-change", policy_change, 25),
+    ("wrong-policy-key", wrong_policy_key, 25),
     ("remote-wipe", remote_wipe, 25),
     ("item-estimate", item_estimate, 25),
     ("sync-without-getchanges", sync_without_getchanges, 25),
