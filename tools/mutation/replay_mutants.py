@@ -16,6 +16,7 @@ interrupted.
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -214,10 +215,14 @@ def main(argv):
         finally:
             with open(full, "wb") as f:
                 f.write(original)
-        if "FAILED TO BUILD" in out or "ERROR:" in out and "FAILED" not in out:
-            verdict = "did not build"
+        if "Running command line" not in out:
+            verdict = "did not build"  # bazel run never started the replay
+        elif code != 0:
+            # The evidence: the first capture that failed.
+            failed = re.search(r"FAILED \S*::(\S+)", out)
+            verdict = "caught by %s" % (failed.group(1) if failed else "the replay")
         else:
-            verdict = "caught" if code != 0 else "MISSED"
+            verdict = "MISSED"
         rows.append((name, "%s (%.0f s)" % (verdict, time.time() - started), what))
         print("%-34s %s" % (name, rows[-1][1]), flush=True)
     caught = sum(1 for r in rows if r[1].startswith("caught"))
