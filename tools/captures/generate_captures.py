@@ -867,13 +867,18 @@ def bad_input(w):
     return "MS-ASCMD 2.2.3.177.17 (Sync Status 4) MS-ASHTTP 2.2.2"
 
 
+def folder_create(w, note, key, name, new_key, folder):
+    """A mail folder under the Inbox: the new hierarchy key and its id bound."""
+    w.exchange(note, "FolderCreate",
+               '<FolderCreate xmlns="FolderHierarchy:"><SyncKey>{{%s}}</SyncKey><ParentId>inbox</ParentId>'
+               '<DisplayName>%s</DisplayName><Type>12</Type></FolderCreate>' % (key, name),
+               '<FolderCreate xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{%s}}</SyncKey>'
+               '<ServerId>{{%s}}</ServerId></FolderCreate>' % (new_key, folder))
+
+
 def folder_changes(w):
     name = unique(w, "Archive")
-    w.exchange("FolderCreate under the Inbox", "FolderCreate",
-               '<FolderCreate xmlns="FolderHierarchy:"><SyncKey>{{hierarchy_key}}</SyncKey><ParentId>inbox</ParentId>'
-               '<DisplayName>%s</DisplayName><Type>12</Type></FolderCreate>' % name,
-               '<FolderCreate xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{key2}}</SyncKey>'
-               '<ServerId>{{folder}}</ServerId></FolderCreate>')
+    folder_create(w, "FolderCreate under the Inbox", "hierarchy_key", name, "key2", "folder")
     w.exchange("FolderUpdate: rename it", "FolderUpdate",
                '<FolderUpdate xmlns="FolderHierarchy:"><SyncKey>{{key2}}</SyncKey><ServerId>{{folder}}</ServerId>'
                '<ParentId>inbox</ParentId><DisplayName>%s-old</DisplayName></FolderUpdate>' % name,
@@ -890,11 +895,7 @@ def folder_changes(w):
     # the folder and syncs the hierarchy with the key it has. The server
     # tells it of the folder, under a new key (MS-ASCMD 2.2.3.181.2).
     lost = unique(w, "Lost")
-    w.exchange("FolderCreate again; its answer is lost", "FolderCreate",
-               '<FolderCreate xmlns="FolderHierarchy:"><SyncKey>{{key4}}</SyncKey><ParentId>inbox</ParentId>'
-               '<DisplayName>%s</DisplayName><Type>12</Type></FolderCreate>' % lost,
-               '<FolderCreate xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{key5}}</SyncKey>'
-               '<ServerId>{{lost_folder}}</ServerId></FolderCreate>')
+    folder_create(w, "FolderCreate again; its answer is lost", "key4", lost, "key5", "lost_folder")
     w.exchange("FolderSync with the key before it: the folder, under a new key", "FolderSync",
                '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{key4}}</SyncKey></FolderSync>',
                '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{key6}}</SyncKey><Changes>'

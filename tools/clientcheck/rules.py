@@ -49,6 +49,12 @@ def eas_requests(session):
     return [x for x in session.exchanges if x.command != "OPTIONS"]
 
 
+def followed(session):
+    """Each request with the one after it."""
+    xs = eas_requests(session)
+    return zip(xs, xs[1:])
+
+
 def top_status(x):
     return text(x.response, "Status") if x.response is not None else None
 
@@ -139,13 +145,12 @@ def policy_key_current(session):
 @rule("provision.when-told", "Provision", "MS-ASPROV 3.1.5.1",
       "after HTTP 449 or Status 142/143/144 the client provisions before anything else")
 def provision_when_told(session):
-    xs = eas_requests(session)
     failures, exercised = [], False
-    for i, x in enumerate(xs):
-        if needs_provisioning(x) and i + 1 < len(xs):
+    for x, nxt in followed(session):
+        if needs_provisioning(x):
             exercised = True
-            if xs[i + 1].command != "Provision":
-                failures.append((xs[i + 1], "%s after %s told it to provision" % (xs[i + 1].command, x.where())))
+            if nxt.command != "Provision":
+                failures.append((nxt, "%s after %s told it to provision" % (nxt.command, x.where())))
     return exercised, failures
 
 
@@ -334,12 +339,11 @@ def partial_and_empty(session):
 @rule("ping.after-status", "Ping", "MS-ASCMD 2.2.3.177.10",
       "after Ping Status 5 the heartbeat within the limit given; after 6 at most MaxFolders; after 7 a FolderSync")
 def ping_after_status(session):
-    xs = eas_requests(session)
     failures, exercised = [], False
-    for i, x in enumerate(xs):
-        if x.command != "Ping" or x.response is None or i + 1 >= len(xs):
+    for x, nxt in followed(session):
+        if x.command != "Ping" or x.response is None:
             continue
-        status, nxt = top_status(x), xs[i + 1]
+        status = top_status(x)
         if status == "5":
             exercised = True
             limit = text(x.response, "HeartbeatInterval")
