@@ -200,13 +200,17 @@ KEYED = ('<exchange><request><body><FolderSync xmlns="FolderHierarchy:"><SyncKey
          '<SyncKey>{{k2}}</SyncKey></FolderSync></body></response></exchange>')
 
 
-def test_a_new_key_name_needs_a_new_key():
+def test_a_new_key_name_needs_a_new_key_when_the_answer_brings_changes():
     step = ET.fromstring(KEYED)
     before = cap.Bindings({"k1": "7"})
-    assert cap.stale_keys(step, None, before, cap.Bindings({"k1": "7", "k2": "7"}))
-    assert cap.stale_keys(step, None, before, cap.Bindings({"k1": "7", "k2": "8"})) == []
+    changes = ET.fromstring('<FolderSync xmlns="FolderHierarchy:"><Changes><Count>1</Count><Add/></Changes>'
+                            '</FolderSync>')
+    nothing = ET.fromstring('<FolderSync xmlns="FolderHierarchy:"><Changes><Count>0</Count></Changes></FolderSync>')
+    assert cap.stale_keys(step, None, before, cap.Bindings({"k1": "7", "k2": "7"}), changes)
+    assert cap.stale_keys(step, None, before, cap.Bindings({"k1": "7", "k2": "8"}), changes) == []
+    assert cap.stale_keys(step, None, before, cap.Bindings({"k1": "7", "k2": "7"}), nothing) == []
     same_name = ET.fromstring(KEYED.replace("{{k2}}", "{{k1}}"))
-    assert cap.stale_keys(same_name, None, before, cap.Bindings({"k1": "7"})) == []
+    assert cap.stale_keys(same_name, None, before, cap.Bindings({"k1": "7"}), changes) == []
 
 
 if __name__ == "__main__":
