@@ -20,6 +20,7 @@ values bound by name. Profiles of one family differ in version and habits.
 import argparse
 import base64
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -475,7 +476,7 @@ def fill_pins(text, pins, key):
     """The k-th match="any" element of `text` replaced by pin k, where there
     is one; `key` (capture, exchange, backend, expectation) names the pins
     for the check that every pin is used."""
-    counter = iter(range(10 ** 6))
+    counter = itertools.count()
 
     def sub(m):
         k = str(next(counter))

@@ -49,6 +49,11 @@ def eas_requests(session):
     return [x for x in session.exchanges if x.command != "OPTIONS"]
 
 
+def requests_of(session, *commands):
+    """The requests of these commands, in order."""
+    return [x for x in eas_requests(session) if x.command in commands]
+
+
 def followed(session):
     """Each request with the one after it."""
     xs = eas_requests(session)
@@ -158,8 +163,8 @@ def provision_when_told(session):
       "phase 2 acknowledges the temporary key of phase 1 with the PolicyType of its version")
 def provision_acknowledge(session):
     failures, exercised, temporary = [], False, None
-    for x in eas_requests(session):
-        if x.command != "Provision" or x.body is None:
+    for x in requests_of(session, "Provision"):
+        if x.body is None:
             continue
         kind = text(x.body, "PolicyType")
         if kind is not None:
@@ -237,9 +242,7 @@ def answer_collections(x):
       "a Sync key is 0 or one the server issued for that collection; after Status 3 the client starts again with 0")
 def sync_keys(session):
     issued, reset, failures, exercised = {}, set(), [], False
-    for x in eas_requests(session):
-        if x.command != "Sync":
-            continue
+    for x in requests_of(session, "Sync"):
         for c in sync_collections(x):
             folder = (c.findtext(AIRSYNC + "CollectionId") or "").strip()
             key = (c.findtext(AIRSYNC + "SyncKey") or "").strip()
@@ -276,8 +279,8 @@ def no_commands_at_zero(session):
       "WindowSize at most 512")
 def window_size(session):
     failures, exercised = [], False
-    for x in eas_requests(session):
-        if x.command != "Sync" or x.body is None:
+    for x in requests_of(session, "Sync"):
+        if x.body is None:
             continue
         for w in x.body.iter(AIRSYNC + "WindowSize"):
             exercised = True
@@ -309,8 +312,8 @@ def client_ids(session):
       "no Class in a Sync request from 14.0 on (it exists in requests up to 12.1)")
 def class_by_version(session):
     failures, exercised = [], False
-    for x in eas_requests(session):
-        if x.command != "Sync" or x.body is None or not x.version:
+    for x in requests_of(session, "Sync"):
+        if x.body is None or not x.version:
             continue
         exercised = True
         if float(x.version) >= 14.0 and any(c.find(AIRSYNC + "Class") is not None for c in sync_collections(x)):
@@ -322,8 +325,8 @@ def class_by_version(session):
       "an empty Sync request (or Partial) only from 12.1 on")
 def partial_and_empty(session):
     failures, exercised = [], False
-    for x in eas_requests(session):
-        if x.command != "Sync" or not x.version:
+    for x in requests_of(session, "Sync"):
+        if not x.version:
             continue
         empty = x.body is None and x.mime is None and not x.body_problem
         partial = x.body is not None and any(local(e) == "Partial" for e in x.body.iter())
@@ -374,8 +377,8 @@ def ping_after_status(session):
       "SendMail, SmartReply and SmartForward as MIME below 14.0, as ComposeMail WBXML from 14.0")
 def mail_form(session):
     failures, exercised = [], False
-    for x in eas_requests(session):
-        if x.command not in MIME_COMMANDS or not x.version or x.body_problem:
+    for x in requests_of(session, *MIME_COMMANDS):
+        if not x.version or x.body_problem:
             continue  # (a body that does not decode is behaviour.wbxml's)
         exercised = True
         if float(x.version) < 14.0 and x.mime is None:
@@ -389,8 +392,8 @@ def mail_form(session):
       "a ComposeMail ClientId is not used for two different messages")
 def mail_client_id(session):
     seen, failures, exercised = {}, [], False
-    for x in eas_requests(session):
-        if x.command not in MIME_COMMANDS or x.body is None:
+    for x in requests_of(session, *MIME_COMMANDS):
+        if x.body is None:
             continue
         cid = text(x.body, "ClientId")
         mime = text(x.body, "Mime")

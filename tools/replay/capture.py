@@ -450,7 +450,11 @@ def within_window(add, days):
     received = next((e.text for e in add.iter() if e.tag == "{Email:}DateReceived"), None)
     if not received:
         return None
-    when = datetime.datetime.strptime(received.strip()[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    try:
+        when = datetime.datetime.strptime(received.strip()[:19], "%Y-%m-%dT%H:%M:%S").replace(
+            tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return "DateReceived %r is not a date (MS-ASDTYPE 2.3)" % received
     oldest = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=float(days), hours=1)
     return None if when >= oldest else "received %s, outside a FilterType window of %s days" % (received, days)
 
@@ -699,9 +703,6 @@ def abort(connection):
             pass
 
 
-KEY_NAME = re.compile(r"^\{\{([\w:.-]+)\}\}$")
-
-
 def carries_changes(tree):
     """Whether an answer hands the client changes: Commands or Responses
     (Sync), or Changes with a Count above 0 (FolderSync)."""
@@ -732,7 +733,7 @@ def stale_keys(exchange, allow, before, bindings, tree=None):
     got = [k.text or "" for k in expected[0].iter() if k.tag.split("}")[-1] == "SyncKey"]
     if len(sent) != 1 or len(got) != 1:
         return []
-    old, new = KEY_NAME.match(sent[0].strip()), KEY_NAME.match(got[0].strip())
+    old, new = PLACEHOLDER.fullmatch(sent[0].strip()), PLACEHOLDER.fullmatch(got[0].strip())
     if old is None or new is None or old.group(1) == new.group(1) or new.group(1) in before:
         return []
     if bindings.get(new.group(1)) is not None and bindings.get(new.group(1)) == before.get(old.group(1)):

@@ -193,6 +193,9 @@ def test_items_outside_a_filter_window_are_refused():
     assert check(windowed, commands(mail(0)), "spec")[0] == []
     errors = check(windowed, commands(mail(0), mail(3)), "spec")[0]
     assert "outside a FilterType window" in errors[0] and not any("m0" in e for e in errors[:1])
+    bad = ('<Add><ServerId>x</ServerId><ApplicationData><DateReceived xmlns="Email:">yesterday</DateReceived>'
+           '</ApplicationData></Add>')
+    assert "not a date" in check(windowed, commands(bad), "spec")[0][0]
 
 
 KEYED = ('<exchange><request><body><FolderSync xmlns="FolderHierarchy:"><SyncKey>{{k1}}</SyncKey></FolderSync>'
