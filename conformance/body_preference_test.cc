@@ -133,7 +133,7 @@ TEST_F(BodyPreferences, Version25GetsTextAttachmentsAndMimeData) {
   phone.version = "2.5";
   phone.device_type = "PocketPC";
   ASSERT_FALSE(Provision(phone).empty());
-  Reply text = SyncWith(phone, "<Truncation>8</Truncation>");
+  Reply text = SyncWith(phone, "<Truncation>9</Truncation>");  // 9: do not truncate (MS-ASCMD 2.2.3.185)
   const std::string base = "Collections/Collection/Commands/Add/ApplicationData/";
   EXPECT_EQ(text.Text(base + "email:Body"), "Hello & welcome\r\nSecond paragraph with more words in it.") << text.xml;
   EXPECT_EQ(text.Text(base + "email:Attachments/email:Attachment/email:DisplayName"), "notes.txt");

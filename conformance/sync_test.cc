@@ -533,20 +533,21 @@ class Sync25 : public ConformanceTest {
 };
 
 TEST_F(Sync25, BodiesTravelInThe25FormBothWays) {
-  Verifies({"MS-ASCMD 2.2.3.178 (Truncation, 2.5)", "MS-ASWBXML 2.1.2.1.2 (Contacts Body, 2.5)"});
+  Verifies({"MS-ASCMD 2.2.3.185 (Truncation, 2.5)", "MS-ASWBXML 2.1.2.1.2 (Contacts Body, 2.5)"});
   ASSERT_TRUE(backend_->AddItem(miguel_, "contacts", "Contacts",
                               "<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\" "
                               "xmlns:airsyncbase=\"AirSyncBase:\"><contacts:FileAs>Body, Long</contacts:FileAs>"
                               "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type><airsyncbase:Data>" +
                               std::string(5000, 'b') + "</airsyncbase:Data></airsyncbase:Body></ApplicationData>").ok());
   Sync("0", "");
-  // Truncation 1 = 4,096 bytes.
+  // Truncation 1: body text over 512 characters is cut (MS-ASCMD 2.2.3.185;
+  // not MIMETruncation's table, where 1 is 4,096).
   Reply r = Sync("1", "<GetChanges/><Options><Truncation>1</Truncation></Options>");
   EXPECT_EQ(r.Text("Collections/Collection/Class"), "Contacts") << r.xml;
   pugi::xml_node data = r.doc.first_child().child("Collections").child("Collection").child("Commands")
                             .child("Add").child("ApplicationData");
   EXPECT_FALSE(data.child("airsyncbase:Body")) << r.xml;
-  EXPECT_EQ(std::string(data.child("contacts:Body").text().get()).size(), 4096u);
+  EXPECT_EQ(std::string(data.child("contacts:Body").text().get()).size(), 512u);
   EXPECT_STREQ(data.child("contacts:BodySize").text().get(), "5000");
   EXPECT_STREQ(data.child("contacts:BodyTruncated").text().get(), "1");
   // The device adds a contact with a 2.5 body; a 14.1 device reads it as AirSyncBase.

@@ -82,6 +82,16 @@ std::string Truncate(const std::string& text, size_t limit) {
   return text.substr(0, cut);
 }
 
+// The length in bytes of the first `chars` UTF-8 characters of `text`.
+size_t CharactersPrefix(const std::string& text, size_t chars) {
+  size_t at = 0;
+  for (size_t n = 0; at < text.size() && n < chars; ++n) {
+    ++at;
+    while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;
+  }
+  return at;
+}
+
 // The 2.5 body elements of each class page (MS-ASWBXML code pages 1, 2, 4,
 // 9): Calendar has no BodySize.
 constexpr const char* kBodyPages[] = {"email", "contacts", "calendar", "tasks"};
@@ -115,8 +125,10 @@ void BodyTo25(pugi::xml_node data, const std::string& prefix, std::optional<uint
   // 2.5 bodies are plain text.
   if (std::string(b.child("airsyncbase:Type").text().get()) == "2") text = mail::HtmlToText(text);
   const size_t full = text.size();
-  const bool truncated = limit && full > *limit;
-  if (truncated) text = text.substr(0, *limit);
+  // The limit counts characters (MS-ASCMD 2.2.3.185); BodySize is in bytes.
+  const size_t cut = limit ? CharactersPrefix(text, *limit) : text.size();
+  const bool truncated = cut < full;
+  if (truncated) text = text.substr(0, cut);
   data.remove_child(b);
   if (prefix != "calendar") {
     data.append_child((prefix + ":BodySize").c_str()).text().set(std::to_string(full).c_str());
@@ -215,8 +227,8 @@ BodyPreference ReadBodyPreference(pugi::xml_node options, ProtocolVersion versio
   BodyPreference body;
   int code = 0;
   if (version == ProtocolVersion::k2_5) {
-    if (absl::SimpleAtoi(options.child("Truncation").text().get(), &code)) body.truncation_size = Truncation25Bytes(code);
-    if (absl::SimpleAtoi(options.child("MIMETruncation").text().get(), &code)) body.mime_truncation = Truncation25Bytes(code);
+    if (absl::SimpleAtoi(options.child("Truncation").text().get(), &code)) body.truncation_size = TruncationChars(code);
+    if (absl::SimpleAtoi(options.child("MIMETruncation").text().get(), &code)) body.mime_truncation = MimeTruncationChars(code);
   }
   // Sync's Options are in the AirSync page itself; ItemOperations' and
   // Search's borrow the element from it.
@@ -240,10 +252,16 @@ bool BodyPreference::WantsMime(ProtocolVersion version) const {
   return mime_support != 0 && std::any_of(wishes.begin(), wishes.end(), [](const BodyWish& w) { return w.type == 4; });
 }
 
-std::optional<uint32_t> Truncation25Bytes(int code) {
+std::optional<uint32_t> TruncationChars(int code) {
+  static constexpr uint32_t kSizes[] = {0, 512, 1024, 2048, 5120, 10240, 20480, 51200, 102400};
+  if (code >= 0 && code < 9) return kSizes[code];
+  return std::nullopt;  // 9 and anything else: the whole body
+}
+
+std::optional<uint32_t> MimeTruncationChars(int code) {
   static constexpr uint32_t kSizes[] = {0, 4096, 5120, 7168, 10240, 20480, 51200, 102400};
   if (code >= 0 && code < 8) return kSizes[code];
-  return std::nullopt;  // 8 and anything else: the whole body
+  return std::nullopt;  // 8 and anything else: the whole MIME
 }
 
 std::string ToStoredForm(pugi::xml_node application_data) {

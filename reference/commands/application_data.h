@@ -69,9 +69,13 @@ struct BodyPreference {
 // The body preference in an Options element (Sync, Search, ItemOperations).
 BodyPreference ReadBodyPreference(pugi::xml_node options, ProtocolVersion version);
 
-// MS-ASCMD 2.2.3.178 (2.5 Truncation): 0 -> 0, 1 -> 4096, 2 -> 5120,
+// MS-ASCMD 2.2.3.185 (Truncation, the 2.5 body): 0 -> 0 characters,
+// 1 -> 512, 2 -> 1024, 3 -> 2048, 4 -> 5120, 5 -> 10240, 6 -> 20480,
+// 7 -> 51200, 8 -> 102400, 9 -> all.
+std::optional<uint32_t> TruncationChars(int code);
+// MS-ASCMD 2.2.3.111 (MIMETruncation): 0 -> 0, 1 -> 4096, 2 -> 5120,
 // 3 -> 7168, 4 -> 10240, 5 -> 20480, 6 -> 51200, 7 -> 102400, 8 -> all.
-std::optional<uint32_t> Truncation25Bytes(int code);
+std::optional<uint32_t> MimeTruncationChars(int code);
 
 // Appends the stored item's properties under `target` (a wire
 // <ApplicationData>), keeping only the elements `version` knows (the code

@@ -299,17 +299,24 @@ class Writer:
         # on another server: <need kind=... .../> attributes.
         self.needs = []
 
-    def request(self, cmd, body="", params="", policy="{{policy_key}}", content_type=None, raw=None):
+    def other_device_id(self):
+        """The DeviceId of the account's second device (by="another-device"):
+        the capture's own with a "2" after it (in hex in a base64 query), so
+        that the replay's --device-suffix reaches both."""
+        return self.device_id + ("32" if self.p.style == "base64" else "2")
+
+    def request(self, cmd, body="", params="", policy="{{policy_key}}", content_type=None, raw=None, other=False):
         p = self.p
         lines = []
+        device_id = self.other_device_id() if other else self.device_id
         if p.style == "base64":
             spec = "version=%d;cmd=%d;locale=0904;device-id=hex:%s;policy-key=%s;device-type=%s%s" % (
-                p.v, CMD_CODES[cmd], self.device_id, policy, p.device_type, params)
+                p.v, CMD_CODES[cmd], device_id, policy, p.device_type, params)
             lines.append('    <request method="POST" base64-query="%s">' % escape(spec, {'"': "&quot;"}))
             lines.append('      <header name="Content-Type">%s</header>' % (content_type or "application/vnd.ms-sync"))
             lines.append('      <header name="Authorization">{{basic-auth}}</header>')
         else:
-            user = "User=%s&DeviceId=%s&DeviceType=%s" % (p.query_user, self.device_id, p.device_type)
+            user = "User=%s&DeviceId=%s&DeviceType=%s" % (p.query_user, device_id, p.device_type)
             query = ("Cmd=%s&%s" % (cmd, user)) if p.style == "cmd-first" else ("%s&Cmd=%s" % (user, cmd))
             lines.append('    <request method="POST" target="/Microsoft-Server-ActiveSync?%s%s">'
                          % (escape(query), escape(params)))
@@ -330,10 +337,12 @@ class Writer:
         return "\n".join(lines)
 
     def exchange(self, note, cmd, body, response, status=200, params="", policy="{{policy_key}}", raw=None,
-                 during=None, content_type=None, allows=(), unless=None, breaks=None):
+                 during=None, content_type=None, allows=(), unless=None, breaks=None, other=False):
         """`allows`: the specification's alternatives to `response`, checked at
-        the spec level only: (rule, response, status, {"then"|"requires"|"bind": ...})."""
-        req = self.request(cmd, body, params, policy, content_type, raw)
+        the spec level only: (rule, response, status, {"then"|"requires"|"bind": ...}).
+        `other`: the request is the account's second device's, a change on the
+        server as the capture's device sees it (not the client under check)."""
+        req = self.request(cmd, body, params, policy, content_type, raw, other)
         allows = list(allows) + self.empty_sync(cmd, body, response)
         response, allows = self.pinned(response, status, allows)
         inner = req
@@ -348,6 +357,7 @@ class Writer:
         # A client rule (tools/clientcheck) this request breaks on purpose,
         # to see what the server answers.
         cond += ' breaks="%s"' % breaks if breaks else ""
+        cond += ' by="another-device"' if other else ""
         self.parts.append('  <exchange note="%s"%s>\n%s\n%s\n  </exchange>' % (
             escape(note, {'"': "&quot;"}), cond, inner, resp))
 
@@ -397,34 +407,38 @@ class Writer:
                            {"bind": "%s={{%s}}" % (got.group(1), sent.group(1))}))
         return allows
 
-    def no_policy(self, kind):
+    def no_policy(self, kind, prefix=""):
         """MS-ASPROV 2.2.2.54.1: Policy Status 2, there is no policy for this
         client. Then there is no key to acknowledge: phase 2 is left out and
         the device sends policy key 0 from then on."""
         return [("MS-ASPROV 2.2.2.54.1 (Status 2: no policy for this client)",
                  '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy match="some"><PolicyType>%s'
                  '</PolicyType><Status>2</Status></Policy></Policies></Provision>' % kind, 200,
-                 {"then": "no-policy", "bind": "policy_key=0"})]
+                 {"then": prefix + "no-policy", "bind": "%spolicy_key=0" % prefix})]
 
-    def setup(self):
+    def setup(self, other=False, hierarchy=None):
         """Provision (both phases) and the hierarchy, as every session here
-        starts: a device this server has not seen."""
+        starts: a device this server has not seen. `other`: the account's
+        second device, its keys bound as other_*; `hierarchy`: its FolderSync
+        0 Changes, where the hierarchy is not the demo account's."""
         wap = self.p.v == 25
         kind = "MS-WAP-Provisioning-XML" if wap else "MS-EAS-Provisioning-WBXML"
-        self.exchange("Provision phase 1", "Provision",
+        n = "other_" if other else ""
+        who = "the other device: " if other else ""
+        self.exchange(who + "Provision phase 1", "Provision",
                       '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType></Policy></Policies></Provision>' % kind,
-                      '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{temporary_key}}</PolicyKey>%s</Policy></Policies></Provision>' % (kind, reference_policy(self.p.v)),
-                      policy="0", allows=self.no_policy(kind))
-        self.exchange("Provision phase 2", "Provision",
-                      '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType><PolicyKey>{{temporary_key}}</PolicyKey><Status>1</Status></Policy></Policies></Provision>' % kind,
-                      '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{policy_key}}</PolicyKey><Data match="absent"/></Policy></Policies></Provision>' % kind,
-                      policy="{{temporary_key}}", unless="no-policy")
-        self.exchange("FolderSync 0", "FolderSync",
+                      '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{%stemporary_key}}</PolicyKey>%s</Policy></Policies></Provision>' % (kind, n, reference_policy(self.p.v)),
+                      policy="0", allows=self.no_policy(kind, n), other=other)
+        self.exchange(who + "Provision phase 2", "Provision",
+                      '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>%s</PolicyType><PolicyKey>{{%stemporary_key}}</PolicyKey><Status>1</Status></Policy></Policies></Provision>' % (kind, n),
+                      '<Provision xmlns="Provision:"><Status>1</Status><Policies><Policy><PolicyType>%s</PolicyType><Status>1</Status><PolicyKey>{{%spolicy_key}}</PolicyKey><Data match="absent"/></Policy></Policies></Provision>' % (kind, n),
+                      policy="{{%stemporary_key}}" % n, unless=n + "no-policy", other=other)
+        answer = ('<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{%shierarchy_key}}</SyncKey>%s'
+                  '</FolderSync>')
+        self.exchange(who + "FolderSync 0", "FolderSync",
                       '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>',
-                      '<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{hierarchy_key}}</SyncKey>%s</FolderSync>'
-                      % reference_hierarchy(),
-                      allows=ox_hierarchy('<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>'
-                                          '{{hierarchy_key}}</SyncKey>%s</FolderSync>' % reference_hierarchy()))
+                      answer % (n, hierarchy or reference_hierarchy()), policy="{{%spolicy_key}}" % n,
+                      allows=() if hierarchy else ox_hierarchy(answer % (n, reference_hierarchy())), other=other)
 
     def groupware(self):
         if not self.needs:
@@ -691,6 +705,35 @@ def push_ping(w):
     return "MS-ASCMD 2.2.1.13 MS-ASCMD 2.2.3.177.10"
 
 
+def ping_bounds(w):
+    """A Ping outside the server's bounds is answered at once with the bound
+    (MS-ASCMD 2.2.3.177.11: Status 5 with the shortest or longest
+    HeartbeatInterval, Status 6 with MaxFolders). The bounds are the
+    server's own (2.2.3.88.1: implementation-specific): a server whose range
+    takes the interval waits instead, so there mail arrives and ends it."""
+    prime(w, "inbox", "key1")
+    catch_up(w, "inbox", "key1", "key2")
+    inbox = "<Folder><Id>inbox</Id><Class>Email</Class></Folder>"
+    ping = '<Ping xmlns="Ping:"><HeartbeatInterval>%d</HeartbeatInterval><Folders>%s</Folders></Ping>'
+    changed = ("a server whose bounds take it waits: the mail that arrives ends it (MS-ASCMD 2.2.3.88.1)",
+               '<Ping xmlns="Ping:"><Status>2</Status><Folders><Folder>inbox</Folder></Folders></Ping>', 200, {})
+    w.exchange("Ping with a heartbeat of 1 s: below the shortest", "Ping", ping % (1, inbox),
+               '<Ping xmlns="Ping:"><Status>5</Status><HeartbeatInterval>60</HeartbeatInterval></Ping>',
+               allows=[("a server whose bounds take 1 s waits it out (MS-ASCMD 2.2.3.88.1)",
+                        '<Ping xmlns="Ping:"><Status>1</Status></Ping>', 200, {})])
+    w.exchange("Ping with a heartbeat of a day: above the longest", "Ping", ping % (86400, inbox),
+               '<Ping xmlns="Ping:"><Status>5</Status><HeartbeatInterval>3540</HeartbeatInterval></Ping>',
+               allows=[changed],
+               during=deliver(w, unique(w, "Day"), "Ends a Ping the server took.", after_ms=1500))
+    # The same folder 301 times: what is bounded is the count of the list.
+    w.exchange("Ping on 301 folders: more than MaxFolders", "Ping", ping % (480, inbox * 301),
+               '<Ping xmlns="Ping:"><Status>6</Status><MaxFolders>300</MaxFolders></Ping>',
+               allows=[changed],
+               during=deliver(w, unique(w, "Many"), "Ends a Ping the server took.", after_ms=1500))
+    return ("MS-ASCMD 2.2.3.177.11 (Ping Status 5, 6) MS-ASCMD 2.2.3.88.1 (HeartbeatInterval) "
+            "MS-ASCMD 2.2.3.102 (MaxFolders)")
+
+
 def ping_own_change(w):
     """The device adds a contact, then Pings on Contacts and the Inbox. The
     store's once-a-second watcher sees the Contacts folder move (the
@@ -909,6 +952,62 @@ def folder_changes(w):
     return "MS-ASCMD 2.2.1.2 MS-ASCMD 2.2.1.4 MS-ASCMD 2.2.1.3 MS-ASCMD 2.2.3.181.2"
 
 
+def folder_changes_elsewhere(w):
+    """The account's folders change on another of its devices (for this
+    device: on the server). The device's FolderCreate of a name already
+    there gets Status 2; a Sync of a folder deleted meanwhile, Status 12
+    (the device must sync the hierarchy first); the FolderSync then brings
+    the rename as an Update and the deletion as a Delete, counted in Count
+    (MS-ASCMD 2.2.1.5)."""
+    moved, gone = unique(w, "Moved"), unique(w, "Gone")
+    folder_create(w, "FolderCreate under the Inbox", "hierarchy_key", moved, "key2", "moved")
+    folder_create(w, "FolderCreate another", "key2", gone, "key3", "gone")
+    w.exchange("FolderCreate of a name that is there", "FolderCreate",
+               '<FolderCreate xmlns="FolderHierarchy:"><SyncKey>{{key3}}</SyncKey><ParentId>inbox</ParentId>'
+               '<DisplayName>%s</DisplayName><Type>12</Type></FolderCreate>' % moved,
+               '<FolderCreate xmlns="FolderHierarchy:"><Status>2</Status></FolderCreate>')
+    prime(w, "{{gone}}", "gone_key")
+    w.setup(other=True, hierarchy='<Changes match="any"/>')
+    w.exchange("the other device renames the first folder", "FolderUpdate",
+               '<FolderUpdate xmlns="FolderHierarchy:"><SyncKey>{{other_hierarchy_key}}</SyncKey><ServerId>{{moved}}'
+               '</ServerId><ParentId>inbox</ParentId><DisplayName>%s-renamed</DisplayName></FolderUpdate>' % moved,
+               '<FolderUpdate xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{other_key2}}</SyncKey>'
+               '</FolderUpdate>', policy="{{other_policy_key}}", other=True)
+    w.exchange("the other device deletes the second", "FolderDelete",
+               '<FolderDelete xmlns="FolderHierarchy:"><SyncKey>{{other_key2}}</SyncKey><ServerId>{{gone}}</ServerId>'
+               '</FolderDelete>',
+               '<FolderDelete xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{other_key3}}</SyncKey>'
+               '</FolderDelete>', policy="{{other_policy_key}}", other=True)
+    # No SyncKey (there is no state to go on from) and no Class (the server
+    # no longer knows the folder).
+    twelve = ('<Sync xmlns="AirSync:"><Collections><Collection><CollectionId>{{gone}}</CollectionId>'
+              '<Status>12</Status></Collection></Collections></Sync>')
+    if w.p.device_type in ("iPhone", "iPad", "iPod"):
+        # reference/devices/quirks.txt unknown-collection-as-invalid-key:
+        # these clients loop on 12; the server answers 3 and they start over.
+        w.exchange("Sync of the folder deleted meanwhile: Status 3 for this client", "Sync",
+                   sync_collection(w, "{{gone}}", "{{gone_key}}"), twelve.replace("<Status>12<", "<Status>3<"),
+                   allows=[("MS-ASCMD 2.2.3.177.17 (Status 12: the folder hierarchy has changed)", twelve, 200, {})])
+    else:
+        w.exchange("Sync of the folder deleted meanwhile: Status 12", "Sync",
+                   sync_collection(w, "{{gone}}", "{{gone_key}}"), twelve)
+    update = ('<Update><ServerId>{{moved}}</ServerId><ParentId>inbox</ParentId><DisplayName>%s-renamed</DisplayName>'
+              '<Type>12</Type></Update>' % moved)
+    delete = "<Delete><ServerId>{{gone}}</ServerId></Delete>"
+    changes = ('<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{key4}}</SyncKey><Changes>'
+               '<Count>2</Count>%s</Changes></FolderSync>')
+    w.exchange("FolderSync: the rename and the deletion", "FolderSync",
+               '<FolderSync xmlns="FolderHierarchy:"><SyncKey>{{key3}}</SyncKey></FolderSync>', changes % (update + delete),
+               allows=[("MS-ASCMD 2.2.1.5 (the order of the changes is the server's)", changes % (delete + update),
+                        200, {})])
+    w.exchange("FolderDelete the renamed folder (the account as it was)", "FolderDelete",
+               '<FolderDelete xmlns="FolderHierarchy:"><SyncKey>{{key4}}</SyncKey><ServerId>{{moved}}</ServerId>'
+               '</FolderDelete>',
+               '<FolderDelete xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>{{key5}}</SyncKey></FolderDelete>')
+    return ("MS-ASCMD 2.2.3.177.3 (FolderCreate Status 2) MS-ASCMD 2.2.3.177.17 (Sync Status 12) "
+            "MS-ASCMD 2.2.1.5 (FolderSync Update, Delete and Count)")
+
+
 def attachment(w):
     token = unique(w, "Report")
     data = ("attachment of %s\n" % token).encode()
@@ -1097,7 +1196,29 @@ def read_flag(w):
                sync_answer(w, "inbox", "{{key4}}"))
     w.exchange("Nothing comes back", "Sync", sync_collection(w, "inbox", "{{key4}}", get_changes(w)),
                sync_answer(w, "inbox", "{{key4}}"))
-    return "MS-ASEMAIL 2.2.2.58 MS-ASCMD 2.2.3.24"
+    if w.p.v < 120:
+        return "MS-ASEMAIL 2.2.2.58 MS-ASCMD 2.2.3.24"
+    # ItemOperations (12.0+): the message as the server keeps it now, read
+    # and otherwise as it came (a Change touches only what it names); once
+    # deleted for good, Fetch finds nothing (Status 6).
+    fetch = ('<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:"><Fetch><Store>Mailbox</Store>'
+             '<airsync:CollectionId>inbox</airsync:CollectionId><airsync:ServerId>{{mail}}</airsync:ServerId>'
+             '</Fetch></ItemOperations>')
+    w.exchange("ItemOperations Fetch: read, its subject kept", "ItemOperations", fetch,
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:" xmlns:email="Email:"><Status>1'
+               '</Status><Response><Fetch><Status>1</Status><airsync:CollectionId>inbox</airsync:CollectionId>'
+               '<airsync:ServerId>{{mail}}</airsync:ServerId><airsync:Class>Email</airsync:Class><Properties '
+               'match="some"><email:Subject>%s</email:Subject><email:Read>1</email:Read></Properties></Fetch>'
+               '</Response></ItemOperations>' % subject)
+    w.exchange("Delete it for good", "Sync",
+               sync_collection(w, "inbox", "{{key4}}", '<DeletesAsMoves>0</DeletesAsMoves><Commands><Delete>'
+                               '<ServerId>{{mail}}</ServerId></Delete></Commands>'),
+               sync_answer(w, "inbox", "{{key5}}"))
+    w.exchange("ItemOperations Fetch of it: not found", "ItemOperations", fetch,
+               '<ItemOperations xmlns="ItemOperations:" xmlns:airsync="AirSync:"><Status>1</Status><Response>'
+               '<Fetch><Status>6</Status><airsync:CollectionId>inbox</airsync:CollectionId><airsync:ServerId>'
+               '{{mail}}</airsync:ServerId></Fetch></Response></ItemOperations>')
+    return "MS-ASEMAIL 2.2.2.58 MS-ASCMD 2.2.3.24 MS-ASCMD 2.2.1.10 MS-ASCMD 2.2.3.177.8 (ItemOperations Status 6)"
 
 
 def catch_up(w, folder, key, next_key):
@@ -1298,8 +1419,25 @@ def sync_without_getchanges(w):
 
 def truncation(w):
     """A body fetched with TruncationSize 5 (MS-ASAIRS 2.2.2.40.1): its first
-    five bytes, Truncated 1, and the whole size as EstimatedDataSize."""
+    five bytes, Truncated 1, and the whole size as EstimatedDataSize. At 2.5,
+    a Sync with Truncation 1 (MS-ASCMD 2.2.3.185: body text over 512
+    characters is cut; not MIMETruncation's table, where 1 is 4,096): the
+    first 512 characters, BodyTruncated 1, the whole size as BodySize."""
     token = unique(w, "Long")
+    if w.p.v < 120:
+        text = "Cut me short, please. " * 32  # 704 characters
+        prime(w, "inbox", "key1")
+        catch_up(w, "inbox", "key1", "key2")
+        w.event(deliver(w, token, text))
+        w.exchange("Sync with Truncation 1: the new message's first 512 characters", "Sync",
+                   sync_collection(w, "inbox", "{{key2}}", get_changes(w) + "<Options><Truncation>1</Truncation>"
+                                   "</Options>"),
+                   sync_answer(w, "inbox", "{{key3}}", rest='<Commands><Add><ServerId>{{mail}}</ServerId>'
+                               '<ApplicationData match="some"><email:Subject xmlns:email="Email:">%s</email:Subject>'
+                               '<email:BodySize xmlns:email="Email:">{{size}}</email:BodySize><email:BodyTruncated '
+                               'xmlns:email="Email:">1</email:BodyTruncated><email:Body xmlns:email="Email:">%s'
+                               '</email:Body></ApplicationData></Add></Commands>' % (token, text[:512])))
+        return "MS-ASCMD 2.2.3.185 (Truncation 1: over 512 characters)"
     w.event(deliver(w, token, "Cut me short, please."))
     w.exchange("Search the mailbox for %s" % token, "Search",
                '<Search xmlns="Search:" xmlns:airsync="AirSync:"><Store><Name>Mailbox</Name><Query><And>'
@@ -1386,7 +1524,7 @@ def hierarchy_invalid_key(w):
                '</FolderSync>' % reference_hierarchy(),
                allows=ox_hierarchy('<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>'
                                    '{{hierarchy_key2}}</SyncKey>%s</FolderSync>' % reference_hierarchy()))
-    return "MS-ASCMD 2.2.3.177.3 (Status 9) MS-ASCMD 2.2.3.166.4"
+    return "MS-ASCMD 2.2.3.177.5 (FolderSync Status 9) MS-ASCMD 2.2.3.166.4"
 
 
 def resync_total(w):
@@ -1456,15 +1594,17 @@ SCENARIOS = [
     ("resolve-recipients", resolve_recipients, 25),
     ("send-mail", send_mail, 25),
     ("push-ping", push_ping, 25),
+    ("ping-bounds", ping_bounds, 25),
     ("contacts-changes", contacts_changes, 25),
     ("contact-field-cleared", contact_field_cleared, 120),
     ("initial-sync-calendar", initial_calendar, 25),
     ("lost-response-tasks", initial_tasks, 25),
     ("filter-type", filter_type, 25),
-    ("truncation", truncation, 120),
+    ("truncation", truncation, 25),
     ("invalid-sync-key", invalid_key, 25),
     ("bad-input", bad_input, 25),
     ("folder-changes", folder_changes, 25),
+    ("folder-changes-elsewhere", folder_changes_elsewhere, 25),
     ("attachment-fetch", attachment, 25),
     ("smart-reply", smart_reply, 25),
     ("meeting-response", meeting_response, 25),

@@ -8,6 +8,9 @@ expectations (docs/captures.md, "The reference level").
     python3 tools/captures/pin_reference.py /tmp/forward.jsonl /tmp/reverse.jsonl
     python3 tools/captures/generate_captures.py
 
+(for new captures only: the two runs with -k and pin_reference.py --merge,
+which keeps the pins of the captures the runs did not reach).
+
 It writes tools/captures/reference_pins.json, which the generator reads.
 Two runs in opposite orders are compared: a value that differs between
 them (the time a message arrived, an id the server gave out in the order
@@ -158,9 +161,15 @@ def main(argv):
     parser.add_argument("forward")
     parser.add_argument("reverse")
     parser.add_argument("--out", default=PINS)
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the pins of captures the two runs did not reach (runs of some captures, -k)")
     args = parser.parse_args(argv)
     forward, reverse = load(args.forward), load(args.reverse)
     pins, unpinned = {}, collections.Counter()
+    if args.merge and os.path.exists(args.out):
+        with open(args.out, encoding="utf-8") as f:
+            reached = {key[0] for key in forward} | {key[0] for key in reverse}
+            pins = {c: p for c, p in json.load(f).items() if c not in reached}
     for key in sorted(forward):
         capture, number, backend, which, index = key
         if key not in reverse:

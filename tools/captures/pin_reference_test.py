@@ -85,6 +85,31 @@ def test_the_tool_reads_two_dumps_keeps_carriage_returns_and_writes_pins():
         '<Data xmlns="AirSyncBase:" spec="any">{{pinned:7.0:Data:1}}&#13;\nok</Data>')
 
 
+
+def test_merge_keeps_the_pins_of_captures_the_runs_did_not_reach_and_replaces_the_others():
+    tmp = tempfile.mkdtemp()
+    out = os.path.join(tmp, "pins.json")
+    with open(out, "w") as f:
+        json.dump({"iphone/a.xml": {"1": {"embedded": {"response": {"0": "<old/>"}}}},
+                   "iphone/b.xml": {"2": {"embedded": {"response": {"0": "<kept/>"}}}}}, f)
+    rows = []
+    for run in ("forward", "reverse"):
+        path = os.path.join(tmp, run + ".jsonl")
+        with open(path, "w") as f:
+            f.write(json.dumps({"capture": "/x/captures/iphone/a.xml", "number": 3, "backend": "embedded",
+                                "expectation": "response", "index": 0, "xml": '<Count xmlns="AirSync:">2</Count>'})
+                    + "\n")
+        rows.append(path)
+    assert pr.main(rows + ["--out", out, "--merge"]) == 0
+    pins = json.load(open(out))
+    assert pins["iphone/b.xml"]["2"]["embedded"]["response"]["0"] == "<kept/>"
+    assert "1" not in pins["iphone/a.xml"]
+    assert pins["iphone/a.xml"]["3"]["embedded"]["response"]["0"] == '<Count xmlns="AirSync:" spec="any">2</Count>'
+    # Without --merge the file holds what the runs reached only.
+    assert pr.main(rows + ["--out", out]) == 0
+    assert "iphone/b.xml" not in json.load(open(out))
+
+
 if __name__ == "__main__":
     import pytest
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -339,7 +339,7 @@ def partial_and_empty(session):
 
 # --- Ping (MS-ASCMD 2.2.1.13) ------------------------------------------------------
 
-@rule("ping.after-status", "Ping", "MS-ASCMD 2.2.3.177.10",
+@rule("ping.after-status", "Ping", "MS-ASCMD 2.2.3.177.11",
       "after Ping Status 5 the heartbeat within the limit given; after 6 at most MaxFolders; after 7 a FolderSync")
 def ping_after_status(session):
     failures, exercised = [], False

@@ -117,7 +117,9 @@ def from_capture(path):
     c = cap.Capture(path)
     exchanges = []
     for number, step in enumerate(c.steps, 1):
-        if step.tag != "exchange":
+        # The account's second device changing things is the server side
+        # of this client's session, not the client.
+        if step.tag != "exchange" or step.get("by") == "another-device":
             continue
         x = Exchange(number, step.get("note"))
         x.breaks = set((step.get("breaks") or "").split())

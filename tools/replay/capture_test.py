@@ -218,3 +218,21 @@ def test_a_new_key_name_needs_a_new_key_when_the_answer_brings_changes():
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
+
+
+def test_the_unchecked_log_writes_ids_the_capture_bound_as_their_names(tmp_path):
+    log = cap.UncheckedLog(str(tmp_path / "dump.jsonl"))
+    exchange = ET.fromstring('<exchange><response><body><FolderSync xmlns="FolderHierarchy:">'
+                             '<Changes match="any"/></FolderSync></body></response></exchange>')
+    log.enter("/x/captures/iphone/a.xml", 9, "embedded", exchange)
+    expected = exchange.find(".//{FolderHierarchy:}Changes")
+    actual = ET.fromstring('<Changes xmlns="FolderHierarchy:"><Count>1</Count><Add><ServerId>f13</ServerId>'
+                           '<ParentId>inbox</ParentId><DisplayName>f13</DisplayName></Add></Changes>')
+    log.record(expected, actual, cap.Bindings({"moved": "f13", "folder:inbox": "inbox", "key2": "1"}))
+    import json
+    row = ET.fromstring(json.loads((tmp_path / "dump.jsonl").read_text())["xml"])
+    texts = {e.tag.split("}")[-1]: e.text for e in row.iter()}
+    assert texts["ServerId"] == "{{moved}}" and texts["ParentId"] == "{{folder:inbox}}"
+    # Only ids: a name or a count that happens to equal a bound value stays.
+    assert texts["DisplayName"] == "f13" and texts["Count"] == "1"
+    assert actual.find("{FolderHierarchy:}Add/{FolderHierarchy:}ServerId").text == "f13"
