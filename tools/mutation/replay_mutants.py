@@ -84,7 +84,7 @@ MUTANTS = [
      "const bool too_big = wish->truncation_size && text.size() > 1000000000u;",
      "TruncationSize ignored (AirSyncBase bodies)"),
     ("truncation-25-ignored", "reference/commands/application_data.cc",
-     "const bool truncated = limit && full > *limit;", "const bool truncated = limit && full > 1000000000u;",
+     "const size_t cut = limit ? CharactersPrefix(text, *limit) : text.size();", "const size_t cut = text.size();",
      "Truncation ignored (2.5 bodies)"),
     ("untouched-properties-lost", "reference/commands/application_data.cc",
      "            : CanBeGhosted(item_class, name);", "            : !CanBeGhosted(item_class, \"\") || true;",
