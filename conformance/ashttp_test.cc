@@ -201,7 +201,7 @@ TEST_F(AsHttp, BlockedDeviceIs403) {
 }
 
 TEST_F(AsHttp, MalformedWbxmlGetsTheCommandsProtocolError) {
-  Verifies({"MS-ASCMD 2.2.3.177.3 (FolderSync Status 10)", "MS-ASPROV_R395"});
+  Verifies({"MS-ASCMD 2.2.3.177.5 (FolderSync Status 10)", "MS-ASPROV_R395"});
   Phone phone;
   ASSERT_FALSE(Provision(phone).empty());
   http::HttpRequest r = Request(phone, "POST", "FolderSync");

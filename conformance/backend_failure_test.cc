@@ -109,7 +109,7 @@ TEST_F(BackendFailure, UnreachableGroupwareIs503RetryLaterNot401) {
 }
 
 TEST_F(BackendFailure, FolderListFailureIsStatus6AndTheKeyDoesNotAdvance) {
-  Verifies({"MS-ASCMD 2.2.3.177.3 (FolderSync Status 6)", "MS-ASHTTP 3.2.5.1 (503 Service Unavailable)"});
+  Verifies({"MS-ASCMD 2.2.3.177.5 (FolderSync Status 6)", "MS-ASHTTP 3.2.5.1 (503 Service Unavailable)"});
   EXPECT_CALL(backend_, Authenticate(_, _, _)).WillRepeatedly(Return(account_));
   EXPECT_CALL(backend_, ListFolders(_))
       .WillOnce(Return(std::vector<backend::Folder>{{"inbox", "0", "Inbox", backend::kInbox}}))

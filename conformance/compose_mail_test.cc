@@ -261,7 +261,7 @@ TEST_F(ComposeMail, GetAttachmentIsRawBytesUpTo121Only) {
 }
 
 TEST_F(ComposeMail, MoveItemsStatusesAndNoDuplicateOnTheNextSync) {
-  Verifies({"MS-ASCMD 2.2.1.12", "MS-ASCMD 2.2.3.177.9 (MoveItems Status)"});
+  Verifies({"MS-ASCMD 2.2.1.12", "MS-ASCMD 2.2.3.177.10 (MoveItems Status)"});
   auto sync = [&](const std::string& folder, const std::string& key) {
     return Post(phone_, "Sync",
                 "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>" + key + "</SyncKey><CollectionId>" +

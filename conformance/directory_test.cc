@@ -99,7 +99,7 @@ TEST_F(Directory, MailboxSearchByFreeTextInAFolder) {
 }
 
 TEST_F(Directory, ResolveRecipientsResolvedAmbiguousUnresolved) {
-  Verifies({"MS-ASCMD 2.2.1.15", "MS-ASCMD 2.2.3.177.13 (Response Status)"});
+  Verifies({"MS-ASCMD 2.2.1.15", "MS-ASCMD 2.2.3.177.12 (ResolveRecipients Response Status)"});
   Reply r = Post(phone_, "ResolveRecipients",
                  "<ResolveRecipients xmlns=\"ResolveRecipients:\"><To>ana@ox.io</To><To>lena</To>"
                  "<To>nobody</To><Options><MaxAmbiguousRecipients>3</MaxAmbiguousRecipients>"

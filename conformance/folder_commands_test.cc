@@ -67,8 +67,8 @@ TEST_F(FolderCommands, OtherChangesStillReachTheDevice) {
 }
 
 TEST_F(FolderCommands, Statuses) {
-  Verifies({"MS-ASCMD 2.2.3.177.2 (FolderCreate Status)", "MS-ASCMD 2.2.3.177.3 (FolderDelete Status)",
-            "MS-ASCMD 2.2.3.177.4 (FolderUpdate Status)"});
+  Verifies({"MS-ASCMD 2.2.3.177.3 (FolderCreate Status)", "MS-ASCMD 2.2.3.177.4 (FolderDelete Status)",
+            "MS-ASCMD 2.2.3.177.6 (FolderUpdate Status)"});
   EXPECT_EQ(Create("7", "0", "X", "12").Text("Status"), "9");       // a key never given
   EXPECT_EQ(Create("1", "nowhere", "X", "12").Text("Status"), "5");  // no parent
   EXPECT_EQ(Create("1", "0", "Inbox2", "2").Text("Status"), "3");    // a special type

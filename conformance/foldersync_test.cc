@@ -83,7 +83,7 @@ TEST_F(FolderSync, DeletingAParentReportsOnlyTheParent) {
 }
 
 TEST_F(FolderSync, UnknownKeyIsStatus9AndKey0StartsOver) {
-  Verifies({"MS-ASCMD 2.2.3.177.3 (FolderSync Status 9)"});
+  Verifies({"MS-ASCMD 2.2.3.177.5 (FolderSync Status 9)"});
   Reply unknown = Sync("77");
   EXPECT_EQ(unknown.Text("Status"), "9");
   EXPECT_FALSE(unknown.Has("SyncKey"));
@@ -112,7 +112,7 @@ TEST_F(FolderSync, LostResponseResentKeyGetsTheSameAnswer) {
 }
 
 TEST_F(FolderSync, MissingSyncKeyIsStatus10) {
-  Verifies({"MS-ASCMD 2.2.3.177.3 (FolderSync Status 10)"});
+  Verifies({"MS-ASCMD 2.2.3.177.5 (FolderSync Status 10)"});
   Reply r = Post(phone_, "FolderSync", "<FolderSync xmlns=\"FolderHierarchy:\"/>");
   EXPECT_EQ(r.Text("Status"), "10");
 }

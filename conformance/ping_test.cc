@@ -37,7 +37,7 @@ class Ping : public ConformanceTest {
 };
 
 TEST_F(Ping, AChangeEndsTheParkedPingAtOnce) {
-  Verifies({"MS-ASCMD 2.2.1.13", "MS-ASCMD 2.2.3.177.10 (Ping Status 2)"});
+  Verifies({"MS-ASCMD 2.2.1.13", "MS-ASCMD 2.2.3.177.11 (Ping Status 2)"});
   http::HttpResponse parked = Start(phone_, "Ping", PingXml(300));
   ASSERT_TRUE(parked.later);
   std::this_thread::sleep_for(milliseconds(200));
@@ -52,7 +52,7 @@ TEST_F(Ping, AChangeEndsTheParkedPingAtOnce) {
 }
 
 TEST_F(Ping, PendingChangesAnswerWithoutParking) {
-  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 2)"});
+  Verifies({"MS-ASCMD 2.2.3.177.11 (Ping Status 2)"});
   NewMail();
   Reply r = Post(phone_, "Ping", PingXml(300));
   EXPECT_EQ(r.Text("Status"), "2");
@@ -60,7 +60,7 @@ TEST_F(Ping, PendingChangesAnswerWithoutParking) {
 }
 
 TEST_F(Ping, HeartbeatExpiryIsStatus1) {
-  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 1)"});
+  Verifies({"MS-ASCMD 2.2.3.177.11 (Ping Status 1)"});
   const auto start = std::chrono::steady_clock::now();
   Reply r = Post(phone_, "Ping", PingXml(1));
   EXPECT_EQ(r.Text("Status"), "1") << r.xml;
@@ -68,7 +68,7 @@ TEST_F(Ping, HeartbeatExpiryIsStatus1) {
 }
 
 TEST_F(Ping, EmptyPingReusesTheLastParameters) {
-  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 3)"});
+  Verifies({"MS-ASCMD 2.2.3.177.11 (Ping Status 3)"});
   Phone fresh = phone_;
   fresh.device_id = "FreshPinger1";
   ASSERT_FALSE(Provision(fresh).empty());
@@ -81,7 +81,7 @@ TEST_F(Ping, EmptyPingReusesTheLastParameters) {
 }
 
 TEST_F(Ping, BoundsAndUnknownFolders) {
-  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 5, 6, 7)", "MS-ASCMD 2.2.3.84", "MS-ASCMD 2.2.3.100"});
+  Verifies({"MS-ASCMD 2.2.3.177.11 (Ping Status 5, 6, 7)", "MS-ASCMD 2.2.3.84", "MS-ASCMD 2.2.3.100"});
   Reply too_long = Post(phone_, "Ping", PingXml(4000));
   EXPECT_EQ(too_long.Text("Status"), "5");
   EXPECT_EQ(too_long.Text("HeartbeatInterval"), "3540");
@@ -125,7 +125,7 @@ TEST_F(Ping, AChangeByAnotherDeviceOfTheAccountIsPushed) {
 TEST_F(Ping, AChangeInAFolderTheDeviceNeverSyncedWakesIt) {
   // Nothing to tell the change against: it counts (the check of issue 16
   // must not swallow it; ping_load's devices Ping folders they never synced).
-  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 2)"});
+  Verifies({"MS-ASCMD 2.2.3.177.11 (Ping Status 2)"});
   http::HttpResponse parked = Start(phone_, "Ping", PingXml(300, {"tasks"}));
   ASSERT_TRUE(parked.later);
   std::this_thread::sleep_for(milliseconds(100));
@@ -142,7 +142,7 @@ TEST_F(Ping, ChangesTheDeviceMadeOrHasAlreadyDoNotWakeIt) {
   // store's watcher of other processes' writes reports every folder whose
   // counter moved, the device's own Add among them; that notice, and
   // another account's mail, leave the Ping parked.
-  Verifies({"MS-ASCMD 2.2.3.177.10 (Ping Status 2)"});
+  Verifies({"MS-ASCMD 2.2.3.177.11 (Ping Status 2)"});
   auto contacts = [&](const Phone& p, const std::string& key, const std::string& commands) {
     return Post(p, "Sync", "<Sync xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\"><Collections><Collection><SyncKey>" +
                                key + "</SyncKey><CollectionId>contacts</CollectionId>" + commands +

@@ -44,7 +44,7 @@ TEST_F(Quirks, IPhoneGetsStatus3ForAGoneCollectionOthersGet12) {
 }
 
 TEST_F(Quirks, AndroidGetsAnEstimateInsteadOfStatus4) {
-  Verifies({"MS-ASCMD 2.2.3.177.6 (GetItemEstimate Status 4)", "device-notes quirk 6"});
+  Verifies({"MS-ASCMD 2.2.3.177.7 (GetItemEstimate Status 4)", "device-notes quirk 6"});
   Phone android = AndroidPhone("AndroidQuirk1");
   ASSERT_FALSE(Provision(android).empty());
   Reply r = EstimateUnknownKey(android);

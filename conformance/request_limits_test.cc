@@ -163,7 +163,7 @@ TEST_F(RequestLimits, ValidateCertOfMoreThan100CertificatesIsStatus2) {
 }
 
 TEST_F(RequestLimits, MailboxSearchPastItsWorkBoundIsStatus10) {
-  Verifies({"MS-ASCMD 2.2.3.177.16 (Status 10)"});
+  Verifies({"MS-ASCMD 2.2.3.177.13 (Search Status 10)"});
   for (int i = 0; i < 6; ++i) {
     ASSERT_TRUE(backend_->AddMail(miguel_, "inbox", MailReceived(absl::StrCat("report ", i), now_ - i), false,
                                   now_ - i).ok());

@@ -47,7 +47,7 @@ TEST_F(Settings, UserInformationFrom14_1HasAccounts) {
 }
 
 TEST_F(Settings, DevicePasswordFollowsThePolicy) {
-  Verifies({"MS-ASCMD 2.2.3.177.14 (Settings Status 7)"});
+  Verifies({"MS-ASCMD 2.2.3.177.15 (Settings Status 7)"});
   Phone phone;
   const std::string request =
       "<Settings xmlns=\"Settings:\"><DevicePassword><Set><Password>1234</Password></Set>"
@@ -60,7 +60,7 @@ TEST_F(Settings, DevicePasswordFollowsThePolicy) {
 }
 
 TEST_F(Settings, EmptyRequestIsProtocolError) {
-  Verifies({"MS-ASCMD 2.2.3.177.14 (Settings Status 2)"});
+  Verifies({"MS-ASCMD 2.2.3.177.15 (Settings Status 2)"});
   EXPECT_EQ(Post(Phone{}, "Settings", "<Settings xmlns=\"Settings:\"/>").Text("Status"), "2");
 }
 

@@ -380,7 +380,7 @@ TEST_F(Sync, InvalidKeyIsStatus3UnknownFolderIs12EmptyIs13) {
 // ServerIds: nothing twice, nothing lost.
 TEST_F(Sync, AfterLostStateAFullResyncBringsTheSameServerIdsOnce) {
   Verifies({"MS-ASCMD 3.1.5.3 (resynchronizing; ServerIds unchanged)", "MS-ASCMD 2.2.3.177.17 (Sync Status 3)",
-            "MS-ASCMD 2.2.3.177.3 (FolderSync Status 9)"});
+            "MS-ASCMD 2.2.3.177.5 (FolderSync Status 9)"});
   auto ids_of = [](const std::vector<pugi::xml_node>& adds) {
     std::multiset<std::string> ids;
     for (pugi::xml_node a : adds) ids.insert(a.child("ServerId").text().get());
@@ -504,7 +504,7 @@ TEST_F(GetItemEstimate, CountsWhatTheNextSyncsBring) {
 }
 
 TEST_F(GetItemEstimate, UnknownCollectionAndKey) {
-  Verifies({"MS-ASCMD 2.2.3.177.6 (GetItemEstimate Status 2, 4)"});
+  Verifies({"MS-ASCMD 2.2.3.177.7 (GetItemEstimate Status 2, 4)"});
   EXPECT_EQ(Estimate("1", "nope").Text("Response/Status"), "2");
   SyncTasks("0", 100);
   EXPECT_EQ(Estimate("42").Text("Response/Status"), "4");

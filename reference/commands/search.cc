@@ -26,7 +26,7 @@ constexpr int kDefaultRangeEnd = 99;
 // The most one search reads from the store.
 constexpr int kMaxMatches = 1000;
 // A mailbox search past its work bound (mailbox_search.h) answers Status
-// 10, timed out (MS-ASCMD 2.2.3.177.16: "retry with or without rebuilding
+// 10, timed out (MS-ASCMD 2.2.3.177.13: "retry with or without rebuilding
 // results").
 // Results with their properties in one answer, whatever the Range asks.
 constexpr int kMaxMailboxResults = 100;

@@ -62,7 +62,7 @@ inline constexpr int kClientNotApplied = 3;
 inline constexpr int kClientExternallyManaged = 4;
 }  // namespace provision
 
-// FolderSync (MS-ASCMD 2.2.3.177.3).
+// FolderSync (MS-ASCMD 2.2.3.177.5).
 namespace folder_sync {
 inline constexpr int kSuccess = 1;
 inline constexpr int kServerError = 6;
@@ -89,7 +89,7 @@ inline constexpr int kInvalidCommand = 15;
 inline constexpr int kRetry = 16;
 }  // namespace sync
 
-// GetItemEstimate (MS-ASCMD 2.2.3.177.6).
+// GetItemEstimate (MS-ASCMD 2.2.3.177.7).
 namespace get_item_estimate {
 inline constexpr int kSuccess = 1;
 inline constexpr int kInvalidCollection = 2;
@@ -97,7 +97,7 @@ inline constexpr int kNotPrimed = 3;
 inline constexpr int kInvalidSyncKey = 4;
 }  // namespace get_item_estimate
 
-// Ping (MS-ASCMD 2.2.3.177.10).
+// Ping (MS-ASCMD 2.2.3.177.11).
 namespace ping {
 inline constexpr int kExpired = 1;
 inline constexpr int kChanges = 2;
@@ -109,7 +109,7 @@ inline constexpr int kHierarchySyncRequired = 7;
 inline constexpr int kServerError = 8;
 }  // namespace ping
 
-// Settings (MS-ASCMD 2.2.3.177.14).
+// Settings (MS-ASCMD 2.2.3.177.15).
 namespace settings {
 inline constexpr int kSuccess = 1;
 inline constexpr int kProtocolError = 2;
@@ -120,7 +120,7 @@ inline constexpr int kConflictingArguments = 6;
 inline constexpr int kDeniedByPolicy = 7;
 }  // namespace settings
 
-// FolderCreate, FolderUpdate, FolderDelete (MS-ASCMD 2.2.3.177.2-4).
+// FolderCreate, FolderDelete, FolderUpdate (MS-ASCMD 2.2.3.177.3, 177.4, 177.6).
 namespace folder {
 inline constexpr int kSuccess = 1;
 inline constexpr int kAlreadyExists = 2;
@@ -133,7 +133,7 @@ inline constexpr int kMalformedRequest = 10;
 inline constexpr int kUnknownError = 11;
 }  // namespace folder
 
-// MoveItems (MS-ASCMD 2.2.3.177.9).
+// MoveItems (MS-ASCMD 2.2.3.177.10).
 namespace move_items {
 inline constexpr int kInvalidSourceId = 1;
 inline constexpr int kInvalidDestinationId = 2;
@@ -143,7 +143,7 @@ inline constexpr int kCannotMove = 5;
 inline constexpr int kLocked = 7;
 }  // namespace move_items
 
-// ItemOperations (MS-ASCMD 2.2.3.177.7).
+// ItemOperations (MS-ASCMD 2.2.3.177.8).
 namespace item_operations {
 inline constexpr int kSuccess = 1;
 inline constexpr int kProtocolError = 2;
@@ -164,7 +164,7 @@ inline constexpr int kPartialSuccess = 17;
 inline constexpr int kCredentialsRequired = 18;
 }  // namespace item_operations
 
-// MeetingResponse (MS-ASCMD 2.2.3.177.8).
+// MeetingResponse (MS-ASCMD 2.2.3.177.9).
 namespace meeting_response {
 inline constexpr int kSuccess = 1;
 inline constexpr int kInvalidMeetingRequest = 2;
@@ -172,7 +172,7 @@ inline constexpr int kMailboxError = 3;
 inline constexpr int kServerError = 4;
 }  // namespace meeting_response
 
-// Search (MS-ASCMD 2.2.3.177.16).
+// Search (MS-ASCMD 2.2.3.177.13).
 namespace search {
 inline constexpr int kSuccess = 1;
 inline constexpr int kInvalidRequest = 2;
@@ -197,7 +197,7 @@ inline constexpr int kFolderSyncRequired = 3;  // of Find
 inline constexpr int kStartWithRangeZero = 4;  // of Response
 }  // namespace find
 
-// ResolveRecipients (MS-ASCMD 2.2.3.177.13).
+// ResolveRecipients (MS-ASCMD 2.2.3.177.12).
 namespace resolve_recipients {
 inline constexpr int kSuccess = 1;
 inline constexpr int kProtocolError = 5;
@@ -216,7 +216,7 @@ inline constexpr int kAvailabilityTemporaryFailure = 162;
 inline constexpr int kAvailabilityNoPermission = 163;
 }  // namespace resolve_recipients
 
-// ValidateCert (MS-ASCMD 2.2.3.177.20).
+// ValidateCert (MS-ASCMD 2.2.3.177.18).
 namespace validate_cert {
 inline constexpr int kSuccess = 1;
 inline constexpr int kProtocolError = 2;

@@ -643,7 +643,7 @@ def resolve_recipients(w):
                '<Status>1</Status><RecipientCount>1</RecipientCount><Recipient><Type>1</Type>'
                '<DisplayName>{{display_name}}</DisplayName><EmailAddress>%s</EmailAddress></Recipient>'
                '</Response></ResolveRecipients>' % (who, who))
-    return "MS-ASCMD 2.2.1.15 MS-ASCMD 2.2.3.177.13"
+    return "MS-ASCMD 2.2.1.15 MS-ASCMD 2.2.3.177.12"
 
 
 def send_one(w, subject, save):
@@ -702,7 +702,7 @@ def push_ping(w):
                sync_answer(w, "inbox", "{{key3}}", rest='<Commands><Add><ServerId>{{new_mail}}</ServerId>'
                            '<ApplicationData match="some"><email:Subject xmlns:email="Email:">%s</email:Subject>'
                            '</ApplicationData></Add></Commands>' % subject))
-    return "MS-ASCMD 2.2.1.13 MS-ASCMD 2.2.3.177.10"
+    return "MS-ASCMD 2.2.1.13 MS-ASCMD 2.2.3.177.11"
 
 
 def ping_bounds(w):
@@ -759,7 +759,7 @@ def ping_own_change(w):
                '</Folder></Folders></Ping>',
                '<Ping xmlns="Ping:"><Status>2</Status><Folders><Folder>inbox</Folder></Folders></Ping>',
                during=deliver(w, subject, "After the watcher looked.", after_ms=2200))
-    return "MS-ASCMD 2.2.1.13 MS-ASCMD 2.2.3.177.10"
+    return "MS-ASCMD 2.2.1.13 MS-ASCMD 2.2.3.177.11"
 
 
 def contacts_changes(w):
@@ -1101,7 +1101,7 @@ def meeting_response(w):
                '<MeetingResponse xmlns="MeetingResponse:"><Result><RequestId>{{long_id}}</RequestId><Status>1</Status>'
                '<CalendarId>{{calendar_item}}</CalendarId></Result></MeetingResponse>')
     if w.p.v < 140:
-        return "MS-ASCMD 2.2.1.11 MS-ASCMD 2.2.3.177.8"
+        return "MS-ASCMD 2.2.1.11 MS-ASCMD 2.2.3.177.9"
     # The meeting in the calendar says it was accepted (ResponseType 3,
     # MS-ASCAL 2.2.2.38; the element exists from 14.0).
     w.exchange("Fetch the meeting from the calendar: accepted", "ItemOperations",
@@ -1114,7 +1114,7 @@ def meeting_response(w):
                '</airsync:Class><Properties match="some"><calendar:Subject>%s</calendar:Subject>'
                '<calendar:ResponseType>3</calendar:ResponseType></Properties></Fetch></Response></ItemOperations>'
                % token)
-    return "MS-ASCMD 2.2.1.11 MS-ASCMD 2.2.3.177.8 MS-ASCAL 2.2.2.38"
+    return "MS-ASCMD 2.2.1.11 MS-ASCMD 2.2.3.177.9 MS-ASCAL 2.2.2.38"
 
 
 def move_items(w):
@@ -1130,7 +1130,7 @@ def move_items(w):
                '<DstFldId>inbox/projects</DstFldId></Move></MoveItems>',
                '<MoveItems xmlns="Move:"><Response><SrcMsgId>{{long_id}}</SrcMsgId><Status>1</Status></Response>'
                '</MoveItems>')
-    return "MS-ASCMD 2.2.1.12 MS-ASCMD 2.2.3.177.9"
+    return "MS-ASCMD 2.2.1.12 MS-ASCMD 2.2.3.177.10"
 
 
 def oof(w):
@@ -1378,7 +1378,7 @@ def item_estimate(w):
                '<GetItemEstimate xmlns="GetItemEstimate:"><Response><Status>1</Status><Collection>'
                '<CollectionId>contacts</CollectionId><Estimate>{{estimate}}</Estimate></Collection></Response>'
                '</GetItemEstimate>')
-    return "MS-ASCMD 2.2.1.9 MS-ASCMD 2.2.3.177.6"
+    return "MS-ASCMD 2.2.1.9 MS-ASCMD 2.2.3.177.7"
 
 
 def sync_without_getchanges(w):
@@ -1556,7 +1556,7 @@ def resync_total(w):
     w.exchange("Resync total: the same contacts under the same ServerIds", "Sync",
                sync_collection(w, "contacts", "{{key3}}", get_changes(w) + "<WindowSize>4</WindowSize>"),
                sync_answer(w, "contacts", "{{key4}}", rest="<MoreAvailable/><Commands>%s</Commands>" % contacts))
-    return "MS-ASCMD 3.1.5.3 MS-ASCMD 2.2.3.177.17 (Sync Status 3) MS-ASCMD 2.2.3.177.3 (Status 9)"
+    return "MS-ASCMD 3.1.5.3 MS-ASCMD 2.2.3.177.17 (Sync Status 3) MS-ASCMD 2.2.3.177.5 (FolderSync Status 9)"
 
 
 def empty_trash(w):
@@ -1585,7 +1585,7 @@ def validate_cert(w):
                '</Certificates></ValidateCert>',
                '<ValidateCert xmlns="ValidateCert:"><Status>1</Status><Certificate><Status>2</Status></Certificate>'
                '</ValidateCert>')
-    return "MS-ASCMD 2.2.1.21 MS-ASCMD 2.2.3.177.20"
+    return "MS-ASCMD 2.2.1.21 MS-ASCMD 2.2.3.177.18"
 
 
 # (name, function, minimum protocol version x10)
