@@ -561,6 +561,25 @@ TEST_F(Sync25, BodiesTravelInThe25FormBothWays) {
   EXPECT_EQ(stored->data.find("contacts:Body"), std::string::npos);
 }
 
+TEST_F(Sync25, TruncationCountsCharactersNotBytes) {
+  Verifies({"MS-ASCMD 2.2.3.185 (Truncation, 2.5)"});
+  std::string umlauts;
+  for (int i = 0; i < 600; ++i) umlauts += "\u00fc";  // two bytes each in UTF-8
+  ASSERT_TRUE(backend_->AddItem(miguel_, "contacts", "Contacts",
+                              "<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\" "
+                              "xmlns:airsyncbase=\"AirSyncBase:\"><contacts:FileAs>Umlauts</contacts:FileAs>"
+                              "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type><airsyncbase:Data>" + umlauts +
+                              "</airsyncbase:Data></airsyncbase:Body></ApplicationData>").ok());
+  Sync("0", "");
+  Reply r = Sync("1", "<GetChanges/><Options><Truncation>1</Truncation></Options>");
+  pugi::xml_node data = r.doc.first_child().child("Collections").child("Collection").child("Commands")
+                            .child("Add").child("ApplicationData");
+  // 512 characters (1,024 bytes), never half a character.
+  EXPECT_EQ(std::string(data.child("contacts:Body").text().get()), umlauts.substr(0, 1024)) << r.xml;
+  EXPECT_STREQ(data.child("contacts:BodySize").text().get(), "1200");
+  EXPECT_STREQ(data.child("contacts:BodyTruncated").text().get(), "1");
+}
+
 }  // namespace
 }  // namespace eas::conformance
 
