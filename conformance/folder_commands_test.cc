@@ -37,7 +37,7 @@ class FolderCommands : public ConformanceTest {
 };
 
 TEST_F(FolderCommands, CreateRenameDeleteAdvanceTheKeyAndFolderSyncHasNothingToRepeat) {
-  Verifies({"MS-ASCMD 2.2.1.2", "MS-ASCMD 2.2.1.4", "MS-ASCMD 2.2.1.3", "MS-ASCMD 2.2.3.166 (SyncKey)"});
+  Verifies({"MS-ASCMD 2.2.1.2", "MS-ASCMD 2.2.1.4", "MS-ASCMD 2.2.1.3", "MS-ASCMD 2.2.3.181.1 (SyncKey)"});
   Reply created = Create("1", "inbox", "Projects", "12");
   ASSERT_EQ(created.Text("Status"), "1") << created.xml;
   EXPECT_EQ(created.Text("SyncKey"), "2");

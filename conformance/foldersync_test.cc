@@ -95,7 +95,7 @@ TEST_F(FolderSync, UnknownKeyIsStatus9AndKey0StartsOver) {
 }
 
 TEST_F(FolderSync, LostResponseResentKeyGetsTheSameAnswer) {
-  Verifies({"MS-ASCMD 2.2.3.166.4 (SyncKey)"});
+  Verifies({"MS-ASCMD 2.2.3.181.2 (SyncKey)"});
   ASSERT_EQ(Sync("0").Text("SyncKey"), "1");
   ASSERT_TRUE(backend_->CreateFolder(miguel_, "0", "X", backend::kUserMail).ok());
   Reply first = Sync("1");   // this answer is "lost"

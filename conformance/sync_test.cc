@@ -119,7 +119,7 @@ TEST_F(Sync, ClientAddGetsAServerIdAndIsNotEchoed) {
 }
 
 TEST_F(Sync, LostResponseResentAddCreatesNoDuplicate) {
-  Verifies({"MS-ASCMD 2.2.3.166.4 (SyncKey)"});
+  Verifies({"MS-ASCMD 2.2.3.181.4 (SyncKey)"});
   SyncRequest("0");
   Reply all = SyncRequest("1");
   const std::string body = "<Commands><Add><ClientId>c-9</ClientId><ApplicationData>"
@@ -879,7 +879,7 @@ class SyncResend : public Sync {
 
 TEST_F(SyncResend, AGroupwareFailureAfterTheAddThenTheResendMakesExactlyOneItem) {
   Verifies({"MS-ASCMD 2.2.3.28 (ClientId)", "MS-ASHTTP 3.2.5.1 (503, retry)",
-            "MS-ASCMD 2.2.3.166.4 (SyncKey)"});
+            "MS-ASCMD 2.2.3.181.4 (SyncKey)"});
   const std::string key1 = Key(SyncRequest("0"));
   const std::string key2 = Key(SyncRequest(key1));
   const std::string add = "<Commands><Add><ClientId>resent-1</ClientId><ApplicationData><contacts:FileAs>Once"

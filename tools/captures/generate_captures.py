@@ -343,7 +343,7 @@ class Writer:
         `other`: the request is the account's second device's, a change on the
         server as the capture's device sees it (not the client under check)."""
         req = self.request(cmd, body, params, policy, content_type, raw, other)
-        allows = list(allows) + self.empty_sync(cmd, body, response)
+        allows = list(allows) + self.empty_sync(cmd, body, response) + self.change_response(cmd, body, response)
         response, allows = self.pinned(response, status, allows)
         inner = req
         if during is not None:
@@ -398,6 +398,9 @@ class Writer:
         items = re.search(r'<Commands match="items"[^>]*/>', response or "")
         if cmd != "Sync" or items is None:
             return []
+        folder = re.search(r"<CollectionId>([^<]+)</CollectionId>", body or "")
+        if folder and any(dict(n).get("folder") == folder.group(1) for n in self.needs):
+            return []  # the capture has the folder filled first (seeded): it is not empty
         allows = [("MS-ASCMD 2.2.3.32 (no Commands: nothing to send)",
                    response.replace(items.group(0), ""), 200, {})]
         sent = re.search(r"<SyncKey>\{\{(\w+)\}\}</SyncKey>", body)
@@ -406,6 +409,22 @@ class Writer:
             allows.append(("MS-ASCMD 2.2.1.21.2 (empty Sync response: no changes)", "", 200,
                            {"bind": "%s={{%s}}" % (got.group(1), sent.group(1))}))
         return allows
+
+    def change_response(self, cmd, body, response):
+        """A server "is not required to send an individual response for every
+        operation" (MS-ASCMD 2.2.3.154): the client gets one for a failed
+        change, and may get one with Status 1 for a change that succeeded.
+        Where the capture expects no Responses for the device's Changes, that
+        answer is the alternative (with the new key all the same)."""
+        if cmd != "Sync" or not response or "<Responses>" in response or "<Commands>" in response:
+            return []
+        changed = re.findall(r"<Change><ServerId>([^<]+)</ServerId>", body or "")
+        if not changed or "</Status></Collection>" not in response:
+            return []
+        answers = "".join("<Change><ServerId>%s</ServerId><Status>1</Status></Change>" % s for s in changed)
+        return [("MS-ASCMD 2.2.3.154 (a Change that succeeded answered with Status 1)",
+                 response.replace("</Status></Collection>", "</Status><Responses>%s</Responses></Collection>" % answers, 1),
+                 200, {})]
 
     def no_policy(self, kind, prefix=""):
         """MS-ASPROV 2.2.2.54.1: Policy Status 2, there is no policy for this
@@ -1042,7 +1061,15 @@ def attachment(w):
                '<airsyncbase:FileReference>{{file_ref}}</airsyncbase:FileReference><Properties>'
                '<airsyncbase:ContentType>text/csv</airsyncbase:ContentType><Data>%s</Data>'
                '</Properties></Fetch></Response></ItemOperations>' % base64.b64encode(data).decode())
-    # A byte range of it (MS-ASCMD 2.2.3.145.1 Range, 2.2.3.181 Total).
+    # A byte range of it (MS-ASCMD 2.2.3.143.2 Range, 2.2.3.184.2 Total). The
+    # server "provides a best effort" at the range and Total is optional: the
+    # whole attachment under the range it really holds is allowed.
+    whole = ('<ItemOperations xmlns="ItemOperations:" xmlns:airsyncbase="AirSyncBase:">'
+             '<Status>1</Status><Response><Fetch><Status>1</Status>'
+             '<airsyncbase:FileReference>{{file_ref}}</airsyncbase:FileReference><Properties>'
+             '<airsyncbase:ContentType>text/csv</airsyncbase:ContentType><Range>0-%d</Range>'
+             '<Data>%s</Data></Properties></Fetch></Response></ItemOperations>'
+             % (len(data) - 1, base64.b64encode(data).decode()))
     w.exchange("ItemOperations Fetch of bytes 0-9 of the attachment", "ItemOperations",
                '<ItemOperations xmlns="ItemOperations:" xmlns:airsyncbase="AirSyncBase:"><Fetch><Store>Mailbox</Store>'
                '<airsyncbase:FileReference>{{file_ref}}</airsyncbase:FileReference><Options><Range>0-9</Range>'
@@ -1052,8 +1079,10 @@ def attachment(w):
                '<airsyncbase:FileReference>{{file_ref}}</airsyncbase:FileReference><Properties>'
                '<airsyncbase:ContentType>text/csv</airsyncbase:ContentType><Range>0-9</Range><Total>%d</Total>'
                '<Data>%s</Data></Properties></Fetch></Response></ItemOperations>'
-               % (len(data), base64.b64encode(data[:10]).decode()))
-    verifies = "MS-ASCMD 2.2.1.10 MS-ASCMD 2.2.3.67.1 MS-ASCMD 2.2.3.145.1"
+               % (len(data), base64.b64encode(data[:10]).decode()),
+               allows=[("MS-ASCMD 2.2.3.143.2 (Range is best effort: the whole attachment, Total left out)",
+                        whole, 200, {})])
+    verifies = "MS-ASCMD 2.2.1.10 MS-ASCMD 2.2.3.67.1 MS-ASCMD 2.2.3.143.2"
     if w.p.v <= 121:
         params = ";param=0:{{file_ref}}" if w.p.style == "base64" else "&AttachmentName={{file_ref}}"
         w.parts.append(('  <exchange note="GetAttachment: the same bytes as the body">\n%s\n'
@@ -1389,6 +1418,7 @@ def sync_without_getchanges(w):
     w.sources.append(src("GetChanges left out of a Sync with a non-zero key",
                          "what a Python EAS library at 12.0 and 2.5 was observed doing against this server "
                          "(issue 16), here in this device's session form; 12.1 and later imply it anyway"))
+    w.needs.append((("kind", "mail"), ("folder", "inbox"), ("at-least", "1")))
     prime(w, "inbox", "key1")
     catch_up(w, "inbox", "key1", "key2")
     subject = unique(w, "Pending")
@@ -1524,7 +1554,7 @@ def hierarchy_invalid_key(w):
                '</FolderSync>' % reference_hierarchy(),
                allows=ox_hierarchy('<FolderSync xmlns="FolderHierarchy:"><Status>1</Status><SyncKey>'
                                    '{{hierarchy_key2}}</SyncKey>%s</FolderSync>' % reference_hierarchy()))
-    return "MS-ASCMD 2.2.3.177.5 (FolderSync Status 9) MS-ASCMD 2.2.3.166.4"
+    return "MS-ASCMD 2.2.3.177.5 (FolderSync Status 9) MS-ASCMD 2.2.3.181.2"
 
 
 def resync_total(w):
@@ -1585,7 +1615,7 @@ def validate_cert(w):
                '</Certificates></ValidateCert>',
                '<ValidateCert xmlns="ValidateCert:"><Status>1</Status><Certificate><Status>2</Status></Certificate>'
                '</ValidateCert>')
-    return "MS-ASCMD 2.2.1.21 MS-ASCMD 2.2.3.177.18"
+    return "MS-ASCMD 2.2.1.22 MS-ASCMD 2.2.3.177.18"
 
 
 # (name, function, minimum protocol version x10)

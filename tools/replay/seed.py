@@ -134,6 +134,13 @@ def make(need, target, versions, second):
         namespace = "Contacts:" if kind == "contacts" else "Calendar:"
         for i in range(have, int(need["at-least"])):
             sync_key = client.add(folder_id, sync_key, contact(i) if kind == "contacts" else event(i), namespace)
+        if have < int(need["at-least"]):
+            # The adds must show: a server that keeps its key across an Add or
+            # drops an item would otherwise have every capture fail later.
+            _, now = client.items(folder_id)
+            if now < int(need["at-least"]):
+                raise SeedError("seeding: %d %s asked for, a fresh Sync of the folder shows %d after the Sync Adds"
+                                % (int(need["at-least"]), kind, now))
     elif kind == "mail":
         if second is None:
             raise SeedError("seeding mail needs --second-user")
