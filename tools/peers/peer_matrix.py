@@ -122,7 +122,7 @@ def deviation_table(results):
     return out
 
 
-def markdown(results, version, command):
+def markdown(results, version, command, ran=None):
     families = sorted({r["family"] for r in results})
     scenarios = sorted({r["scenario"] for r in results})
     cells = {}
@@ -130,9 +130,10 @@ def markdown(results, version, command):
         cells.setdefault((r["scenario"], r["family"]), []).append(r)
     counts = {k: sum(1 for r in results if r["outcome"] == k) for k in MARK}
     out = ["# Conformance matrix: SOGo %s" % version, "",
-           "Written by `tools/peers/peer_matrix.py` on %s: the capture corpus replayed at the spec level "
+           "Written by `tools/peers/peer_matrix.py` on %s%s: the capture corpus replayed at the spec level "
            "(docs/captures.md) against SOGo from Debian with its ActiveSync module, its own Dovecot and an SMTP "
-           "sink that delivers into it. Regenerate with:" % datetime.date.today().isoformat(), "",
+           "sink that delivers into it. Regenerate with:"
+           % (datetime.date.today().isoformat(), " from the results of the run of %s" % ran if ran else ""), "",
            "    " + command, "",
            "%d captures: %d pass, %d fail, %d skipped." % (len(results), counts["passed"], counts["failed"],
                                                            counts["skipped"]), "",
@@ -231,7 +232,10 @@ def main(argv):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             sogo.stop()
     command = "sudo bazel run //tools/peers:peer_matrix" + (" -- -k %s" % args.filter if args.filter else "")
-    text = markdown(read_results(work), sogo_version(), command)
+    ran = None
+    if args.from_results:
+        ran = datetime.date.fromtimestamp(os.path.getmtime(work)).isoformat()
+    text = markdown(read_results(work), sogo_version(), command, ran)
     out = args.out or (None if args.filter else default_page())
     if out:
         with open(out, "w", encoding="utf-8") as f:
