@@ -413,16 +413,17 @@ class Writer:
     def change_response(self, cmd, body, response):
         """A server "is not required to send an individual response for every
         operation" (MS-ASCMD 2.2.3.154): the client gets one for a failed
-        change, and may get one with Status 1 for a change that succeeded.
-        Where the capture expects no Responses for the device's Changes, that
+        change or deletion, and may get one with Status 1 for one that
+        succeeded. Where the capture expects no Responses for the device's
+        Changes and Deletes, that
         answer is the alternative (with the new key all the same)."""
         if cmd != "Sync" or not response or "<Responses>" in response or "<Commands>" in response:
             return []
-        changed = re.findall(r"<Change><ServerId>([^<]+)</ServerId>", body or "")
+        changed = re.findall(r"<(Change|Delete)><ServerId>([^<]+)</ServerId>", body or "")
         if not changed or "</Status></Collection>" not in response:
             return []
-        answers = "".join("<Change><ServerId>%s</ServerId><Status>1</Status></Change>" % s for s in changed)
-        return [("MS-ASCMD 2.2.3.154 (a Change that succeeded answered with Status 1)",
+        answers = "".join("<%s><ServerId>%s</ServerId><Status>1</Status></%s>" % (op, s, op) for op, s in changed)
+        return [("MS-ASCMD 2.2.3.154 (a Change or Delete that succeeded answered with Status 1)",
                  response.replace("</Status></Collection>", "</Status><Responses>%s</Responses></Collection>" % answers, 1),
                  200, {})]
 
