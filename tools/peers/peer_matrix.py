@@ -17,6 +17,7 @@ import argparse
 import datetime
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -231,7 +232,7 @@ def main(argv):
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             sogo.stop()
-    command = "sudo bazel run //tools/peers:peer_matrix" + (" -- -k %s" % args.filter if args.filter else "")
+    command = "sudo bazel run //tools/peers:peer_matrix" + (" -- -k %s" % shlex.quote(args.filter) if args.filter else "")
     ran = None
     if args.from_results:
         ran = datetime.date.fromtimestamp(os.path.getmtime(work)).isoformat()
