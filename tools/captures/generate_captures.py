@@ -415,8 +415,8 @@ class Writer:
         operation" (MS-ASCMD 2.2.3.154): the client gets one for a failed
         change or deletion, and may get one with Status 1 for one that
         succeeded. Where the capture expects no Responses for the device's
-        Changes and Deletes, that
-        answer is the alternative (with the new key all the same)."""
+        Changes and Deletes, that answer is the alternative (with the new key
+        all the same)."""
         if cmd != "Sync" or not response or "<Responses>" in response or "<Commands>" in response:
             return []
         changed = re.findall(r"<(Change|Delete)><ServerId>([^<]+)</ServerId>", body or "")
