@@ -97,14 +97,13 @@ def verdict(deviation):
     return "(deviation `%s`: %s)" % (deviation.key, deviation.rule)
 
 
-def deviation_table(results):
+def deviation_table(classified):
     """Every deviation the run showed, with its rule, what the server did
-    and the captures where it showed; and the differences nothing explains."""
+    and the captures where it showed; and the differences nothing explains.
+    `classified`: (result, its classify_result) of each failed capture."""
     seen, unclassified, total = {}, 0, 0
-    for r in results:
-        if r["outcome"] != "failed":
-            continue
-        for deviation, _ in deviations.classify_result(r):
+    for r, verdicts in classified:
+        for deviation, _ in verdicts:
             total += 1
             if deviation is None:
                 unclassified += 1
@@ -151,19 +150,18 @@ def markdown(results, version, command, ran=None):
             entries = cells.get((s, f), [])
             row.append(" ".join(MARK[e["outcome"]] for e in entries) or "")
         out.append("| %s | %s |" % (s, " | ".join(row)))
-    out += deviation_table(results)
+    classified = [(r, deviations.classify_result(r)) for r in results if r["outcome"] == "failed"]
+    out += deviation_table(classified)
     out += ["", "## Differences", "",
             "Each failing capture: the rules it verifies, the exchanges that differ (first lines), what each "
             "difference is by the specifications (tools/peers/deviations.py), and how to run the capture alone.", ""]
-    for r in results:
-        if r["outcome"] != "failed":
-            continue
+    for r, verdicts in classified:
         stem = os.path.splitext(os.path.basename(r["path"]))[0]
         out.append("### %s" % r["path"])
         out.append("")
         out.append("Rules: %s" % (", ".join(r.get("rules", [])) or "none"))
         out.append("")
-        for deviation, d in deviations.classify_result(r):
+        for deviation, d in verdicts:
             if d is not None:
                 line = "exchange %d (%s): %s" % (d["number"], d["note"] or d["method"],
                                                  "; ".join(first_lines(d["errors"])))
