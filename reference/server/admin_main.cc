@@ -10,6 +10,8 @@
 //   eas-admin --data-dir=DIR policy required on|off
 //   eas-admin --data-dir=DIR policy exempt [DEVICETYPE,...]
 //   eas-admin --data-dir=DIR quirks list | quirks on|off|default NAME
+//   eas-admin --data-dir=DIR fixture export CONTEXT/LOGIN > state.json
+//   eas-admin --data-dir=DIR fixture import state.json
 //
 // Every policy change makes provisioned devices fetch the policy again.
 #include <cstdio>
@@ -26,6 +28,7 @@
 #include "reference/commands/policy_document.h"
 #include "reference/devices/device_quirks.h"
 #include "reference/http/dispatcher.h"
+#include "reference/record/account_fixture.h"
 #include "reference/server/demo_ox_fixture.h"
 #include "reference/state/device_state.h"
 
@@ -40,6 +43,8 @@ constexpr char kUsage[] =
     "                                  | quirks list | quirks on|off|default NAME\n"
     "                                  | mail deliver CONTEXT/LOGIN < message.eml\n"
     "                                  | demo-ox-fixture > fixture.json   (the demo data for the OX mock)\n"
+    "                                  | fixture export CONTEXT/LOGIN > state.json | fixture import state.json\n"
+    "                                    (an account's folders and items in the OX mock's fixture form)\n"
     "                                  | commands [--markdown]   (what the server implements)\n"
     "                                  | check   (both databases checked whole; exit 1 on damage)\n";
 
@@ -118,6 +123,35 @@ int Mail(eas::backend::SqliteStore& store, const std::vector<std::string>& a) {
     return 0;
   }
   return Fail("no Inbox");
+}
+
+// An account's groupware state as an OX mock fixture, and back
+// (reference/record/account_fixture.h): what a recorded capture replays from.
+int Fixture(eas::backend::SqliteStore& store, const std::vector<std::string>& a) {
+  if (a.size() == 3 && a[1] == "export" && a[2].find('/') != std::string::npos) {
+    auto account = store.FindUser(a[2].substr(0, a[2].find('/')), a[2].substr(a[2].find('/') + 1));
+    if (!account.ok()) return Fail(std::string(account.status().message()));
+    auto fixture = eas::record::ExportAccount(store, *account);
+    if (!fixture.ok()) return Fail(std::string(fixture.status().message()));
+    std::puts(fixture->dump(1).c_str());
+    return 0;
+  }
+  if (a.size() == 3 && a[1] == "import") {
+    std::FILE* f = std::fopen(a[2].c_str(), "rb");
+    if (f == nullptr) return Fail("cannot open " + a[2]);
+    std::string text;
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) text.append(buffer, n);
+    std::fclose(f);
+    auto fixture = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (fixture.is_discarded()) return Fail(a[2] + " is not JSON");
+    if (auto s = eas::record::ImportFixture(store, fixture); !s.ok()) return Fail(std::string(s.message()));
+    std::printf("imported %zu account(s)\n", fixture["users"].size());
+    return 0;
+  }
+  std::fputs(kUsage, stderr);
+  return 2;
 }
 
 int Devices(eas::state::DeviceState& state, const std::vector<std::string>& a) {
@@ -269,9 +303,10 @@ int main(int argc, char** argv) {
     std::fputs(fixture->c_str(), stdout);
     return 0;
   }
-  if (args[0] == "users" || args[0] == "mail") {
+  if (args[0] == "users" || args[0] == "mail" || args[0] == "fixture") {
     auto store = eas::backend::SqliteStore::Open(dir + "/store.db");
     if (!store.ok()) return Fail(std::string(store.status().message()));
+    if (args[0] == "fixture") return Fixture(**store, args);
     return args[0] == "users" ? Users(**store, args) : Mail(**store, args);
   }
   auto state = eas::state::DeviceState::Open(dir + "/state.db");

@@ -7,6 +7,7 @@
 #include "nlohmann/json.hpp"
 #include "pugixml.hpp"
 #include "reference/backend/ox/ox_convert.h"
+#include "reference/record/account_fixture.h"
 #include "reference/server/demo.h"
 #include "reference/server/demo_content.h"
 
@@ -41,22 +42,6 @@ std::map<std::string, OxFolder> FolderMap() {
   };
 }
 
-// A demo mail kept as properties only, written out as a simple message.
-std::string MimeOf(const std::string& xml) {
-  pugi::xml_document doc;
-  doc.load_string(xml.c_str());
-  pugi::xml_node d = doc.first_child();
-  absl::Time when;
-  std::string error;
-  absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", d.child("email:DateReceived").text().get(), absl::UTCTimeZone(), &when,
-                  &error);
-  return absl::StrCat("From: ", d.child("email:From").text().get(), "\r\nTo: ", d.child("email:To").text().get(),
-                      "\r\nSubject: ", d.child("email:Subject").text().get(), "\r\nDate: ",
-                      absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", when, absl::UTCTimeZone()),
-                      "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
-                      d.child("airsyncbase:Body").child("airsyncbase:Data").text().get());
-}
-
 }  // namespace
 
 absl::StatusOr<std::string> DemoOxFixture() {
@@ -86,7 +71,7 @@ absl::StatusOr<std::string> DemoOxFixture() {
       if (it == folder_map.end()) continue;
       const OxFolder& ox = it->second;
       if (ox.module == "mail") {
-        const std::string raw = item.mime.empty() ? MimeOf(item.xml) : item.mime;
+        const std::string raw = item.mime.empty() ? record::MimeOfProperties(item.xml) : item.mime;
         const bool read = item.xml.find("<email:Read>1</email:Read>") != std::string::npos;
         fixture["mail"].push_back({{"owner", u.login}, {"folder", ox.id}, {"flags", read ? 32 : 0}, {"raw", raw}});
         continue;

@@ -100,7 +100,7 @@ class Groupware:
                     self.add_object(module, dict(obj))
             self.mail = {}  # (folder, id) -> {"raw", "flags", "received_date"}
             for m in f.get("mail", []):
-                self.add_mail(fkey_of(m["owner"], m["folder"]), m["raw"], m.get("flags", 0))
+                self.add_mail(fkey_of(m["owner"], m["folder"]), m["raw"], m.get("flags", 0), m.get("received_date"))
             self.sent = []  # mail that left for outside addresses
             self.mailfilters = {}  # login -> [rule]; ids count per user from 0
             self.sessions = {}  # session -> (user key, secret)
@@ -130,10 +130,11 @@ class Groupware:
             return fid
         return next((k for k, f in self.folders.items() if f["id"] == fid), fid)
 
-    def add_mail(self, folder, raw, flags=0):
+    def add_mail(self, folder, raw, flags=0, received_date=None):
+        """received_date: a fixture's own (ms); else the mock's clock."""
         self.next_id["mail"] += 1
         mid = str(self.next_id["mail"])
-        self.mail[(folder, mid)] = {"raw": raw, "flags": flags, "received_date": self.tick()}
+        self.mail[(folder, mid)] = {"raw": raw, "flags": flags, "received_date": received_date or self.tick()}
         return mid
 
     def folder(self, user, fid):
@@ -318,9 +319,13 @@ class Handler(BaseHTTPRequestHandler):
                          "email1": user["email"]}}
 
     def m_account(self, user, action, params, raw):
-        # The primary mail account's default folders (columns 1026-1028).
-        return {"data": {"id": 0, "primary_address": user["email"], "sent_fullname": "INBOX/Sent",
-                         "trash_fullname": "INBOX/Trash", "drafts_fullname": "INBOX/Drafts"}}
+        # The primary mail account's default folders (columns 1026-1028):
+        # a fixture's user may name them (a recorded account keeps them at
+        # the top, as the embedded store does); below INBOX by default.
+        return {"data": {"id": 0, "primary_address": user["email"],
+                         "sent_fullname": user.get("sent_fullname", "INBOX/Sent"),
+                         "trash_fullname": user.get("trash_fullname", "INBOX/Trash"),
+                         "drafts_fullname": user.get("drafts_fullname", "INBOX/Drafts")}}
 
     def m_folders(self, user, action, params, raw):
         gw = self.gw
