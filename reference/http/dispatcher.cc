@@ -35,6 +35,7 @@
 #include "reference/eas/status_codes.h"
 #include "reference/http/autodiscover.h"
 #include "reference/http/credentials.h"
+#include "reference/record/account_fixture.h"
 #include "reference/http/query.h"
 #include "reference/log/log.h"
 #include "reference/metrics/metrics.h"
@@ -201,6 +202,9 @@ struct Dispatcher::Record {
   size_t bytes_in = 0;
   int eas_status = 0;
   int backend_calls = 0;
+  // The request belongs to a recorded session (StartRecording).
+  bool recording = false;
+  std::string device_key;
 
   void Finish(const HttpResponse& r) const {
     const absl::Duration took = absl::Now() - start;
@@ -498,6 +502,7 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
     log::Security("device-refused", {{"account", record.account}, {"device", record.device_id}, {"why", "blocked"}});
     return Plain(403, "this device is blocked for this account");
   }
+  if (options_.recorder != nullptr && options_.recorder->enabled()) StartRecording(request, admitted, record);
 
   // The provisioning gate (MS-ASPROV 3.2.5.1): 449 up to 12.1, a status in
   // the command's body from 14.0.
@@ -619,6 +624,46 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
   return Wbxml(result);
 }
 
+void Dispatcher::StartRecording(const HttpRequest& request, const Admitted& admitted, Record& record) {
+  bool on = options_.recorder->record_all();
+  if (!on) {
+    auto flag = state_.IsRecording(admitted.account.key(), admitted.query.device_id);
+    log::IfError(flag.status(), "reading whether the device is recorded",
+                 {{"account", record.account}, {"device", record.device_id}});
+    on = flag.ok() && *flag;
+  }
+  if (!on) {
+    options_.recorder->End(admitted.device_key);
+    return;
+  }
+  record::SessionInfo info;
+  info.device_id = admitted.query.device_id;
+  info.device_type = admitted.query.device_type;
+  info.user_agent = request.Header("User-Agent");
+  info.protocol = ToString(admitted.version);
+  info.query_form = admitted.query.base64 ? "base64" : "plain";
+  auto credentials = ParseBasicAuthorization(request.Header("Authorization"));
+  info.user = credentials ? credentials->username : admitted.account.login;
+  info.query_user = admitted.query.base64 ? "" : admitted.query.user;
+  info.started = absl::Now();
+  record.recording = options_.recorder->Begin(
+      admitted.device_key, info, [&] { return record::ExportAccount(backend_, admitted.account); }, absl::Now());
+  record.device_key = admitted.device_key;
+}
+
+void Dispatcher::RecordExchange(const HttpRequest& request, const Record& record, const HttpResponse& response) {
+  if (!record.recording) return;
+  record::RecordedExchange e;
+  e.method = request.method;
+  e.target = request.target;
+  e.request_headers = request.headers;
+  e.request_body = request.body;
+  e.status = response.status;
+  e.response_headers = response.headers;
+  e.response_body = response.body;
+  options_.recorder->Record(record.device_key, e, absl::Now());
+}
+
 namespace {
 
 HttpResponse Busy(const char* why) {
@@ -635,16 +680,18 @@ void Dispatcher::Dispatch(std::shared_ptr<const HttpRequest> request, Responder 
   record->bytes_in = request->body.size();
   // Every answer gets its access line when it is ready: a parked Ping's
   // when it ends.
-  Responder answer = [record, first](HttpResponse r) {
+  Responder answer = [this, request, record, first](HttpResponse r) {
     if (r.later) {
       auto outer = std::make_shared<Later<HttpResponse>>();
-      r.later->Then([record, outer](HttpResponse done) {
+      r.later->Then([this, request, record, outer](HttpResponse done) {
         record->Finish(done);
+        RecordExchange(*request, *record, done);
         outer->Complete(std::move(done));
       });
       r.later = outer;
     } else {
       record->Finish(r);
+      RecordExchange(*request, *record, r);
     }
     first(std::move(r));
   };

@@ -27,6 +27,7 @@
 #include "reference/http/credentials.h"
 #include "reference/http/login_guard.h"
 #include "reference/push/push_hub.h"
+#include "reference/record/session_recorder.h"
 #include "reference/state/device_state.h"
 
 namespace eas::http {
@@ -88,6 +89,8 @@ struct DispatcherOptions {
   size_t max_queued_per_device = 16;
   // The Sync handler's process-wide state; the Dispatcher's own if null.
   commands::SyncEngine* sync_engine = nullptr;
+  // Sessions recorded as captures (--record-dir); none if null.
+  record::SessionRecorder* recorder = nullptr;
 };
 
 // Where an answer goes: called exactly once, on a worker (or, for a parked
@@ -155,6 +158,11 @@ class Dispatcher {
   // device's strand.
   HttpResponse Run(const HttpRequest& request, const Admitted& admitted, Record& record);
   HttpResponse Options();
+  // Whether the device is recorded (--record-all, eas-admin devices
+  // record); if so its session is opened before the request runs.
+  void StartRecording(const HttpRequest& request, const Admitted& admitted, Record& record);
+  // After the answer: the exchange into the device's recorded session.
+  void RecordExchange(const HttpRequest& request, const Record& record, const HttpResponse& response);
   // POST /autodiscover/autodiscover.xml (any case), for the signed-in account.
   HttpResponse Autodiscover(const HttpRequest& request, Record& record);
   // 401; `why` non-empty: credentials that failed (logged as such).

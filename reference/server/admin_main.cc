@@ -5,6 +5,7 @@
 //   eas-admin --data-dir=DIR users password CONTEXT LOGIN PASSWORD
 //   eas-admin --data-dir=DIR devices list
 //   eas-admin --data-dir=DIR devices block|unblock|wipe|resync CONTEXT/LOGIN DEVICEID
+//   eas-admin --data-dir=DIR devices record CONTEXT/LOGIN DEVICEID on|off
 //   eas-admin --data-dir=DIR policy show
 //   eas-admin --data-dir=DIR policy set NAME=VALUE...   (VALUE may be empty)
 //   eas-admin --data-dir=DIR policy required on|off
@@ -38,6 +39,7 @@ constexpr char kUsage[] =
     "usage: eas-admin [--data-dir=DIR] users list | users add CONTEXT LOGIN PASSWORD [NAME] [EMAIL]\n"
     "                                  | users password CONTEXT LOGIN PASSWORD\n"
     "                                  | devices list | devices block|unblock|wipe|resync CONTEXT/LOGIN DEVICEID\n"
+    "                                  | devices record CONTEXT/LOGIN DEVICEID on|off   (sessions as captures)\n"
     "                                  | policy show | policy set NAME=VALUE... | policy required on|off\n"
     "                                  | policy exempt [TYPE,...]\n"
     "                                  | quirks list | quirks on|off|default NAME\n"
@@ -173,6 +175,12 @@ int Devices(eas::state::DeviceState& state, const std::vector<std::string>& a) {
                                         : state.SetBlocked(a[2], a[3], a[1] == "block");
     if (!s.ok()) return Fail(std::string(s.message()));
     std::printf("%s: %s %s\n", a[1].c_str(), a[2].c_str(), a[3].c_str());
+    return 0;
+  }
+  if (a.size() == 5 && a[1] == "record" && (a[4] == "on" || a[4] == "off")) {
+    // The server writes the sessions where its --record-dir says.
+    if (auto s = state.SetRecording(a[2], a[3], a[4] == "on"); !s.ok()) return Fail(std::string(s.message()));
+    std::printf("record %s: %s %s\n", a[4].c_str(), a[2].c_str(), a[3].c_str());
     return 0;
   }
   std::fputs(kUsage, stderr);

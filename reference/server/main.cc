@@ -89,6 +89,11 @@ ABSL_FLAG(std::string, error_log, "",
 ABSL_FLAG(std::string, smtp, "",
           "outbound mail relay HOST:PORT (plain SMTP, no AUTH: the site's MTA); without it, mail to "
           "addresses outside the store is refused");
+ABSL_FLAG(std::string, record_dir, "",
+          "directory recorded sessions are written to as captures (docs/captures.md, \"Recorded captures\"); "
+          "devices are switched on by eas-admin devices record, or all by --record-all");
+ABSL_FLAG(bool, record_all, false, "record every device's sessions (a lab; needs --record-dir)");
+ABSL_FLAG(int, record_quiet_seconds, 600, "a recorded session ends after this long without a request");
 
 namespace {
 
@@ -310,6 +315,22 @@ int main(int argc, char** argv) {
     relay = std::make_unique<eas::mail::SmtpRelay>(smtp.substr(0, colon), port, host);
     dispatcher_options.relay = relay.get();
   }
+  eas::record::RecorderOptions record_options;
+  record_options.dir = absl::GetFlag(FLAGS_record_dir);
+  record_options.record_all = absl::GetFlag(FLAGS_record_all);
+  record_options.quiet = absl::Seconds(std::max(1, absl::GetFlag(FLAGS_record_quiet_seconds)));
+  if (record_options.record_all && record_options.dir.empty()) {
+    return Die(absl::InvalidArgumentError("--record-all needs --record-dir"));
+  }
+  if (!record_options.dir.empty()) {
+    ::mkdir(record_options.dir.c_str(), 0700);
+    struct stat st;
+    if (::stat(record_options.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return Die(absl::InvalidArgumentError("--record-dir " + record_options.dir + " is not a directory"));
+    }
+  }
+  eas::record::SessionRecorder recorder(record_options);
+  dispatcher_options.recorder = &recorder;
   eas::backend::Backend& backend = ox ? static_cast<eas::backend::Backend&>(*ox) : **store;
   eas::http::Dispatcher dispatcher(backend, **state, dispatcher_options);
   eas::http::Server server(dispatcher, options);

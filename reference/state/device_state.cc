@@ -145,6 +145,12 @@ const storage::Schema& StateSchema() {
        // without one was stored as an empty list).
        [](storage::Database& db) {
          return db.Execute("ALTER TABLE supported ADD COLUMN declared INTEGER NOT NULL DEFAULT 1");
+       },
+       // 3: the devices whose sessions are recorded.
+       [](storage::Database& db) {
+         return db.Execute(
+             "CREATE TABLE recording(user_key TEXT NOT NULL, device_id TEXT NOT NULL, "
+             "PRIMARY KEY(user_key, device_id))");
        }}};
   return *schema;
 }
@@ -302,6 +308,21 @@ absl::Status DeviceState::SetBlocked(const std::string& user_key, const std::str
   if (auto s = stmt->Run(); !s.ok()) return s;
   if (stmt->Changes() == 0) return absl::NotFoundError("no device " + device_id + " of " + user_key);
   return absl::OkStatus();
+}
+
+absl::Status DeviceState::SetRecording(const std::string& user_key, const std::string& device_id, bool on) {
+  auto stmt = db_->Prepare(on ? "INSERT OR IGNORE INTO recording(user_key, device_id) VALUES(?, ?)"
+                              : "DELETE FROM recording WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_key).Bind(2, device_id);
+  return stmt->Run();
+}
+
+absl::StatusOr<bool> DeviceState::IsRecording(const std::string& user_key, const std::string& device_id) {
+  auto stmt = db_->Prepare("SELECT 1 FROM recording WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_key).Bind(2, device_id);
+  return stmt->Step();
 }
 
 absl::Status DeviceState::ForgetSyncState(const std::string& user_key,

@@ -99,6 +99,11 @@ class DeviceState {
   // device's state is suspect; NotFound for an unknown device.
   absl::Status ForgetSyncState(const std::string& user_key, const std::string& device_id);
   absl::Status SetWipe(const std::string& user_key, const std::string& device_id, WipeStatus wipe);
+  // Whether the device's sessions are recorded as captures (eas-admin
+  // devices record; reference/record/session_recorder.h). May be set before
+  // the device first connects.
+  absl::Status SetRecording(const std::string& user_key, const std::string& device_id, bool on);
+  absl::StatusOr<bool> IsRecording(const std::string& user_key, const std::string& device_id);
 
   absl::StatusOr<Policy> GetPolicy();
   absl::Status SetPolicy(const Policy& policy);  // bumps the generation

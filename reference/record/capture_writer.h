@@ -1,0 +1,83 @@
+// One recorded device session as a capture in the corpus format
+// (docs/captures.md, "Recorded captures"): the device's requests as it sent
+// them (its header order and case, a base64 query as its fields, its own
+// WBXML as hex where our encoder would write other bytes), the server's
+// answers as the expectations, and every value the server issued (sync
+// keys, policy keys, ServerIds, LongIds, FileReferences) bound as {{name}}
+// so that the capture replays against a fresh server.
+#ifndef EAS_REFERENCE_RECORD_CAPTURE_WRITER_H_
+#define EAS_REFERENCE_RECORD_CAPTURE_WRITER_H_
+
+#include <cstddef>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace eas::record {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct RecordedExchange {
+  std::string method, target;
+  HeaderList request_headers;
+  std::string request_body;
+  int status = 0;
+  HeaderList response_headers;
+  std::string response_body;
+};
+
+// What the capture says of the device and the account, from the first
+// recorded request.
+struct SessionInfo {
+  std::string device_id, device_type, user_agent, protocol;
+  std::string query_form;  // "plain" or "base64"
+  std::string user;        // the Basic user name as the device sends it
+  std::string query_user;  // User= of a plain query ("" if none)
+  std::string fixture;     // the state file beside the capture (a file name)
+  absl::Time started;
+};
+
+class CaptureWriter {
+ public:
+  explicit CaptureWriter(SessionInfo info) : info_(std::move(info)) {}
+
+  // Adds one exchange, bound with what the earlier ones bound.
+  void Add(const RecordedExchange& exchange);
+  // The whole capture file as it stands.
+  std::string Document() const;
+  size_t exchanges() const { return exchanges_.size(); }
+  size_t bytes() const { return bytes_; }
+
+  // What a binding stands for: "key" (sync keys), "policy", "id".
+  using Kind = std::string;
+
+ private:
+  std::string Request(const RecordedExchange& e);
+  std::string Response(const RecordedExchange& e);
+  std::string Query(const std::string& target, std::string& command);
+  // The {{name}} of a value the server issued; a new name the first time.
+  std::string Issue(const Kind& kind, const std::string& value);
+  // The {{name}} a request's value stands for, or the value itself.
+  std::string Use(const Kind& kind, const std::string& value) const;
+
+  SessionInfo info_;
+  std::map<std::pair<Kind, std::string>, std::string> names_;
+  std::map<Kind, int> counters_;
+  // Collection -> the sync key a Sync with SyncKey 0 was answered with: the
+  // next Sync with it brings the folder as the account holds it, written
+  // match="items" (the corpus's form for the first download).
+  std::map<std::string, std::string> first_keys_;
+  // The request of the exchange being added: collection -> its SyncKey.
+  std::map<std::string, std::string> request_keys_;
+  std::set<std::string> commands_;
+  std::vector<std::string> exchanges_;
+  size_t bytes_ = 0;
+};
+
+}  // namespace eas::record
+
+#endif  // EAS_REFERENCE_RECORD_CAPTURE_WRITER_H_

@@ -1,0 +1,132 @@
+#include "reference/record/session_recorder.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "reference/log/log.h"
+
+namespace eas::record {
+namespace {
+
+// Writes `text` to `path` through a temporary file and a rename: a reader
+// (or a crash) sees the old file or the new one, never half of one.
+absl::Status WriteWhole(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
+
+std::string FileNamePart(const std::string& text, size_t max) {
+  std::string out;
+  for (char c : text) {
+    if (out.size() >= max) break;
+    out += absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  }
+  return out.empty() ? "_" : out;
+}
+
+bool SessionRecorder::Begin(const std::string& device_key, const SessionInfo& info,
+                            const std::function<absl::StatusOr<nlohmann::json>()>& export_state, absl::Time now) {
+  std::string ended;
+  bool full = false;
+  {
+    absl::MutexLock lock(&mutex_);
+    auto it = sessions_.find(device_key);
+    if (it != sessions_.end()) {
+      Session& s = *it->second;
+      absl::MutexLock session(&s.mutex);
+      const bool fresh = now - s.last <= options_.quiet && s.writer->exchanges() < options_.max_exchanges &&
+                         s.writer->bytes() < options_.max_bytes;
+      if (fresh) return true;
+      ended = s.path;
+    }
+    if (!ended.empty()) sessions_.erase(it);
+    full = sessions_.size() >= options_.max_sessions;
+  }
+  if (!ended.empty()) log::Info("recording: session ended", {{"file", ended}});
+  if (full) return false;
+  // Names from what the device sent, made safe; a second session in the
+  // same second gets a number.
+  const std::string login = device_key.substr(device_key.find('/') + 1);
+  const std::string base = absl::StrCat(options_.dir, "/", FileNamePart(login), "-", FileNamePart(info.device_type),
+                                        "-", FileNamePart(info.device_id), "-",
+                                        absl::FormatTime("%Y%m%dT%H%M%S", info.started, absl::UTCTimeZone()));
+  std::string stem = base;
+  for (int n = 2; Exists(stem + ".xml") || Exists(stem + ".state.json"); ++n) stem = absl::StrCat(base, "-", n);
+  auto state = export_state();
+  if (!state.ok()) {
+    log::Error("recording: exporting the account's state", state.status(), {{"device", info.device_id}});
+    return false;
+  }
+  SessionInfo with_state = info;
+  with_state.fixture = stem.substr(stem.rfind('/') + 1) + ".state.json";
+  if (auto s = WriteWhole(stem + ".state.json", state->dump(1) + "\n"); !s.ok()) {
+    log::Error("recording: writing the state", s, {{"device", info.device_id}});
+    return false;
+  }
+  auto session = std::make_shared<Session>();
+  session->path = stem + ".xml";
+  session->last = now;
+  {
+    absl::MutexLock s(&session->mutex);
+    session->writer = std::make_unique<CaptureWriter>(with_state);
+  }
+  log::Info("recording: session started", {{"file", session->path}, {"device", info.device_id}});
+  absl::MutexLock lock(&mutex_);
+  sessions_[device_key] = std::move(session);
+  return true;
+}
+
+void SessionRecorder::Record(const std::string& device_key, const RecordedExchange& exchange, absl::Time now) {
+  std::shared_ptr<Session> session;
+  {
+    absl::MutexLock lock(&mutex_);
+    auto it = sessions_.find(device_key);
+    if (it == sessions_.end()) return;
+    session = it->second;
+  }
+  absl::MutexLock lock(&session->mutex);
+  session->last = now;
+  session->writer->Add(exchange);
+  log::IfError(WriteWhole(session->path, session->writer->Document()), "recording: writing the capture",
+               {{"file", session->path}});
+}
+
+void SessionRecorder::End(const std::string& device_key) {
+  std::string ended;
+  {
+    absl::MutexLock lock(&mutex_);
+    auto it = sessions_.find(device_key);
+    if (it == sessions_.end()) return;
+    ended = it->second->path;
+    sessions_.erase(it);
+  }
+  log::Info("recording: session ended", {{"file", ended}});
+}
+
+std::string SessionRecorder::OpenFile(const std::string& device_key) const {
+  absl::MutexLock lock(&mutex_);
+  auto it = sessions_.find(device_key);
+  return it == sessions_.end() ? "" : it->second->path;
+}
+
+}  // namespace eas::record
