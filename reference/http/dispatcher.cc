@@ -637,6 +637,7 @@ void Dispatcher::StartRecording(const HttpRequest& request, const Admitted& admi
     return;
   }
   record::SessionInfo info;
+  info.login = admitted.account.login;
   info.device_id = admitted.query.device_id;
   info.device_type = admitted.query.device_type;
   info.user_agent = request.Header("User-Agent");

@@ -65,8 +65,17 @@ bool AllXmlSafe(const pugi::xml_node& node) {
 // The binding kind of a value in an element of this local name, or "".
 // Requests may carry the ids the server issued under more names than
 // answers hand them out under (MS-ASCMD: ItemId, SrcMsgId, ...).
-std::string KindOf(const std::string& local, bool request) {
-  if (local == "SyncKey") return "key";
+std::string KindOf(const pugi::xml_node& node, bool request) {
+  const std::string local = LocalName(node.name());
+  if (local == "SyncKey") {
+    // Keys count per collection (Sync, GetItemEstimate) or for the
+    // hierarchy (the Folder* commands): two of them may be equal on one
+    // server and not on another.
+    for (pugi::xml_node c : node.parent().children()) {
+      if (LocalName(c.name()) == "CollectionId") return absl::StrCat("key:", c.child_value());
+    }
+    return "key:hierarchy";
+  }
   if (local == "PolicyKey") return "policy";
   static const std::set<std::string> kIssued = {"ServerId", "ParentId", "CollectionId", "DstMsgId", "LongId",
                                                 "FileReference", "Folder", "CalendarId"};
@@ -135,8 +144,10 @@ std::map<std::string, std::string> CollectionKeys(const pugi::xml_node& root) {
 std::string CaptureWriter::Issue(const Kind& kind, const std::string& value) {
   if (value.empty() || value == "0") return value;
   auto [it, added] = names_.try_emplace({kind, value});
-  if (added) it->second = absl::StrCat(kind == "key" ? "sync_key" : kind == "policy" ? "policy_key" : "id", "_",
-                                       ++counters_[kind]);
+  if (added) {
+    const std::string family = absl::StartsWith(kind, "key:") ? "sync_key" : kind == "policy" ? "policy_key" : "id";
+    it->second = absl::StrCat(family, "_", ++counters_[family]);
+  }
   return absl::StrCat("{{", it->second, "}}");
 }
 
@@ -229,6 +240,11 @@ void WriteElement(const pugi::xml_node& node, std::string& out,
     out += " match=\"items\"/>";
     return;
   }
+  // The folders of a FolderSync come in the server's order (MS-ASCMD
+  // 2.2.1.5), which differs between backends.
+  if (std::strcmp(node.name(), "Changes") == 0 && std::strcmp(node.parent().name(), "FolderSync") == 0) {
+    out += " order=\"any\"";
+  }
   bool has_elements = false;
   for (pugi::xml_node c : node.children()) has_elements |= c.type() == pugi::node_element;
   if (!has_elements) {
@@ -286,7 +302,7 @@ std::string CaptureWriter::Request(const RecordedExchange& e) {
         WriteElement(
             doc.document_element(), xml,
             [&](const pugi::xml_node& n, const std::string& v) {
-              const std::string kind = KindOf(LocalName(n.name()), /*request=*/true);
+              const std::string kind = KindOf(n, /*request=*/true);
               return kind.empty() ? Escape(v) : Escape(Use(kind, v));
             },
             [](const pugi::xml_node&) { return false; });
@@ -344,7 +360,7 @@ std::string CaptureWriter::Response(const RecordedExchange& e) {
     WriteElement(
         root, xml,
         [&](const pugi::xml_node& n, const std::string& v) {
-          const std::string kind = KindOf(LocalName(n.name()), /*request=*/false);
+          const std::string kind = KindOf(n, /*request=*/false);
           return kind.empty() ? Escape(v) : Escape(Issue(kind, v));
         },
         [&](const pugi::xml_node& n) {
@@ -371,7 +387,7 @@ void CaptureWriter::Add(const RecordedExchange& e) {
 std::string CaptureWriter::Document() const {
   const std::string when = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", info_.started, absl::UTCTimeZone());
   std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
-  absl::StrAppend(&out, "<!-- Recorded by eas-server --record-dir from the device's own traffic, ", when,
+  absl::StrAppend(&out, "<!-- Recorded by eas-server (its record-dir) from the device's own traffic, ", when,
                   ". Replays against a fresh reference server holding ", Escape(info_.fixture),
                   " (docs/captures.md, \"Recorded captures\"). -->\n");
   absl::StrAppend(

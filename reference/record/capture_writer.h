@@ -33,6 +33,7 @@ struct RecordedExchange {
 // What the capture says of the device and the account, from the first
 // recorded request.
 struct SessionInfo {
+  std::string login;  // the account's login (for file names)
   std::string device_id, device_type, user_agent, protocol;
   std::string query_form;  // "plain" or "base64"
   std::string user;        // the Basic user name as the device sends it
@@ -52,7 +53,8 @@ class CaptureWriter {
   size_t exchanges() const { return exchanges_.size(); }
   size_t bytes() const { return bytes_; }
 
-  // What a binding stands for: "key" (sync keys), "policy", "id".
+  // What a binding stands for: "key:COLLECTION" or "key:hierarchy" (sync
+  // keys, counted per collection), "policy", "id".
   using Kind = std::string;
 
  private:

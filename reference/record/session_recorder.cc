@@ -66,8 +66,7 @@ bool SessionRecorder::Begin(const std::string& device_key, const SessionInfo& in
   if (full) return false;
   // Names from what the device sent, made safe; a second session in the
   // same second gets a number.
-  const std::string login = device_key.substr(device_key.find('/') + 1);
-  const std::string base = absl::StrCat(options_.dir, "/", FileNamePart(login), "-", FileNamePart(info.device_type),
+  const std::string base = absl::StrCat(options_.dir, "/", FileNamePart(info.login), "-", FileNamePart(info.device_type),
                                         "-", FileNamePart(info.device_id), "-",
                                         absl::FormatTime("%Y%m%dT%H%M%S", info.started, absl::UTCTimeZone()));
   std::string stem = base;

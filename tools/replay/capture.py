@@ -11,6 +11,7 @@ import copy
 import datetime
 import http.client
 import json
+import os
 import re
 import socket
 import ssl
@@ -30,7 +31,7 @@ class CaptureError(AssertionError):
     """A replay that did not get the answer the capture expects."""
 
 
-KNOWN_STATES = {"demo"}
+KNOWN_STATES = {"demo", "recorded"}
 
 
 class Capture:
@@ -61,6 +62,14 @@ class Capture:
         if groupware is None or groupware.get("state") not in KNOWN_STATES:
             raise ValueError("%s: needs <groupware state=...> with one of %s" % (path, sorted(KNOWN_STATES)))
         self.groupware = groupware.get("state")
+        # A recorded capture's state: the fixture file beside it (an OX mock
+        # fixture, read into a fresh server of either backend).
+        self.fixture = None
+        if self.groupware == "recorded":
+            name = groupware.get("fixture") or ""
+            if not name or "/" in name or name.startswith("."):
+                raise ValueError("%s: a recorded capture names its state file beside it: fixture=NAME" % path)
+            self.fixture = os.path.join(os.path.dirname(os.path.abspath(path)), name)
         # What the account must hold that no EAS request of a replay can
         # create on another server (GAL entries): [{kind, ...}].
         self.needs = [dict(n.attrib) for n in groupware.findall("need")]
@@ -383,7 +392,8 @@ def compare_tree(expected, actual, bindings, path, errors, level="reference"):
     match="any" accepts any content, match="items" the items of a folder
     (check_items), match="some" only the listed children
     (in order, others may come between), match="absent" requires the element
-    not to be there (also among the children of a match="some").
+    not to be there (also among the children of a match="some"), and
+    order="any" takes the children in any order.
     At the spec level (docs/captures.md) spec="any" accepts any content of
     an element whose content the specification leaves to the server, and
     spec-one-of="4|13" any of the values it allows there."""
@@ -451,6 +461,22 @@ def compare_tree(expected, actual, bindings, path, errors, level="reference"):
         errors.append("%s: expected %d children %s, got %d %s" % (
             here, len(e_children), [c.tag.split("}")[-1] for c in e_children],
             len(a_children), [c.tag.split("}")[-1] for c in a_children]))
+        return
+    if expected.get("order") == "any":
+        # The children in any order (the folders of a FolderSync, MS-ASCMD
+        # 2.2.1.5: their order is the server's): each expected one matches a
+        # child of its own, binding only when it does.
+        rest = list(a_children)
+        for e in e_children:
+            for i, a in enumerate(rest):
+                trial, trial_errors = Bindings(bindings), []
+                compare_tree(e, a, trial, here, trial_errors, level)
+                if not trial_errors:
+                    bindings.update(trial)
+                    del rest[i]
+                    break
+            else:
+                errors.append("%s: no child matches the expected %s" % (here, ET.tostring(e, encoding="unicode")))
         return
     for e, a in zip(e_children, a_children):
         compare_tree(e, a, bindings, here, errors, level)

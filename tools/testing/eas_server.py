@@ -18,15 +18,15 @@ class RunningServer:
     (kept at stop) instead of a fresh one (removed at stop). What the server
     writes to stderr goes to `log_path` (a pipe nobody reads would fill and
     stop the server). `preexec_fn`: run in the child before the server
-    starts (a resource limit)."""
+    starts (a resource limit). `demo`: seed the demo data (--demo)."""
 
-    def __init__(self, extra_args=(), data_dir=None, admin=True, preexec_fn=None):
+    def __init__(self, extra_args=(), data_dir=None, admin=True, preexec_fn=None, demo=True):
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="eas-test-")
         self.log_path = os.path.join(self.data_dir, "server-stderr.log")
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
-            [SERVER, "--data-dir=" + self.data_dir, "--demo", "--listen=127.0.0.1:0",
+            [SERVER, "--data-dir=" + self.data_dir, *(["--demo"] if demo else []), "--listen=127.0.0.1:0",
              "--tls-listen=127.0.0.1:0", *(["--admin-listen=127.0.0.1:0"] if admin else []), *extra_args],
             stdout=subprocess.PIPE, stderr=self.log, text=True, preexec_fn=preexec_fn)
         self.ports = {}

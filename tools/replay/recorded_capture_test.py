@@ -1,0 +1,157 @@
+"""Recording a session (eas-server --record-dir, eas-admin devices record):
+the project's test phone talks to a server that records it; the capture
+written is `recorded`, names its state file, and replays green against a
+fresh reference server holding that state, on the embedded store and on the
+OX backend; the same capture with one byte of the server's answer changed
+fails (docs/captures.md, "Recorded captures")."""
+
+import glob
+import os
+import shutil
+import sys
+import tempfile
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+for sub in ("", "../wbxml", "../testing", "../requirements"):
+    sys.path.insert(0, os.path.join(HERE, sub))
+import capture as cap  # noqa: E402
+import eas_phone  # noqa: E402
+import recorded_state  # noqa: E402
+from eas_server import RunningServer  # noqa: E402
+
+AS, FH = "{AirSync:}", "{FolderHierarchy:}"
+DEVICE = "RECTEST0001"
+
+
+def folder_of(root, kind):
+    for add in root.iter(FH + "Add"):
+        if add.findtext(FH + "Type") == kind:
+            return add.findtext(FH + "ServerId")
+    raise AssertionError("no folder of type %s" % kind)
+
+
+def sync(phone, collection, key, commands=""):
+    status, root = phone.post("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>%s</SyncKey>'
+                              '<CollectionId>%s</CollectionId>%s</Collection></Collections></Sync>'
+                              % (key, collection, commands))
+    assert status == 200, status
+    return root.find(AS + "Collections/" + AS + "Collection")
+
+
+def phone_session(phone):
+    """The session the phone has: provisioning, the hierarchy, a contacts
+    folder downloaded, a contact added, changed and deleted from the phone,
+    an estimate, a folder created and removed."""
+    phone.provision()
+    status, root = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
+    assert status == 200
+    hierarchy_key = root.findtext(FH + "SyncKey")
+    contacts = folder_of(root, "9")
+    key = sync(phone, contacts, "0").findtext(AS + "SyncKey")
+    first = sync(phone, contacts, key)
+    assert len(first.find(AS + "Commands")) > 0
+    key = first.findtext(AS + "SyncKey")
+    added = sync(phone, contacts, key, '<Commands><Add><ClientId>rec-1</ClientId><ApplicationData>'
+                 '<FileAs xmlns="Contacts:">Lund, Ida</FileAs><FirstName xmlns="Contacts:">Ida</FirstName>'
+                 '<LastName xmlns="Contacts:">Lund</LastName></ApplicationData></Add></Commands>')
+    key = added.findtext(AS + "SyncKey")
+    server_id = added.findtext(AS + "Responses/" + AS + "Add/" + AS + "ServerId")
+    assert server_id
+    changed = sync(phone, contacts, key, '<Commands><Change><ServerId>%s</ServerId><ApplicationData>'
+                   '<FileAs xmlns="Contacts:">Lund, Ida</FileAs><FirstName xmlns="Contacts:">Ida</FirstName>'
+                   '<LastName xmlns="Contacts:">Lund</LastName><CompanyName xmlns="Contacts:">Fjord AS</CompanyName>'
+                   '</ApplicationData></Change></Commands>' % server_id)
+    key = changed.findtext(AS + "SyncKey")
+    status, _ = phone.post("GetItemEstimate", '<GetItemEstimate xmlns="GetItemEstimate:"><Collections><Collection>'
+                           '<SyncKey xmlns="AirSync:">%s</SyncKey><CollectionId>%s</CollectionId></Collection>'
+                           '</Collections></GetItemEstimate>' % (key, contacts))
+    assert status == 200
+    status, root = phone.post("FolderCreate", '<FolderCreate xmlns="FolderHierarchy:"><SyncKey>%s</SyncKey>'
+                              '<ParentId>0</ParentId><DisplayName>Recorded</DisplayName><Type>12</Type>'
+                              '</FolderCreate>' % hierarchy_key)
+    assert root.findtext(FH + "Status") == "1"
+    hierarchy_key, created = root.findtext(FH + "SyncKey"), root.findtext(FH + "ServerId")
+    status, root = phone.post("FolderDelete", '<FolderDelete xmlns="FolderHierarchy:"><SyncKey>%s</SyncKey>'
+                              '<ServerId>%s</ServerId></FolderDelete>' % (hierarchy_key, created))
+    assert root.findtext(FH + "Status") == "1"
+    deleted = sync(phone, contacts, key, '<Commands><Delete><ServerId>%s</ServerId></Delete></Commands>' % server_id)
+    assert deleted.findtext(AS + "Status") == "1"
+
+
+@pytest.fixture(scope="module")
+def recorded():
+    """The recorded capture's path, after a session of the test phone."""
+    record_dir = tempfile.mkdtemp(prefix="eas-record-")
+    server = RunningServer(["--record-dir=" + record_dir])
+    try:
+        done = server.admin("devices", "record", "ox.io/miguel", DEVICE, "on")
+        assert done.returncode == 0, done.stderr
+        conn = eas_phone.connect(server.ports, tls=False)
+        phone_session(eas_phone.Phone(conn, DEVICE))
+        conn.close()
+        server.admin("devices", "record", "ox.io/miguel", DEVICE, "off")
+    finally:
+        server.stop()
+    files = glob.glob(os.path.join(record_dir, "*.xml"))
+    assert len(files) == 1, files
+    # Kept with the test's outputs: what a recording looks like.
+    if os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR"):
+        for f in glob.glob(os.path.join(record_dir, "*")):
+            shutil.copy(f, os.environ["TEST_UNDECLARED_OUTPUTS_DIR"])
+    yield files[0]
+    shutil.rmtree(record_dir, ignore_errors=True)
+
+
+def test_the_recorded_capture_says_what_it_is(recorded):
+    c = cap.Capture(recorded)
+    assert c.provenance == "recorded"
+    assert c.device["device-id"] == DEVICE and c.device["device-type"] == "iPhone"
+    assert c.device["user-agent"] == "Apple-iPhone4C1/902.176" and c.device["protocol"] == "14.1"
+    assert c.groupware == "recorded" and os.path.exists(c.fixture)
+    assert c.account["user"] == "ox.io\\miguel"
+    assert len(c.steps) == 11  # every request of the session, none twice
+    assert "{{basic-auth}}" in c.text and "secret" not in c.text.replace('password="secret"', "")
+    # Issued values are bindings, not this server's values.
+    assert "{{policy_key_2}}" in c.text and "{{sync_key_" in c.text
+    assert 'match="items"' in c.text  # the first download, as the corpus writes it
+    # The hierarchy's key and a collection's are bound apart, even where
+    # this server gave both the same value.
+    keys = [s.find("response/body")[0].findtext(".//{*}SyncKey") for s in c.steps[2:4]]
+    assert keys[0] != keys[1] and all(k.startswith("{{sync_key_") for k in keys), keys
+
+
+@pytest.mark.parametrize("backend", ["embedded", "ox"])
+def test_the_recorded_capture_replays_green_on_a_fresh_server(recorded, backend):
+    c = cap.Capture(recorded)
+    fresh = recorded_state.FreshServer(c.fixture, backend)
+    try:
+        outcome = cap.replay(c, fresh.target, None, "reference", backend)
+    finally:
+        fresh.stop()
+    assert outcome.passed, outcome.report()
+
+
+def test_one_byte_of_the_server_changed_fails(recorded, tmp_path):
+    """The capture checks the server's answers: a FolderSync that names the
+    Contacts folder "Contactz" is not what the server says."""
+    text = open(recorded, encoding="utf-8").read()
+    assert text.count("<DisplayName>Contacts</DisplayName>") == 1
+    changed = tmp_path / os.path.basename(recorded)
+    changed.write_text(text.replace("<DisplayName>Contacts</DisplayName>", "<DisplayName>Contactz</DisplayName>"),
+                       encoding="utf-8")
+    shutil.copy(cap.Capture(recorded).fixture, tmp_path)
+    c = cap.Capture(str(changed))
+    fresh = recorded_state.FreshServer(c.fixture, "embedded")
+    try:
+        outcome = cap.replay(c, fresh.target, None, "reference", "embedded")
+    finally:
+        fresh.stop()
+    assert not outcome.passed
+    assert [d.number for d in outcome.differences] == [3], outcome.report()
+    assert "Contactz" in outcome.report() or "Contacts" in outcome.report()
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
