@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "pugixml.hpp"
+#include "reference/http/query.h"
 #include "reference/record/account_fixture.h"
 #include "reference/wbxml/decoder.h"
 #include "reference/wbxml/encoder.h"
@@ -115,20 +116,6 @@ bool Printable(absl::string_view bytes) {
 
 std::string HexUpper(absl::string_view bytes) { return absl::AsciiStrToUpper(absl::BytesToHexString(bytes)); }
 
-// A query parameter value, percent-decoded.
-std::string Unescape(absl::string_view v) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '%' && i + 2 < v.size() && absl::ascii_isxdigit(v[i + 1]) && absl::ascii_isxdigit(v[i + 2])) {
-      out += static_cast<char>(std::stoi(std::string(v.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += v[i] == '+' ? ' ' : v[i];
-    }
-  }
-  return out;
-}
-
 // Sync: each collection's SyncKey, by CollectionId (as sent).
 std::map<std::string, std::string> CollectionKeys(const pugi::xml_node& root) {
   std::map<std::string, std::string> keys;
@@ -163,7 +150,7 @@ std::string CaptureWriter::Query(const std::string& target, std::string& command
   const std::string query = target.substr(q + 1);
   if (info_.query_form == "base64") {
     std::string raw;
-    if (absl::Base64Unescape(Unescape(query), &raw) && raw.size() >= 7) {
+    if (absl::Base64Unescape(http::UrlDecode(query), &raw) && raw.size() >= 7) {
       // MS-ASHTTP 2.2.1.1.1.1: version, command, locale, DeviceId, policy
       // key, DeviceType, then tagged parameters.
       size_t p = 0;
@@ -212,7 +199,7 @@ std::string CaptureWriter::Query(const std::string& target, std::string& command
     static const std::set<std::string> kIds = {"CollectionId", "ItemId", "LongId", "AttachmentName", "ParentId",
                                                "FolderId"};
     if (eq != absl::string_view::npos && kIds.count(key)) {
-      const std::string value = Unescape(part.substr(eq + 1));
+      const std::string value = http::UrlDecode(part.substr(eq + 1));
       const std::string used = Use("id", value);
       if (used != value) {
         parts.push_back(key + "=" + used);
@@ -293,7 +280,8 @@ std::string CaptureWriter::Request(const RecordedExchange& e) {
   if (!e.request_body.empty()) {
     pugi::xml_document doc;
     bool written = false;
-    if (IsWbxml(e.request_headers, e.request_body) && wbxml::Decode(e.request_body, doc).ok()) {
+    const bool wbxml_body = IsWbxml(e.request_headers, e.request_body);
+    if (wbxml_body && wbxml::Decode(e.request_body, doc).ok()) {
       auto again = wbxml::Encode(doc);
       request_keys_ = CollectionKeys(doc.document_element());
       if (command.empty()) command = doc.document_element().name();
@@ -309,7 +297,7 @@ std::string CaptureWriter::Request(const RecordedExchange& e) {
         absl::StrAppend(&out, "      <body>", xml, "</body>\n");
         written = true;
       }
-    } else if (!IsWbxml(e.request_headers, e.request_body) && XmlSafe(e.request_body) &&
+    } else if (!wbxml_body && XmlSafe(e.request_body) &&
                absl::StrContains(e.request_body, "\r\n") &&
                absl::StrReplaceAll(e.request_body, {{"\r\n", ""}}).find_first_of("\r\n") == std::string::npos) {
       // MIME (SendMail below 14.0): lines end CRLF, written as lines.
