@@ -18,7 +18,7 @@ import session as sessions
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("captures", nargs="+", help="capture files (docs/captures.md)")
+    parser.add_argument("captures", nargs="*", help="capture files (docs/captures.md)")
     parser.add_argument("--html", help="write the HTML report here")
     parser.add_argument("--junit", help="write JUnit XML here")
     parser.add_argument("--rules", action="store_true", help="list the rules and their sources, then stop")
@@ -27,6 +27,8 @@ def main(argv):
         for r in rules.RULES:
             print("%-26s %-10s %-24s %s" % (r.id, r.area, r.source, r.title))
         return 0
+    if not args.captures:
+        parser.error("name at least one capture (or --rules)")
     base = os.environ.get("BUILD_WORKING_DIRECTORY", "")
     checked = []
     for path in args.captures:

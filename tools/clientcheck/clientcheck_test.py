@@ -181,5 +181,14 @@ def test_the_corpus_read_as_client_sessions_breaks_no_rule_but_its_probes(tmp_pa
     assert "EAS client check" in html.read_text()
 
 
+def test_the_rules_are_listed_without_a_capture(capsys):
+    """`bazel run //tools/clientcheck -- --rules` (docs/vendor-guide.md)."""
+    assert clientcheck.main(["--rules"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == [r.id for r in rules.RULES]
+    with pytest.raises(SystemExit):
+        clientcheck.main([])
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

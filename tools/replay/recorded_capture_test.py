@@ -133,6 +133,17 @@ def test_the_recorded_capture_replays_green_on_a_fresh_server(recorded, backend)
     assert outcome.passed, outcome.report()
 
 
+def test_the_client_rules_judge_the_recorded_session(recorded):
+    """tools/clientcheck reads a recorded capture like any other: the test
+    phone breaks no client rule, and the rules its session exercises say so."""
+    import rules
+    import session as sessions
+    verdicts = {v.rule.id: v for v in rules.check(sessions.from_capture(recorded))}
+    assert not [i for i, v in verdicts.items() if v.failures], [(i, v.failures) for i, v in verdicts.items()]
+    for exercised in ("http.query", "provision.acknowledge", "foldersync.keys", "sync.keys", "sync.client-ids"):
+        assert verdicts[exercised].exercised, exercised
+
+
 def test_one_byte_of_the_server_changed_fails(recorded, tmp_path):
     """The capture checks the server's answers: a FolderSync that names the
     Contacts folder "Contactz" is not what the server says."""
