@@ -46,20 +46,27 @@ std::string FileNamePart(const std::string& text, size_t max) {
 
 bool SessionRecorder::Begin(const std::string& device_key, const SessionInfo& info,
                             const std::function<absl::StatusOr<nlohmann::json>()>& export_state, absl::Time now) {
+  // The session's own lock is taken without the map's: it may be held
+  // while that session's file is written.
+  std::shared_ptr<Session> open;
+  {
+    absl::MutexLock lock(&mutex_);
+    auto it = sessions_.find(device_key);
+    if (it != sessions_.end()) open = it->second;
+  }
   std::string ended;
+  if (open != nullptr) {
+    absl::MutexLock session(&open->mutex);
+    const bool fresh = now - open->last <= options_.quiet && open->writer->exchanges() < options_.max_exchanges &&
+                       open->writer->bytes() < options_.max_bytes;
+    if (fresh) return true;
+    ended = open->path;
+  }
   bool full = false;
   {
     absl::MutexLock lock(&mutex_);
     auto it = sessions_.find(device_key);
-    if (it != sessions_.end()) {
-      Session& s = *it->second;
-      absl::MutexLock session(&s.mutex);
-      const bool fresh = now - s.last <= options_.quiet && s.writer->exchanges() < options_.max_exchanges &&
-                         s.writer->bytes() < options_.max_bytes;
-      if (fresh) return true;
-      ended = s.path;
-    }
-    if (!ended.empty()) sessions_.erase(it);
+    if (open != nullptr && it != sessions_.end() && it->second == open) sessions_.erase(it);
     full = sessions_.size() >= options_.max_sessions;
   }
   if (!ended.empty()) log::Info("recording: session ended", {{"file", ended}});

@@ -70,7 +70,8 @@ class SessionRecorder {
 
   RecorderOptions options_;
   mutable absl::Mutex mutex_;
-  // Open sessions by device key; guards the map, never held across I/O.
+  // Open sessions by device key; guards the map, never held across I/O nor
+  // while a session's own mutex is taken.
   absl::flat_hash_map<std::string, std::shared_ptr<Session>> sessions_ ABSL_GUARDED_BY(mutex_);
 };
 
