@@ -646,7 +646,7 @@ void Dispatcher::StartRecording(const HttpRequest& request, const Admitted& admi
   auto credentials = ParseBasicAuthorization(request.Header("Authorization"));
   info.user = credentials ? credentials->username : admitted.account.login;
   info.query_user = admitted.query.base64 ? "" : admitted.query.user;
-  info.started = absl::Now();
+  info.started = record.start;
   record.recording = options_.recorder->Begin(
       admitted.device_key, info, [&] { return record::ExportAccount(backend_, admitted.account); }, absl::Now());
   record.device_key = admitted.device_key;
@@ -662,7 +662,9 @@ void Dispatcher::RecordExchange(const HttpRequest& request, const Record& record
   e.status = response.status;
   e.response_headers = response.headers;
   e.response_body = response.body;
-  options_.recorder->Record(record.device_key, e, absl::Now());
+  e.received = record.start;
+  e.answered = absl::Now();
+  options_.recorder->Record(record.device_key, e, e.answered);
 }
 
 namespace {

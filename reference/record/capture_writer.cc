@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
@@ -314,7 +315,11 @@ std::string CaptureWriter::Request(const RecordedExchange& e) {
   if (command.empty()) command = e.method;
   commands_.insert(command);
   out += "    </request>\n";
-  return absl::StrCat("  <exchange note=\"", Escape(command, true), "\">\n", out);
+  auto offset = [&](absl::Time t) {
+    return absl::StrFormat("%.3f", std::max(0.0, absl::ToDoubleSeconds(t - info_.started)));
+  };
+  return absl::StrCat("  <exchange note=\"", Escape(command, true), "\" at=\"", offset(e.received),
+                      "\" answered=\"", offset(e.answered), "\">\n", out);
 }
 
 std::string CaptureWriter::Response(const RecordedExchange& e) {

@@ -28,6 +28,10 @@ struct RecordedExchange {
   int status = 0;
   HeaderList response_headers;
   std::string response_body;
+  // When the request came and when its answer left: the capture's at= and
+  // answered= (seconds since the session began), for the timing rules of
+  // tools/clientcheck (Retry-After after 503).
+  absl::Time received, answered;
 };
 
 // What the capture says of the device and the account, from the first

@@ -64,12 +64,17 @@ TEST(CaptureWriter, KeysOfTheHierarchyAndOfACollectionAreBoundApartEvenWhenEqual
                  "</Collection></Collections></Sync>",
                  "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>1</SyncKey><CollectionId>inbox</CollectionId>"
                  "<Status>1</Status></Collection></Collections></Sync>"));
-  w.Add(Exchange("Cmd=ItemOperations&User=miguel&DeviceId=DEV1&DeviceType=iPhone&CollectionId=inbox", "", ""));
+  RecordedExchange later = Exchange("Cmd=ItemOperations&User=miguel&DeviceId=DEV1&DeviceType=iPhone&CollectionId=inbox", "", "");
+  later.received = absl::UnixEpoch() + absl::Milliseconds(1500);  // the session began at the epoch (Info)
+  later.answered = absl::UnixEpoch() + absl::Milliseconds(1750);
+  w.Add(later);
   const std::string doc = w.Document();
   EXPECT_TRUE(absl::StrContains(doc, "<SyncKey>{{sync_key_1}}</SyncKey><Changes order=\"any\">")) << doc;
   EXPECT_TRUE(absl::StrContains(doc, "<SyncKey>{{sync_key_2}}</SyncKey><CollectionId>{{id_1}}</CollectionId>")) << doc;
   EXPECT_TRUE(absl::StrContains(doc, "<CollectionId>{{id_1}}</CollectionId></Collection>")) << doc;  // the request
   EXPECT_TRUE(absl::StrContains(doc, "&amp;CollectionId={{id_1}}\"")) << doc;  // and the query
+  // When each request came and its answer left (clientcheck's timing rules).
+  EXPECT_TRUE(absl::StrContains(doc, "<exchange note=\"ItemOperations\" at=\"1.500\" answered=\"1.750\">")) << doc;
   // Credentials never, the replay's own headers not at all.
   EXPECT_TRUE(absl::StrContains(doc, "<header name=\"Authorization\">{{basic-auth}}</header>"));
   EXPECT_FALSE(absl::StrContains(doc, "bWlndWVs"));
@@ -96,7 +101,7 @@ TEST(CaptureWriter, ABase64QueryIsWrittenAsItsFieldsWithThePolicyKeyBound) {
       doc, "base64-query=\"version=121;cmd=0;locale=0904;device-id=hex:01FE;policy-key={{policy_key_1}};"
            "device-type=PPC;param=1:7\""))
       << doc;
-  EXPECT_TRUE(absl::StrContains(doc, "<exchange note=\"Sync\">")) << doc;
+  EXPECT_TRUE(absl::StrContains(doc, "<exchange note=\"Sync\" at=")) << doc;
 }
 
 TEST(CaptureWriter, BytesOurEncoderWouldNotWriteStayTheDevicesOwn) {

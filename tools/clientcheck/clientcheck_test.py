@@ -135,7 +135,28 @@ BREAKING = {
     "behaviour.wbxml": lambda: good()[:-1] + [broken_body()],
     "behaviour.no-storm": lambda: good() + [folder_sync("{{h2}}", "{{h2}}") for _ in range(6)],
     "behaviour.401": lambda: good() + [ex("SendMail", COMPOSE % ("m%d" % i, "x"), status=401) for i in range(5, 9)],
+    "behaviour.retry-after": lambda: good() + refused_then_retried(after=10),
 }
+
+
+def refused_then_retried(after, times=True):
+    """A Ping answered 503 with Retry-After: 30, and the Ping sent again
+    `after` seconds later, with the times a recorded capture gives (at=,
+    answered=) or without any."""
+    refused, again = ping(), ping()
+    refused.status, refused.response, refused.response_headers = 503, None, {"retry-after": "30"}
+    if times:
+        refused.at, refused.answered = 100.0, 100.1
+        again.at, again.answered = 100.1 + after, 100.2 + after
+    return [refused, again]
+
+
+def test_a_client_that_waits_out_retry_after_passes_and_one_without_times_is_not_judged():
+    def verdict(exchanges):
+        return next(v for v in rules.check(session_of(good() + exchanges)) if v.rule.id == "behaviour.retry-after")
+    waited = verdict(refused_then_retried(after=30))
+    assert waited.exercised and not waited.failures
+    assert not verdict(refused_then_retried(after=10, times=False)).exercised
 
 
 def broken_body():

@@ -447,6 +447,23 @@ def no_401_loop(session):
     return exercised, failures
 
 
+@rule("behaviour.retry-after", "Behaviour", "MS-ASHTTP 3.1.5.2.3",
+      "after HTTP 503 with Retry-After, the next request waits that many seconds (sessions with times: recorded)")
+def retry_after_honoured(session):
+    failures, exercised = [], False
+    requests = eas_requests(session)
+    for x, following in zip(requests, requests[1:]):
+        wait = (x.response_headers.get("retry-after") or "").strip()
+        if x.status != 503 or not wait.isdigit() or x.answered is None or following.at is None:
+            continue
+        exercised = True
+        # Half a second for the answer's way to the device.
+        if following.at + 0.5 < x.answered + int(wait):
+            failures.append((following, "came %.1f s after a 503 that said Retry-After: %s"
+                             % (following.at - x.answered, wait)))
+    return exercised, failures
+
+
 def check(session, rules=None):
     verdicts = []
     for r in rules or RULES:

@@ -39,6 +39,9 @@ class Exchange:
         self.response_headers = {}   # lower-case name -> value
         self.response = None         # answer tree, or None
         self.breaks = set()          # client rules the capture breaks here on purpose (a server probe)
+        # Seconds since the session began when the request came and when its
+        # answer left (a recorded capture's at= and answered=); None if not known.
+        self.at = self.answered = None
 
     def header(self, name):
         for n, v in self.headers:
@@ -111,6 +114,13 @@ def _base64_query(exchange, spec):
     exchange.policy_key = None if key == "none" else key
 
 
+def _seconds(text):
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
 def from_capture(path):
     """The session a capture's device goes through, its answers the
     capture's <response>s."""
@@ -123,6 +133,7 @@ def from_capture(path):
             continue
         x = Exchange(number, step.get("note"))
         x.breaks = set((step.get("breaks") or "").split())
+        x.at, x.answered = _seconds(step.get("at")), _seconds(step.get("answered"))
         req = step.find("request")
         x.method = req.get("method", "POST")
         x.headers = [(h.get("name"), h.text or "") for h in req.findall("header")]
