@@ -24,6 +24,35 @@ TEST(OxConvert, ContactBothWays) {
   EXPECT_EQ((*back)["display_name"], "Meier, Lena");
 }
 
+// A phone's addresses reach OX: the decoder names the elements as MS-ASCNTC
+// does (BusinessAddressCity, code page 1 token 0x0D), not by libwbxml's
+// older names (BusinessCity).
+TEST(OxConvert, ContactAddressesAsPhonesSendThem) {
+  const std::string xml =
+      "<ApplicationData xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\">"
+      "<contacts:BusinessAddressStreet>Ring 1</contacts:BusinessAddressStreet>"
+      "<contacts:BusinessAddressCity>Olpe</contacts:BusinessAddressCity>"
+      "<contacts:BusinessAddressPostalCode>57462</contacts:BusinessAddressPostalCode>"
+      "<contacts:BusinessAddressCountry>DE</contacts:BusinessAddressCountry>"
+      "<contacts:HomeAddressStreet>Weg 2</contacts:HomeAddressStreet>"
+      "<contacts:HomeAddressCity>Köln</contacts:HomeAddressCity>"
+      "<contacts:HomeAddressPostalCode>50667</contacts:HomeAddressPostalCode>"
+      "<contacts:HomeAddressCountry>DE</contacts:HomeAddressCountry></ApplicationData>";
+  auto object = FromApplicationData("contacts", xml);
+  ASSERT_TRUE(object.ok());
+  EXPECT_EQ((*object)["street_business"], "Ring 1");
+  EXPECT_EQ((*object)["city_business"], "Olpe");
+  EXPECT_EQ((*object)["postal_code_business"], "57462");
+  EXPECT_EQ((*object)["country_business"], "DE");
+  EXPECT_EQ((*object)["street_home"], "Weg 2");
+  EXPECT_EQ((*object)["city_home"], "Köln");
+  EXPECT_EQ((*object)["postal_code_home"], "50667");
+  EXPECT_EQ((*object)["country_home"], "DE");
+  const std::string back = ToApplicationData("contacts", *object);
+  EXPECT_NE(back.find("<contacts:BusinessAddressCity>Olpe</contacts:BusinessAddressCity>"), std::string::npos)
+      << back;
+}
+
 TEST(OxConvert, WeeklyAppointmentAndAllDay) {
   Json weekly = {{"title", "Team weekly"}, {"start_date", 1795856400000}, {"end_date", 1795858200000},
                  {"recurrence_type", 2}, {"days", 4}, {"interval", 1}, {"occurrences", 20},
