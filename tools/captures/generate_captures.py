@@ -343,7 +343,8 @@ class Writer:
         `other`: the request is the account's second device's, a change on the
         server as the capture's device sees it (not the client under check)."""
         req = self.request(cmd, body, params, policy, content_type, raw, other)
-        allows = list(allows) + self.empty_sync(cmd, body, response) + self.change_response(cmd, body, response)
+        allows = (list(allows) + self.empty_sync(cmd, body, response) + self.change_response(cmd, body, response)
+                  + self.no_changes(cmd, body, response))
         response, allows = self.pinned(response, status, allows)
         inner = req
         if during is not None:
@@ -408,6 +409,33 @@ class Writer:
         if self.p.v >= 121 and sent and got:
             allows.append(("MS-ASCMD 2.2.1.21.2 (empty Sync response: no changes)", "", 200,
                            {"bind": "%s={{%s}}" % (got.group(1), sent.group(1))}))
+        return allows
+
+    def no_changes(self, cmd, body, response):
+        """A Sync whose expected answer hands the client nothing (its
+        collection with the key of the request and Status 1, no Commands or
+        Responses) may instead carry a new key: "the response includes a new
+        synchronization key value that the client MUST use on the next
+        synchronization" (MS-ASCMD 2.2.3.181.4), which later requests then
+        use. From 12.1 it may also have no XML payload at all: "the server
+        sends a Sync response with only HTTP headers, and no XML payload, if
+        there are no pending server changes to report to the client"
+        (2.2.1.21.2), the key staying as it was."""
+        if cmd != "Sync" or not response or not body or "<Commands>" in body:
+            return []
+        sent = re.findall(r"<SyncKey>\{\{(\w+)\}\}</SyncKey>", body)
+        m = re.fullmatch(r'<Sync xmlns="AirSync:"><Collections><Collection>(?:<Class>\w+</Class>)?'
+                         r"<SyncKey>\{\{(\w+)\}\}</SyncKey>"
+                         r"<CollectionId>[^<]+</CollectionId><Status>1</Status></Collection></Collections></Sync>",
+                         response)
+        if m is None or sent != [m.group(1)]:
+            return []
+        key = m.group(1)
+        renewed = response.replace("<SyncKey>{{%s}}</SyncKey>" % key, "<SyncKey>{{%s_renewed}}</SyncKey>" % key)
+        allows = [("MS-ASCMD 2.2.3.181.4 (a Sync response includes a new synchronization key)", renewed, 200,
+                   {"bind": "%s={{%s_renewed}}" % (key, key)})]
+        if self.p.v >= 121:
+            allows.append(("MS-ASCMD 2.2.1.21.2 (empty Sync response: no changes)", "", 200, {}))
         return allows
 
     def change_response(self, cmd, body, response):
@@ -690,10 +718,8 @@ def send_mail(w):
     prime(w, "sent", "skey0")
     catch_up(w, "sent", "skey0", "skey1")
     send_one(w, unique(w, "Unsaved"), save=False)
-    nothing = [("MS-ASCMD 2.2.1.21.2 (empty Sync response: no changes)", "", 200, {})] if w.p.v >= 121 else []
     w.exchange("Sync Sent Items: no copy of the unsaved message", "Sync",
-               sync_collection(w, "sent", "{{skey1}}", get_changes(w)), sync_answer(w, "sent", "{{skey1}}"),
-               allows=nothing)
+               sync_collection(w, "sent", "{{skey1}}", get_changes(w)), sync_answer(w, "sent", "{{skey1}}"))
     subject = unique(w, "Lunch")
     send_one(w, subject, save=True)
     w.exchange("Sync Sent Items: the saved copy", "Sync",
