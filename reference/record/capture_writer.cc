@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 #include <iterator>
+#include <optional>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -215,17 +216,20 @@ std::string CaptureWriter::Query(const std::string& target, std::string& command
 namespace {
 
 // Writes an element and its content; `text` maps each element's text, and
-// `items` says which Commands elements to write match="items".
+// `items` gives the content of a Commands element written match="items"
+// (nullopt for any other element).
+using ItemsContent = std::function<std::optional<std::string>(const pugi::xml_node&)>;
+
 void WriteElement(const pugi::xml_node& node, std::string& out,
                   const std::function<std::string(const pugi::xml_node&, const std::string&)>& text,
-                  const std::function<bool(const pugi::xml_node&)>& items) {
+                  const ItemsContent& items) {
   out += "<";
   out += node.name();
   for (pugi::xml_attribute a : node.attributes()) {
     absl::StrAppend(&out, " ", a.name(), "=\"", Escape(a.value(), true), "\"");
   }
-  if (items(node)) {
-    out += " match=\"items\"/>";
+  if (auto content = items(node)) {
+    absl::StrAppend(&out, " match=\"items\"", content->empty() ? "/>" : absl::StrCat(">", *content, "</Commands>"));
     return;
   }
   // The folders of a FolderSync come in the server's order (MS-ASCMD
@@ -294,7 +298,7 @@ std::string CaptureWriter::Request(const RecordedExchange& e) {
               const std::string kind = KindOf(n, /*request=*/true);
               return kind.empty() ? Escape(v) : Escape(Use(kind, v));
             },
-            [](const pugi::xml_node&) { return false; });
+            [](const pugi::xml_node&) { return std::optional<std::string>(); });
         absl::StrAppend(&out, "      <body>", xml, "</body>\n");
         written = true;
       }
@@ -320,6 +324,34 @@ std::string CaptureWriter::Request(const RecordedExchange& e) {
   };
   return absl::StrCat("  <exchange note=\"", Escape(command, true), "\" at=\"", offset(e.received),
                       "\" answered=\"", offset(e.answered), "\">\n", out);
+}
+
+// The property an item of a first download is known by when a later
+// request names it: its ServerId differs between servers, its content does
+// not. The first of these an Add carries, if no other Add of the download
+// has the same value.
+constexpr const char* kItemKeys[] = {"contacts:FileAs", "email:Subject", "calendar:Subject", "tasks:Subject",
+                                     "calendar:UID", "contacts:Email1Address"};
+
+std::string CaptureWriter::DownloadBindings(const pugi::xml_node& commands) {
+  std::map<std::pair<std::string, std::string>, int> seen;
+  auto key_of = [](const pugi::xml_node& add) -> std::pair<std::string, std::string> {
+    for (const char* k : kItemKeys) {
+      if (pugi::xml_node e = add.child("ApplicationData").child(k)) return {k, e.child_value()};
+    }
+    return {};
+  };
+  for (pugi::xml_node add : commands.children("Add")) ++seen[key_of(add)];
+  std::string out;
+  for (pugi::xml_node add : commands.children("Add")) {
+    const auto key = key_of(add);
+    if (key.first.empty() || seen[key] != 1) continue;
+    const std::string name = Issue("id", add.child_value("ServerId"));
+    if (name.size() < 4) continue;  // "0" or "": nothing to bind
+    absl::StrAppend(&out, "<bind name=\"", Escape(name.substr(2, name.size() - 4), true), "\" by=\"", key.first,
+                    "\">", Escape(key.second), "</bind>");
+  }
+  return out;
 }
 
 std::string CaptureWriter::Response(const RecordedExchange& e) {
@@ -356,8 +388,11 @@ std::string CaptureWriter::Response(const RecordedExchange& e) {
           const std::string kind = KindOf(n, /*request=*/false);
           return kind.empty() ? Escape(v) : Escape(Issue(kind, v));
         },
-        [&](const pugi::xml_node& n) {
-          return std::strcmp(n.name(), "Commands") == 0 && downloads.count(n.parent().child_value("CollectionId"));
+        [&](const pugi::xml_node& n) -> std::optional<std::string> {
+          if (std::strcmp(n.name(), "Commands") != 0 || !downloads.count(n.parent().child_value("CollectionId"))) {
+            return std::nullopt;
+          }
+          return DownloadBindings(n);
         });
     absl::StrAppend(&out, "      <body>", xml, "</body>\n");
   } else {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "pugixml.hpp"
 
 namespace eas::record {
 
@@ -65,6 +66,9 @@ class CaptureWriter {
   std::string Request(const RecordedExchange& e);
   std::string Response(const RecordedExchange& e);
   std::string Query(const std::string& target, std::string& command);
+  // The <bind> elements of a first download (match="items"): each item's
+  // ServerId bound by a property only it has in the download.
+  std::string DownloadBindings(const pugi::xml_node& commands);
   // The {{name}} of a value the server issued; a new name the first time.
   std::string Issue(const Kind& kind, const std::string& value);
   // The {{name}} a request's value stands for, or the value itself.

@@ -408,6 +408,7 @@ def compare_tree(expected, actual, bindings, path, errors, level="reference"):
         return
     if expected.get("match") == "items":
         check_items(actual, here, errors, level, expected.get("within-days"))
+        bind_items(expected, actual, bindings, here, errors)
         if expected.get("name"):
             # The same items as where this name was first seen (a Sync
             # retried with the same key gets the same answer, MS-ASCMD 3.1.5.3).
@@ -499,6 +500,28 @@ def within_window(add, days):
         return "DateReceived %r is not a date (MS-ASDTYPE 2.3)" % received
     oldest = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=float(days), hours=1)
     return None if when >= oldest else "received %s, outside a FilterType window of %s days" % (received, days)
+
+
+def bind_items(expected, actual, bindings, here, errors):
+    """<bind name="id_20" by="contacts:FileAs">Meier, Lena</bind> in a
+    match="items": {{id_20}} is the ServerId of the one item there whose
+    property `by` (a code page prefix and element) has that text. A recorded
+    session names such an item later; its ServerId is each server's own."""
+    prefixes = {p.prefix: p.ns for p in eas_wbxml.code_pages().values()}
+    for b in expected:
+        if b.tag.split("}")[-1] != "bind":
+            continue
+        prefix, _, element = (b.get("by") or "").partition(":")
+        tag = "{%s}%s" % (prefixes.get(prefix, prefix), element)
+        want = (b.text or "").strip()
+        found = [add for add in actual if any((e.text or "").strip() == want
+                                              for e in add.iterfind(AIRSYNC + "ApplicationData/" + tag))]
+        if len(found) != 1:
+            errors.append("%s: %d items with %s %r, the capture names one" % (here, len(found), b.get("by"), want))
+            continue
+        err = bindings.match("{{%s}}" % b.get("name"), found[0].findtext(AIRSYNC + "ServerId") or "", here)
+        if err:
+            errors.append(err)
 
 
 def check_items(actual, here, errors, level, within_days=None):

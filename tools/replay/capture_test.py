@@ -171,6 +171,18 @@ def test_items_hold_nothing_else_at_the_reference_level():
 
 
 
+def test_a_recorded_download_binds_an_item_by_what_it_holds():
+    bound = ITEMS.replace('<Commands match="items"/>',
+                          '<Commands match="items"><bind name="mail_b" by="email:Subject">b</bind></Commands>')
+    errors, _, bindings = check(bound, commands(ADD_1, ADD_2), "reference")
+    assert errors == [] and bindings["mail_b"] == "f:2"
+    # The item is not there, or not only once: the capture's later request
+    # would name the wrong one.
+    assert "0 items with email:Subject 'b'" in check(bound, commands(ADD_1), "reference")[0][0]
+    other = ADD_1.replace("f:1", "f:3").replace(">a<", ">b<")
+    assert "2 items" in check(bound, commands(ADD_2, other), "spec")[0][0]
+
+
 def test_named_items_are_the_same_in_a_retried_answer():
     named = ITEMS.replace('match="items"', 'match="items" name="t"')
     bindings = cap.Bindings()

@@ -53,6 +53,15 @@ def phone_session(phone):
     first = sync(phone, contacts, key)
     assert len(first.find(AS + "Commands")) > 0
     key = first.findtext(AS + "SyncKey")
+    # The user edits a contact the phone just got: its ServerId is this
+    # server's, which a replay binds again by the contact's FileAs.
+    known = first.find(AS + "Commands/" + AS + "Add")
+    changed = sync(phone, contacts, key, '<Commands><Change><ServerId>%s</ServerId><ApplicationData>'
+                   '<FileAs xmlns="Contacts:">%s</FileAs><JobTitle xmlns="Contacts:">Buyer</JobTitle>'
+                   '</ApplicationData></Change></Commands>'
+                   % (known.findtext(AS + "ServerId"), known.findtext(AS + "ApplicationData/{Contacts:}FileAs")))
+    assert changed.findtext(AS + "Status") == "1"
+    key = changed.findtext(AS + "SyncKey")
     added = sync(phone, contacts, key, '<Commands><Add><ClientId>rec-1</ClientId><ApplicationData>'
                  '<FileAs xmlns="Contacts:">Lund, Ida</FileAs><FirstName xmlns="Contacts:">Ida</FirstName>'
                  '<LastName xmlns="Contacts:">Lund</LastName></ApplicationData></Add></Commands>')
@@ -111,11 +120,17 @@ def test_the_recorded_capture_says_what_it_is(recorded):
     assert c.device["user-agent"] == "Apple-iPhone4C1/902.176" and c.device["protocol"] == "14.1"
     assert c.groupware == "recorded" and os.path.exists(c.fixture)
     assert c.account["user"] == "ox.io\\miguel"
-    assert len(c.steps) == 11  # every request of the session, none twice
+    assert len(c.steps) == 12  # every request of the session, none twice
     assert "{{basic-auth}}" in c.text and "secret" not in c.text.replace('password="secret"', "")
     # Issued values are bindings, not this server's values.
     assert "{{policy_key_2}}" in c.text and "{{sync_key_" in c.text
     assert 'match="items"' in c.text  # the first download, as the corpus writes it
+    # Its items are bound by what they hold, and the edit of one names it so.
+    download = c.steps[4].find("response/body")[0].find(".//{AirSync:}Commands")
+    binds = {b.get("name"): b for b in download}
+    assert binds and all(b.get("by") == "contacts:FileAs" for b in binds.values())
+    edited = c.steps[5].find("request/body")[0].findtext(".//{AirSync:}Change/{AirSync:}ServerId")
+    assert edited.strip("{}") in binds, edited
     # The hierarchy's key and a collection's are bound apart, even where
     # this server gave both the same value.
     keys = [s.find("response/body")[0].findtext(".//{*}SyncKey") for s in c.steps[2:4]]
