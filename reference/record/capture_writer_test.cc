@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "pugixml.hpp"
 #include "reference/record/session_recorder.h"
@@ -83,6 +84,32 @@ TEST(CaptureWriter, KeysOfTheHierarchyAndOfACollectionAreBoundApartEvenWhenEqual
   EXPECT_TRUE(absl::StrContains(doc, "<provenance kind=\"recorded\">"));
   EXPECT_TRUE(absl::StrContains(doc, "<groupware state=\"recorded\" fixture=\"state.json\"/>"));
   EXPECT_EQ(w.exchanges(), 3u);
+}
+
+TEST(CaptureWriter, AFirstDownloadBindsEachItemByAPropertyOnlyItHas) {
+  CaptureWriter w(Info());
+  const std::string sync0 =
+      "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>0</SyncKey><CollectionId>contacts</CollectionId>"
+      "</Collection></Collections></Sync>";
+  w.Add(Exchange("Cmd=Sync", sync0, absl::StrReplaceAll(sync0, {{"<SyncKey>0", "<SyncKey>1"},
+                                                                 {"</CollectionId>", "</CollectionId><Status>1</Status>"}})));
+  auto add = [](const std::string& id, const std::string& file_as) {
+    return "<Add><ServerId>" + id + "</ServerId><ApplicationData><contacts:FileAs>" + file_as +
+           "</contacts:FileAs></ApplicationData></Add>";
+  };
+  w.Add(Exchange("Cmd=Sync",
+                 "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>1</SyncKey><CollectionId>contacts"
+                 "</CollectionId></Collection></Collections></Sync>",
+                 "<Sync xmlns=\"AirSync:\" xmlns:contacts=\"Contacts:\"><Collections><Collection><SyncKey>2</SyncKey>"
+                 "<CollectionId>contacts</CollectionId><Status>1</Status><Commands>" +
+                     add("c:1", "Lund, Ida") + add("c:2", "Berg, Ola") + add("c:3", "Berg, Ola") +
+                     "</Commands></Collection></Collections></Sync>"));
+  const std::string doc = w.Document();
+  // Lund, Ida is told apart by her FileAs; the two Berg, Ola are not.
+  EXPECT_TRUE(absl::StrContains(doc, "<Commands match=\"items\"><bind name=\"id_2\" by=\"contacts:FileAs\">"
+                                     "Lund, Ida</bind></Commands>"))
+      << doc;
+  EXPECT_FALSE(absl::StrContains(doc, "Berg, Ola")) << doc;
 }
 
 TEST(CaptureWriter, ABase64QueryIsWrittenAsItsFieldsWithThePolicyKeyBound) {
