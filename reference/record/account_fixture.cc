@@ -1,5 +1,6 @@
 #include "reference/record/account_fixture.h"
 
+#include <cstring>
 #include <map>
 #include <set>
 #include <vector>
@@ -21,9 +22,9 @@ using backend::Folder;
 constexpr int64_t kClock = 1795000000000;
 // The global address book of the mock (tools/oxmock), as in the demo fixture.
 constexpr char kGalFolder[] = "6";
-// Where the fixture's account keeps its default mail folders, below
-// default0 (OX's "account" data: sent_fullname ...). At the top of the
-// mailbox, as the embedded store has them, so both backends show one tree.
+// The names of the account's default mail folders below default0 (OX's
+// "account" data: sent_fullname ...), at the top of the mailbox or below
+// INBOX as the account has them, so both backends show its own tree.
 constexpr char kSentName[] = "Sent";
 constexpr char kTrashName[] = "Trash";
 constexpr char kDraftsName[] = "Drafts";
@@ -36,12 +37,13 @@ struct OxPlace {
 
 // The OX folder of an EAS folder; module "" for one the fixture leaves out
 // (the Outbox, which both backends make themselves; notes, journal).
-OxPlace PlaceOf(const Folder& f) {
+OxPlace PlaceOf(const Folder& f, const std::string& inbox) {
+  const std::string mail_root = f.parent_id == inbox && !inbox.empty() ? "default0/INBOX/" : "default0/";
   switch (f.type) {
     case backend::kInbox: return {"default0/INBOX", "mail", 7, true};
-    case backend::kDrafts: return {absl::StrCat("default0/", kDraftsName), "mail", 9, true};
-    case backend::kSentItems: return {absl::StrCat("default0/", kSentName), "mail", 10, true};
-    case backend::kDeletedItems: return {absl::StrCat("default0/", kTrashName), "mail", 12, true};
+    case backend::kDrafts: return {mail_root + kDraftsName, "mail", 9, true};
+    case backend::kSentItems: return {mail_root + kSentName, "mail", 10, true};
+    case backend::kDeletedItems: return {mail_root + kTrashName, "mail", 12, true};
     case backend::kUserMail: return {absl::StrCat("default0/", f.server_id), "mail", 0, false};
     case backend::kCalendar: return {"calendar", "calendar", 0, true};
     case backend::kContacts: return {"contacts", "contacts", 0, true};
@@ -87,14 +89,25 @@ absl::StatusOr<Json> ExportAccount(backend::Backend& backend, const backend::Acc
   Json fixture = {{"clock", kClock}, {"users", Json::array()}, {"folders", Json::array()},
                   {"contacts", Json::array()}, {"calendar", Json::array()}, {"tasks", Json::array()},
                   {"mail", Json::array()}};
-  fixture["users"].push_back({{"context", account.context}, {"login", account.login},
-                              {"password", kFixturePassword}, {"display_name", account.display_name},
-                              {"email", account.email}, {"user_id", 3}, {"sent_fullname", kSentName},
-                              {"trash_fullname", kTrashName}, {"drafts_fullname", kDraftsName}});
   auto folders = backend.ListFolders(account);
   if (!folders.ok()) return folders.status();
+  std::string inbox;
+  for (const Folder& f : *folders) {
+    if (f.type == backend::kInbox && inbox.empty()) inbox = f.server_id;
+  }
   std::map<std::string, OxPlace> places;
-  for (const Folder& f : *folders) places[f.server_id] = PlaceOf(f);
+  Json user = {{"context", account.context}, {"login", account.login}, {"password", kFixturePassword},
+               {"display_name", account.display_name}, {"email", account.email}, {"user_id", 3},
+               {"sent_fullname", kSentName}, {"trash_fullname", kTrashName}, {"drafts_fullname", kDraftsName}};
+  for (const Folder& f : *folders) {
+    places[f.server_id] = PlaceOf(f, inbox);
+    const char* name = f.type == backend::kSentItems      ? "sent_fullname"
+                       : f.type == backend::kDeletedItems ? "trash_fullname"
+                       : f.type == backend::kDrafts       ? "drafts_fullname"
+                                                          : nullptr;
+    if (name != nullptr) user[name] = places[f.server_id].id.substr(std::strlen("default0/"));
+  }
+  fixture["users"].push_back(user);
   std::vector<std::string> left_out;
   size_t items = 0, bytes = 0;
   for (const Folder& f : *folders) {
@@ -218,7 +231,8 @@ absl::Status ImportFixture(backend::SqliteStore& store, const Json& fixture) {
         return absl::InvalidArgumentError(absl::StrCat("fixture folder ", f.value("id", std::string()),
                                                        " comes before its parent"));
       }
-      placed.folder.parent_id = placed.is_default ? "0" : parent->second;
+      // A default folder keeps its place too (Sent below Inbox, as OX may have it).
+      placed.folder.parent_id = placed.folder.type == backend::kInbox ? "0" : parent->second;
       absl::Status s = placed.is_default ? store.UpdateFolder(*account, placed.folder)
                                          : store.AddFolder(*account, placed.folder);
       if (!s.ok()) return s;

@@ -1,5 +1,6 @@
 """Recording a session (eas-server --record-dir, eas-admin devices record):
-the project's test phone talks to a server that records it; the capture
+the project's test phone talks to a server that records it (on the embedded
+store, and on the OX backend); the capture
 written is `recorded`, names its state file, and replays green against a
 fresh reference server holding that state, on the embedded store and on the
 OX backend; the same capture with one byte of the server's answer changed
@@ -8,6 +9,7 @@ fails (docs/captures.md, "Recorded captures")."""
 import glob
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -89,11 +91,24 @@ def phone_session(phone):
     assert deleted.findtext(AS + "Status") == "1"
 
 
-@pytest.fixture(scope="module")
-def recorded():
-    """The recorded capture's path, after a session of the test phone."""
+@pytest.fixture(scope="module", params=["embedded", "ox"])
+def recorded(request):
+    """The recorded capture's path, after a session of the test phone with a
+    server on that backend (the state is exported through either)."""
     record_dir = tempfile.mkdtemp(prefix="eas-record-")
-    server = RunningServer(["--record-dir=" + record_dir])
+    mock = None
+    if request.param == "embedded":
+        server = RunningServer(["--record-dir=" + record_dir])
+    else:
+        from eas_server import ADMIN
+        from ox_mock import RunningOxMock
+        fixture = os.path.join(record_dir, "demo-ox.json.in")
+        with open(fixture, "w") as f:
+            f.write(subprocess.run([ADMIN, "demo-ox-fixture"], capture_output=True, text=True, check=True).stdout)
+        mock = RunningOxMock(fixture)
+        os.remove(fixture)
+        server = RunningServer(["--backend=ox", "--ox-url=" + mock.url, "--ox-sync-freshness-ms=0",
+                                "--record-dir=" + record_dir])
     try:
         done = server.admin("devices", "record", "ox.io/miguel", DEVICE, "on")
         assert done.returncode == 0, done.stderr
@@ -103,6 +118,8 @@ def recorded():
         server.admin("devices", "record", "ox.io/miguel", DEVICE, "off")
     finally:
         server.stop()
+        if mock is not None:
+            mock.stop()
     files = glob.glob(os.path.join(record_dir, "*.xml"))
     assert len(files) == 1, files
     # Kept with the test's outputs: what a recording looks like.
