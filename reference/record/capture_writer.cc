@@ -404,15 +404,16 @@ std::string CaptureWriter::Response(const RecordedExchange& e) {
   return out;
 }
 
-void CaptureWriter::Add(const RecordedExchange& e) {
+std::string CaptureWriter::Add(const RecordedExchange& e) {
   std::string xml = Request(e);
   xml += Response(e);
   xml += "  </exchange>\n";
   bytes_ += xml.size();
-  exchanges_.push_back(std::move(xml));
+  ++exchanges_;
+  return xml;
 }
 
-std::string CaptureWriter::Document() const {
+std::string CaptureWriter::Header() const {
   const std::string when = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", info_.started, absl::UTCTimeZone());
   std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
   absl::StrAppend(&out, "<!-- Recorded by eas-server (its record-dir) from the device's own traffic, ", when,
@@ -430,7 +431,16 @@ std::string CaptureWriter::Document() const {
   absl::StrAppend(&out, "  <provenance kind=\"recorded\">\n    <source habit=\"every exchange of the session\">",
                   "recorded by the reference server on ", when, " from the device's requests (User-Agent ",
                   Escape(info_.user_agent), ") and the server's answers</source>\n  </provenance>\n");
-  out += "  <verifies>\n";
+  absl::StrAppend(&out, "  <groupware state=\"recorded\" fixture=\"", Escape(info_.fixture, true), "\"/>\n");
+  absl::StrAppend(&out, "  <account user=\"", Escape(info_.user, true), "\" password=\"", kFixturePassword, "\"",
+                  info_.query_user.empty() ? "" : absl::StrCat(" query-user=\"", Escape(info_.query_user, true), "\""),
+                  "/>\n");
+  return out;
+}
+
+// After the exchanges, as they tell which commands the session used.
+std::string CaptureWriter::Footer() const {
+  std::string out = "  <verifies>\n";
   bool any = false;
   for (const std::string& c : commands_) {
     auto it = CommandSections().find(c);
@@ -439,13 +449,7 @@ std::string CaptureWriter::Document() const {
     any = true;
   }
   if (!any) out += "    <rule spec=\"MS-ASHTTP\" section=\"2.2.1.1\"/>\n";
-  out += "  </verifies>\n";
-  absl::StrAppend(&out, "  <groupware state=\"recorded\" fixture=\"", Escape(info_.fixture, true), "\"/>\n");
-  absl::StrAppend(&out, "  <account user=\"", Escape(info_.user, true), "\" password=\"", kFixturePassword, "\"",
-                  info_.query_user.empty() ? "" : absl::StrCat(" query-user=\"", Escape(info_.query_user, true), "\""),
-                  "/>\n");
-  for (const std::string& e : exchanges_) out += e;
-  out += "</capture>\n";
+  out += "  </verifies>\n</capture>\n";
   return out;
 }
 

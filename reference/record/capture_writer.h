@@ -51,11 +51,14 @@ class CaptureWriter {
  public:
   explicit CaptureWriter(SessionInfo info) : info_(std::move(info)) {}
 
-  // Adds one exchange, bound with what the earlier ones bound.
-  void Add(const RecordedExchange& exchange);
-  // The whole capture file as it stands.
-  std::string Document() const;
-  size_t exchanges() const { return exchanges_.size(); }
+  // One exchange as the file's text, bound with what the earlier ones
+  // bound. The file is Header(), every exchange in order, then Footer(),
+  // which may grow with each exchange (the rules the session verifies): a
+  // recorder appends each exchange in place of the last footer.
+  std::string Add(const RecordedExchange& exchange);
+  std::string Header() const;
+  std::string Footer() const;
+  size_t exchanges() const { return exchanges_; }
   size_t bytes() const { return bytes_; }
 
   // What a binding stands for: "key:COLLECTION" or "key:hierarchy" (sync
@@ -84,7 +87,7 @@ class CaptureWriter {
   // The request of the exchange being added: collection -> its SyncKey.
   std::map<std::string, std::string> request_keys_;
   std::set<std::string> commands_;
-  std::vector<std::string> exchanges_;
+  size_t exchanges_ = 0;
   size_t bytes_ = 0;
 };
 

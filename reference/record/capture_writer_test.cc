@@ -1,5 +1,6 @@
 #include "reference/record/capture_writer.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -40,6 +41,16 @@ SessionInfo Info(const std::string& form = "plain") {
   return info;
 }
 
+// A capture file as the recorder writes it: the header, each exchange,
+// the footer.
+struct Recording {
+  explicit Recording(SessionInfo info) : writer(std::move(info)) {}
+  void Add(const RecordedExchange& e) { exchanges += writer.Add(e); }
+  std::string Document() const { return writer.Header() + exchanges + writer.Footer(); }
+  CaptureWriter writer;
+  std::string exchanges;
+};
+
 RecordedExchange Exchange(const std::string& query, const std::string& request_xml, const std::string& response_xml) {
   RecordedExchange e;
   e.method = "POST";
@@ -54,7 +65,7 @@ RecordedExchange Exchange(const std::string& query, const std::string& request_x
 }
 
 TEST(CaptureWriter, KeysOfTheHierarchyAndOfACollectionAreBoundApartEvenWhenEqual) {
-  CaptureWriter w(Info());
+  Recording w(Info());
   w.Add(Exchange("Cmd=FolderSync&User=miguel&DeviceId=DEV1&DeviceType=iPhone",
                  "<FolderSync xmlns=\"FolderHierarchy:\"><SyncKey>0</SyncKey></FolderSync>",
                  "<FolderSync xmlns=\"FolderHierarchy:\"><Status>1</Status><SyncKey>1</SyncKey><Changes><Count>1</Count>"
@@ -83,11 +94,11 @@ TEST(CaptureWriter, KeysOfTheHierarchyAndOfACollectionAreBoundApartEvenWhenEqual
   EXPECT_FALSE(absl::StrContains(doc, "eas.example.com"));
   EXPECT_TRUE(absl::StrContains(doc, "<provenance kind=\"recorded\">"));
   EXPECT_TRUE(absl::StrContains(doc, "<groupware state=\"recorded\" fixture=\"state.json\"/>"));
-  EXPECT_EQ(w.exchanges(), 3u);
+  EXPECT_EQ(w.writer.exchanges(), 3u);
 }
 
 TEST(CaptureWriter, AFirstDownloadBindsEachItemByAPropertyOnlyItHas) {
-  CaptureWriter w(Info());
+  Recording w(Info());
   const std::string sync0 =
       "<Sync xmlns=\"AirSync:\"><Collections><Collection><SyncKey>0</SyncKey><CollectionId>contacts</CollectionId>"
       "</Collection></Collections></Sync>";
@@ -113,7 +124,7 @@ TEST(CaptureWriter, AFirstDownloadBindsEachItemByAPropertyOnlyItHas) {
 }
 
 TEST(CaptureWriter, ABase64QueryIsWrittenAsItsFieldsWithThePolicyKeyBound) {
-  CaptureWriter w(Info("base64"));
+  Recording w(Info("base64"));
   w.Add(Exchange("Cmd=Provision&User=miguel&DeviceId=DEV1&DeviceType=PPC", "",
                  "<Provision xmlns=\"Provision:\"><Status>1</Status><Policies><Policy><PolicyType>MS-WAP-Provisioning-XML"
                  "</PolicyType><Status>1</Status><PolicyKey>305419896</PolicyKey></Policy></Policies></Provision>"));
@@ -132,7 +143,7 @@ TEST(CaptureWriter, ABase64QueryIsWrittenAsItsFieldsWithThePolicyKeyBound) {
 }
 
 TEST(CaptureWriter, BytesOurEncoderWouldNotWriteStayTheDevicesOwn) {
-  CaptureWriter w(Info());
+  Recording w(Info());
   // The same document with a string table entry nobody uses: decodes, but
   // encodes again to other bytes.
   std::string odd = Wbxml("<FolderSync xmlns=\"FolderHierarchy:\"><SyncKey>0</SyncKey></FolderSync>");
@@ -167,6 +178,23 @@ std::string TempDir(const std::string& name) {
   return path;
 }
 
+std::string ReadFile(const std::string& path) {
+  std::string text;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return text;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) text.append(buffer, n);
+  std::fclose(f);
+  return text;
+}
+
+size_t CountOf(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
 TEST(SessionRecorder, ASessionEndsOnQuietTimeOnOffAndAtTheSessionBound) {
   RecorderOptions options;
   options.dir = TempDir("recorder");
@@ -181,6 +209,15 @@ TEST(SessionRecorder, ASessionEndsOnQuietTimeOnOffAndAtTheSessionBound) {
   const std::string first = recorder.OpenFile("ox.io/miguel/DEV1");
   EXPECT_EQ(first, options.dir + "/miguel-iPhone-DEV1-20261130T005320.xml");
   recorder.Record("ox.io/miguel/DEV1", Exchange("Cmd=Ping", "", ""), t0);
+  recorder.Record("ox.io/miguel/DEV1", Exchange("Cmd=Sync", "", ""), t0);
+  // The file is a whole capture after each exchange: the second took the
+  // footer's place, and the footer follows it again, naming both commands.
+  std::string text = ReadFile(first);
+  EXPECT_EQ(CountOf(text, "<exchange "), 2u);
+  EXPECT_EQ(CountOf(text, "</capture>"), 1u);
+  EXPECT_TRUE(absl::EndsWith(text, "</verifies>\n</capture>\n")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "section=\"2.2.1.13\"") && absl::StrContains(text, "section=\"2.2.1.21\""));
+  EXPECT_LT(text.find("<exchange note=\"Ping\""), text.find("<exchange note=\"Sync\""));
   // One session at most: another device is not recorded meanwhile.
   EXPECT_FALSE(recorder.Begin("ox.io/ana/DEV2", info, state, t0));
   // Within the quiet time the session goes on; after it a new file starts.

@@ -28,6 +28,20 @@ absl::Status WriteWhole(const std::string& path, const std::string& text) {
   return absl::OkStatus();
 }
 
+// Writes `text` over the last `footer` bytes of the file: the exchange
+// and the new footer. A crash during it leaves the file without its end;
+// what was recorded before stays.
+absl::Status AppendBeforeFooter(const std::string& path, size_t footer, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "r+b");
+  if (f == nullptr) return absl::UnavailableError(absl::StrCat("cannot open ", path));
+  bool ok = std::fseek(f, -static_cast<long>(footer), SEEK_END) == 0 &&
+            std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0;
+  const long end = ok ? std::ftell(f) : -1;
+  ok = ok && end >= 0 && ::ftruncate(::fileno(f), end) == 0;
+  ok = std::fclose(f) == 0 && ok;
+  return ok ? absl::OkStatus() : absl::UnavailableError(absl::StrCat("cannot write ", path));
+}
+
 bool Exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
@@ -112,9 +126,17 @@ void SessionRecorder::Record(const std::string& device_key, const RecordedExchan
   }
   absl::MutexLock lock(&session->mutex);
   session->last = now;
-  session->writer->Add(exchange);
-  log::IfError(WriteWhole(session->path, session->writer->Document()), "recording: writing the capture",
-               {{"file", session->path}});
+  const std::string xml = session->writer->Add(exchange);
+  const std::string footer = session->writer->Footer();
+  absl::Status written = session->footer_bytes == 0
+                             ? WriteWhole(session->path, session->writer->Header() + xml + footer)
+                             : AppendBeforeFooter(session->path, session->footer_bytes, xml + footer);
+  session->footer_bytes = footer.size();
+  if (!written.ok()) {
+    // The file is no longer what the session was: no more of it.
+    log::Error("recording: writing the capture", written, {{"file", session->path}});
+    End(device_key);
+  }
 }
 
 void SessionRecorder::End(const std::string& device_key) {

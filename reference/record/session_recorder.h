@@ -2,10 +2,10 @@
 // captures"): `eas-admin devices record CONTEXT/LOGIN DEVICEID on` or the
 // server's --record-all switches a device on; from its next request on,
 // every exchange is added to a capture under --record-dir, one file per
-// session, written whole after every exchange (a crash loses nothing
-// recorded). A session ends after --record-quiet without a request, when
-// recording is switched off, or at a size bound; the next request starts a
-// new file. Beside each capture, NAME.state.json: the account's groupware
+// session, each exchange written in place of the file's footer as it
+// comes (a crash loses at most the exchange being written). A session ends
+// after --record-quiet without a request, when recording is switched off,
+// or at a size bound; the next request starts a new file. Beside each capture, NAME.state.json: the account's groupware
 // state when the session began (account_fixture.h).
 #ifndef EAS_REFERENCE_RECORD_SESSION_RECORDER_H_
 #define EAS_REFERENCE_RECORD_SESSION_RECORDER_H_
@@ -66,6 +66,8 @@ class SessionRecorder {
     // another thread than the device's next request.
     absl::Mutex mutex;
     std::unique_ptr<CaptureWriter> writer ABSL_GUARDED_BY(mutex);
+    // The length of the footer the file ends with; 0 before the first write.
+    size_t footer_bytes ABSL_GUARDED_BY(mutex) = 0;
   };
 
   RecorderOptions options_;
