@@ -423,6 +423,12 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
   auto account = &std::get<Login_>(login).account;
   if (request.method == "OPTIONS") {
     record.metric_command = "OPTIONS";
+    // A device that names itself in the query (iOS does) has its OPTIONS
+    // in its recorded session: the versions it was offered.
+    if (options_.recorder != nullptr && options_.recorder->enabled() && !query.device_id.empty() &&
+        query.device_id.size() <= kMaxDeviceField && query.device_type.size() <= kMaxDeviceField) {
+      StartRecording(request, *account, query, "", record);
+    }
     return Options();
   }
 
@@ -502,7 +508,9 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
     log::Security("device-refused", {{"account", record.account}, {"device", record.device_id}, {"why", "blocked"}});
     return Plain(403, "this device is blocked for this account");
   }
-  if (options_.recorder != nullptr && options_.recorder->enabled()) StartRecording(request, admitted, record);
+  if (options_.recorder != nullptr && options_.recorder->enabled()) {
+    StartRecording(request, admitted.account, admitted.query, ToString(admitted.version), record);
+  }
 
   // The provisioning gate (MS-ASPROV 3.2.5.1): 449 up to 12.1, a status in
   // the command's body from 14.0.
@@ -624,32 +632,34 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
   return Wbxml(result);
 }
 
-void Dispatcher::StartRecording(const HttpRequest& request, const Admitted& admitted, Record& record) {
+void Dispatcher::StartRecording(const HttpRequest& request, const backend::Account& account, const Query& query,
+                                const std::string& protocol, Record& record) {
+  const std::string device_key = absl::StrCat(account.key(), "/", query.device_id);
   bool on = options_.recorder->record_all();
   if (!on) {
-    auto flag = state_.IsRecording(admitted.account.key(), admitted.query.device_id);
+    auto flag = state_.IsRecording(account.key(), query.device_id);
     log::IfError(flag.status(), "reading whether the device is recorded",
                  {{"account", record.account}, {"device", record.device_id}});
     on = flag.ok() && *flag;
   }
   if (!on) {
-    options_.recorder->End(admitted.device_key);
+    options_.recorder->End(device_key);
     return;
   }
   record::SessionInfo info;
-  info.login = admitted.account.login;
-  info.device_id = admitted.query.device_id;
-  info.device_type = admitted.query.device_type;
+  info.login = account.login;
+  info.device_id = query.device_id;
+  info.device_type = query.device_type;
   info.user_agent = request.Header("User-Agent");
-  info.protocol = ToString(admitted.version);
-  info.query_form = admitted.query.base64 ? "base64" : "plain";
+  info.protocol = protocol;
+  info.query_form = query.base64 ? "base64" : "plain";
   auto credentials = ParseBasicAuthorization(request.Header("Authorization"));
-  info.user = credentials ? credentials->username : admitted.account.login;
-  info.query_user = admitted.query.base64 ? "" : admitted.query.user;
+  info.user = credentials ? credentials->username : account.login;
+  info.query_user = query.base64 ? "" : query.user;
   info.started = record.start;
   record.recording = options_.recorder->Begin(
-      admitted.device_key, info, [&] { return record::ExportAccount(backend_, admitted.account); }, absl::Now());
-  record.device_key = admitted.device_key;
+      device_key, info, [&] { return record::ExportAccount(backend_, account); }, absl::Now());
+  record.device_key = device_key;
 }
 
 void Dispatcher::RecordExchange(const HttpRequest& request, const Record& record, const HttpResponse& response) {

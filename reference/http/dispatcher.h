@@ -160,7 +160,9 @@ class Dispatcher {
   HttpResponse Options();
   // Whether the device is recorded (--record-all, eas-admin devices
   // record); if so its session is opened before the request runs.
-  void StartRecording(const HttpRequest& request, const Admitted& admitted, Record& record);
+  // `protocol` is "" for an OPTIONS, which names no version.
+  void StartRecording(const HttpRequest& request, const backend::Account& account, const Query& query,
+                      const std::string& protocol, Record& record);
   // After the answer: the exchange into the device's recorded session.
   void RecordExchange(const HttpRequest& request, const Record& record, const HttpResponse& response);
   // POST /autodiscover/autodiscover.xml (any case), for the signed-in account.

@@ -58,6 +58,10 @@ class CaptureWriter {
   std::string Add(const RecordedExchange& exchange);
   std::string Header() const;
   std::string Footer() const;
+  // The protocol version, once a request names one (an OPTIONS does not):
+  // the header is written only then.
+  bool has_protocol() const { return !info_.protocol.empty(); }
+  void SetProtocol(const std::string& protocol) { info_.protocol = protocol; }
   size_t exchanges() const { return exchanges_; }
   size_t bytes() const { return bytes_; }
 

@@ -71,6 +71,7 @@ bool SessionRecorder::Begin(const std::string& device_key, const SessionInfo& in
   std::string ended;
   if (open != nullptr) {
     absl::MutexLock session(&open->mutex);
+    if (!open->writer->has_protocol() && !info.protocol.empty()) open->writer->SetProtocol(info.protocol);
     const bool fresh = now - open->last <= options_.quiet && open->writer->exchanges() < options_.max_exchanges &&
                        open->writer->bytes() < options_.max_bytes;
     if (fresh) return true;
@@ -127,11 +128,16 @@ void SessionRecorder::Record(const std::string& device_key, const RecordedExchan
   absl::MutexLock lock(&session->mutex);
   session->last = now;
   const std::string xml = session->writer->Add(exchange);
+  if (!session->writer->has_protocol()) {
+    session->pending += xml;  // bounded: the session's size bound counts it
+    return;
+  }
   const std::string footer = session->writer->Footer();
   absl::Status written = session->footer_bytes == 0
-                             ? WriteWhole(session->path, session->writer->Header() + xml + footer)
+                             ? WriteWhole(session->path, session->writer->Header() + session->pending + xml + footer)
                              : AppendBeforeFooter(session->path, session->footer_bytes, xml + footer);
   session->footer_bytes = footer.size();
+  session->pending.clear();
   if (!written.ok()) {
     // The file is no longer what the session was: no more of it.
     log::Error("recording: writing the capture", written, {{"file", session->path}});

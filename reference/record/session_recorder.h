@@ -68,6 +68,9 @@ class SessionRecorder {
     std::unique_ptr<CaptureWriter> writer ABSL_GUARDED_BY(mutex);
     // The length of the footer the file ends with; 0 before the first write.
     size_t footer_bytes ABSL_GUARDED_BY(mutex) = 0;
+    // Exchanges before the first that names the protocol (an OPTIONS),
+    // written with the header once one does.
+    std::string pending ABSL_GUARDED_BY(mutex);
   };
 
   RecorderOptions options_;

@@ -43,9 +43,14 @@ def sync(phone, collection, key, commands=""):
 
 
 def phone_session(phone):
-    """The session the phone has: provisioning, the hierarchy, a contacts
+    """The session the phone has: OPTIONS, provisioning, the hierarchy, a contacts
     folder downloaded, a contact added, changed and deleted from the phone,
     an estimate, a folder created and removed."""
+    phone.conn.request("OPTIONS", eas_phone.PATH + "?User=miguel&DeviceId=%s&DeviceType=iPhone" % phone.device_id,
+                       headers={"Authorization": eas_phone.auth(), "User-Agent": "Apple-iPhone4C1/902.176"})
+    answer = phone.conn.getresponse()
+    answer.read()
+    assert answer.status == 200
     phone.provision()
     status, root = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey></FolderSync>')
     assert status == 200
@@ -137,20 +142,20 @@ def test_the_recorded_capture_says_what_it_is(recorded):
     assert c.device["user-agent"] == "Apple-iPhone4C1/902.176" and c.device["protocol"] == "14.1"
     assert c.groupware == "recorded" and os.path.exists(c.fixture)
     assert c.account["user"] == "ox.io\\miguel"
-    assert len(c.steps) == 12  # every request of the session, none twice
+    assert len(c.steps) == 13  # every request of the session, none twice
     assert "{{basic-auth}}" in c.text and "secret" not in c.text.replace('password="secret"', "")
     # Issued values are bindings, not this server's values.
     assert "{{policy_key_2}}" in c.text and "{{sync_key_" in c.text
     assert 'match="items"' in c.text  # the first download, as the corpus writes it
     # Its items are bound by what they hold, and the edit of one names it so.
-    download = c.steps[4].find("response/body")[0].find(".//{AirSync:}Commands")
+    download = c.steps[5].find("response/body")[0].find(".//{AirSync:}Commands")
     binds = {b.get("name"): b for b in download}
     assert binds and all(b.get("by") == "contacts:FileAs" for b in binds.values())
-    edited = c.steps[5].find("request/body")[0].findtext(".//{AirSync:}Change/{AirSync:}ServerId")
+    edited = c.steps[6].find("request/body")[0].findtext(".//{AirSync:}Change/{AirSync:}ServerId")
     assert edited.strip("{}") in binds, edited
     # The hierarchy's key and a collection's are bound apart, even where
     # this server gave both the same value.
-    keys = [s.find("response/body")[0].findtext(".//{*}SyncKey") for s in c.steps[2:4]]
+    keys = [s.find("response/body")[0].findtext(".//{*}SyncKey") for s in c.steps[3:5]]
     assert keys[0] != keys[1] and all(k.startswith("{{sync_key_") for k in keys), keys
 
 
@@ -172,7 +177,8 @@ def test_the_client_rules_judge_the_recorded_session(recorded):
     import session as sessions
     verdicts = {v.rule.id: v for v in rules.check(sessions.from_capture(recorded))}
     assert not [i for i, v in verdicts.items() if v.failures], [(i, v.failures) for i, v in verdicts.items()]
-    for exercised in ("http.query", "provision.acknowledge", "foldersync.keys", "sync.keys", "sync.client-ids"):
+    for exercised in ("http.query", "http.protocol-version", "provision.acknowledge", "foldersync.keys",
+                      "sync.keys", "sync.client-ids"):
         assert verdicts[exercised].exercised, exercised
 
 
@@ -192,7 +198,7 @@ def test_one_byte_of_the_server_changed_fails(recorded, tmp_path):
     finally:
         fresh.stop()
     assert not outcome.passed
-    assert [d.number for d in outcome.differences] == [3], outcome.report()
+    assert [d.number for d in outcome.differences] == [4], outcome.report()
     assert "Contactz" in outcome.report() or "Contacts" in outcome.report()
 
 
