@@ -202,6 +202,21 @@ def test_the_corpus_read_as_client_sessions_breaks_no_rule_but_its_probes(tmp_pa
     assert "EAS client check" in html.read_text()
 
 
+def test_live_judges_the_devices_newest_recording(tmp_path, capsys):
+    """--live RECORD-DIR CONTEXT/LOGIN DEVICEID: the newest file the recorder
+    wrote for that device (its names: session_recorder.h)."""
+    corpus_files = [p for p in corpus() if p.endswith("push-ping.xml")][:2]
+    older = tmp_path / "miguel-iPhone-DEV_1-20261203T070000.xml"
+    newer = tmp_path / "miguel-iPhone-DEV_1-20261203T080000.xml"
+    other = tmp_path / "ana-iPhone-DEV_1-20261203T090000.xml"
+    for path, source in ((older, corpus_files[0]), (newer, corpus_files[1]), (other, corpus_files[0])):
+        path.write_bytes(open(source, "rb").read())
+    os.utime(older, (1, 1))
+    assert clientcheck.main(["--live", str(tmp_path), "ox.io/miguel", "DEV/1"]) == 0
+    assert "session so far: %s" % newer in capsys.readouterr().out
+    assert clientcheck.main(["--live", str(tmp_path), "ox.io/juan", "DEV/1"]) == 2
+
+
 def test_the_rules_are_listed_without_a_capture(capsys):
     """`bazel run //tools/clientcheck -- --rules` (docs/vendor-guide.md)."""
     assert clientcheck.main(["--rules"]) == 0
