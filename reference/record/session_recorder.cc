@@ -106,9 +106,9 @@ bool SessionRecorder::Begin(const std::string& device_key, const SessionInfo& in
   }
   auto session = std::make_shared<Session>();
   session->path = stem + ".xml";
-  session->last = now;
   {
     absl::MutexLock s(&session->mutex);
+    session->last = now;
     session->writer = std::make_unique<CaptureWriter>(with_state);
   }
   log::Info("recording: session started", {{"file", session->path}, {"device", info.device_id}});

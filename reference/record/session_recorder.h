@@ -60,11 +60,11 @@ class SessionRecorder {
 
  private:
   struct Session {
-    std::string path;  // the capture file
-    absl::Time last;
-    // Guards the writer and the file: a parked Ping's answer may come on
+    std::string path;  // the capture file; set before the session is shared
+    // Guards the rest and the file: a parked Ping's answer may come on
     // another thread than the device's next request.
     absl::Mutex mutex;
+    absl::Time last ABSL_GUARDED_BY(mutex);
     std::unique_ptr<CaptureWriter> writer ABSL_GUARDED_BY(mutex);
     // The length of the footer the file ends with; 0 before the first write.
     size_t footer_bytes ABSL_GUARDED_BY(mutex) = 0;
