@@ -7,17 +7,13 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "reference/testing/temp_files.h"
 #include "reference/backend/password_hash.h"
 
 namespace eas::backend {
 namespace {
 
-std::string TempDb(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  std::string path = std::string(dir ? dir : "/tmp") + "/" + name + ".db";
-  std::remove(path.c_str());
-  return path;
-}
+std::string TempDb(const std::string& name) { return eas::testing::FreshTempPath(name + ".db"); }
 
 TEST(PasswordHash, VerifiesOnlyTheRightPassword) {
   const std::string stored = HashPassword("secret", 1000);

@@ -8,16 +8,12 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "reference/server/demo.h"
+#include "reference/testing/temp_files.h"
 
 namespace eas::record {
 namespace {
 
-std::string TempDb(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  std::string path = std::string(dir ? dir : "/tmp") + "/" + name + ".db";
-  std::remove(path.c_str());
-  return path;
-}
+std::string TempDb(const std::string& name) { return eas::testing::FreshTempPath(name + ".db"); }
 
 // folder id -> the subjects (mail) or the number of its items, as text.
 std::map<std::string, std::string> Contents(backend::SqliteStore& store, const backend::Account& a) {

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "pugixml.hpp"
 #include "reference/record/session_recorder.h"
+#include "reference/testing/runfiles.h"
 #include "reference/wbxml/dom.h"
 #include "reference/wbxml/encoder.h"
 
@@ -178,17 +179,6 @@ std::string TempDir(const std::string& name) {
   return path;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::string text;
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return text;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) text.append(buffer, n);
-  std::fclose(f);
-  return text;
-}
-
 size_t CountOf(const std::string& text, const std::string& what) {
   size_t count = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
@@ -212,7 +202,7 @@ TEST(SessionRecorder, ASessionEndsOnQuietTimeOnOffAndAtTheSessionBound) {
   recorder.Record("ox.io/miguel/DEV1", Exchange("Cmd=Sync", "", ""), t0);
   // The file is a whole capture after each exchange: the second took the
   // footer's place, and the footer follows it again, naming both commands.
-  std::string text = ReadFile(first);
+  std::string text = eas::testing::ReadFileOrDie(first);
   EXPECT_EQ(CountOf(text, "<exchange "), 2u);
   EXPECT_EQ(CountOf(text, "</capture>"), 1u);
   EXPECT_TRUE(absl::EndsWith(text, "</verifies>\n</capture>\n")) << text;

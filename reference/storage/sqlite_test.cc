@@ -13,16 +13,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "reference/testing/temp_files.h"
 
 namespace eas::storage {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = absl::StrCat(dir ? dir : "/tmp", "/", name);
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  return path;
-}
+std::string TempPath(const std::string& name) { return eas::testing::FreshTempPath(name); }
 
 Schema TwoSteps(std::vector<int>* ran) {
   Schema s;
