@@ -329,26 +329,31 @@ std::variant<HttpResponse, Dispatcher::Login_> Dispatcher::Login(const std::stri
     r.headers.emplace_back("Retry-After", absl::StrCat((absl::ToInt64Milliseconds(locked) + 999) / 1000));
     return r;
   }
-  if (!login_guard_.BeginCheck(account_key)) {
+  // One account's guesses are checked one at a time (login_guard.h); the
+  // credential is told apart by a digest, never kept.
+  const std::string credential = LoginGuard::Key("password", absl::StrCat(record.account, ":", credentials->password));
+  if (!login_guard_.BeginCheck(account_key, credential, now)) {
     metrics::Registry::Default().Count("eas_login_lockouts_total", "");
     HttpResponse r = Unauthorized(record, "");
     r.headers.emplace_back("Retry-After", "1");
     return r;
   }
   auto account = backend_.Authenticate(name->context, name->login, credentials->password);
-  login_guard_.EndCheck(account_key);
   if (account.status().code() == absl::StatusCode::kUnauthenticated) {
     login_guard_.Failed(account_key, now, options_.account_lockout);
     login_guard_.Failed(peer_key, now, options_.peer_lockout);
+    login_guard_.EndCheck(account_key);
     return Unauthorized(record, "wrong password or unknown account");
   }
   if (!account.ok()) {
+    login_guard_.EndCheck(account_key);
     log::Error("authenticating", account.status(), {{"account", record.account}});
     HttpResponse r = Plain(503, "the groupware server is not reachable; try again later");
     r.headers.emplace_back("Retry-After", "30");
     return r;
   }
   login_guard_.Succeeded(account_key);
+  login_guard_.EndCheck(account_key);
   return Login_{*name, *account};
 }
 

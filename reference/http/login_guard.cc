@@ -41,19 +41,24 @@ absl::Duration LoginGuard::Failed(const std::string& key, absl::Time now, const 
   return lockout;
 }
 
-bool LoginGuard::BeginCheck(const std::string& key) {
+bool LoginGuard::BeginCheck(const std::string& key, const std::string& credential, absl::Time now) {
   absl::MutexLock lock(&mutex_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return true;  // no failures: nothing to order
-  if (it->second.failures > 0 && it->second.checking > 0) return false;
-  ++it->second.checking;
+  if (!entries_.contains(key)) MakeRoom(now);
+  Entry& e = entries_[key];
+  if (e.checking > 0 && (e.failures > 0 || e.checking_credential != credential)) return false;
+  if (e.checking++ == 0) e.checking_credential = credential;
+  e.last = now;
   return true;
 }
 
 void LoginGuard::EndCheck(const std::string& key) {
   absl::MutexLock lock(&mutex_);
   auto it = entries_.find(key);
-  if (it != entries_.end() && it->second.checking > 0) --it->second.checking;
+  if (it == entries_.end() || it->second.checking == 0) return;  // cleared by a success meanwhile
+  Entry& e = it->second;
+  if (--e.checking > 0) return;
+  e.checking_credential.clear();
+  if (e.failures == 0) entries_.erase(it);  // nothing left to remember
 }
 
 void LoginGuard::Succeeded(const std::string& key) {

@@ -36,12 +36,17 @@ class LoginGuard {
 
   // How much longer `key` is locked out at `now` (zero: not locked).
   absl::Duration LockedFor(const std::string& key, absl::Time now);
-  // Before a password check of `key`: false (refuse it, as if locked out
-  // for a second) when `key` has failures and a check of it is under way
-  // already. So once an account has failed, its guesses are checked one at
-  // a time, and parallel guessers cannot slip past the lockout while hashes
-  // are being computed. Every true is followed by EndCheck.
-  bool BeginCheck(const std::string& key);
+  // Before a password check of `key` with `credential` (a digest of the
+  // password tried): false (refuse it unchecked, as if locked out for a
+  // second) when a check of `key` with another credential is under way, or
+  // when `key` has failures and any check of it is under way. So guesses of
+  // one account are checked one at a time from the first: parallel
+  // guessers cannot slip past the lockout while hashes are computed, nor
+  // fill the workers with hashes. A phone's parallel requests carry the
+  // same password and are checked side by side. Every true is followed by
+  // EndCheck with the same key, after Failed or Succeeded for the check's
+  // outcome (so no other guess slips in between the two).
+  bool BeginCheck(const std::string& key, const std::string& credential, absl::Time now);
   void EndCheck(const std::string& key);
   // A failed login for `key`; returns the lockout it now has (zero if none).
   absl::Duration Failed(const std::string& key, absl::Time now, const LockoutPolicy& policy);
@@ -55,7 +60,8 @@ class LoginGuard {
     absl::Time first = absl::InfinitePast();  // the window's start
     absl::Time locked_until = absl::InfinitePast();
     absl::Time last = absl::InfinitePast();
-    int checking = 0;  // password checks under way (counted once it has failures)
+    int checking = 0;             // password checks under way
+    std::string checking_credential;  // what they check (while checking > 0)
   };
   void MakeRoom(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 

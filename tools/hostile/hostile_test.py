@@ -102,7 +102,9 @@ class Bystander:
         assert self.answers > 0
         assert not self.failures, self.failures[:5]
         waits = sorted(self.waits)
-        p95 = waits[min(len(waits) - 1, int(len(waits) * 0.95))]
+        # The 95th percentile read between ranks (so with fewer than 20
+        # answers one late one is not the percentile itself).
+        p95 = waits[int(0.95 * (len(waits) - 1))]
         assert p95 < 1.0, "the well-behaved client waited %.2f s or more for 5%% of %d answers" % (p95, len(waits))
         assert waits[-1] < 3.0, "the well-behaved client waited %.2f s" % waits[-1]
 
@@ -250,13 +252,15 @@ def test_password_guessing_with_rotating_device_ids_is_locked_out():
         elapsed = time.time() - started
     try:
         assert all(s == 401 for s, _ in results)
-        # Checked: the free failures, one wave of the 16 parallel guessers,
-        # and one guess each time a lockout runs out (they double from 1 s:
-        # after 1, 3, 7, ... s); every other guess is refused unchecked.
+        # Checked: one guess at a time from the first (the 16 parallel
+        # guessers never compute 16 hashes at once), so the free failures,
+        # the one that starts the lockouts, and one guess each time a
+        # lockout runs out (they double from 1 s: after 1, 3, 7, ... s);
+        # every other guess is refused unchecked.
         expiries = int(math.log2(elapsed + 1))
         checked = len([r for r in results if r[1] is None])
         print("password guessing: %d of %d guesses checked in %.1f s" % (checked, len(results), elapsed))
-        assert checked <= 3 + 16 + expiries, "%d of 160 guesses were checked in %.1f s" % (checked, elapsed)
+        assert checked <= 3 + 1 + expiries, "%d of 160 guesses were checked in %.1f s" % (checked, elapsed)
         # Even the right password is refused while ana is locked out.
         status, _ = post(server, "AnaRight1", "FolderSync", None, user="ana", source="127.0.0.4")
         assert status == 401
