@@ -4,6 +4,7 @@ device, and every rule says pass, fail or not exercised.
 
     bazel run //tools/clientcheck -- CAPTURE... [--html FILE] [--junit FILE]
     bazel run //tools/clientcheck -- --live RECORD-DIR CONTEXT/LOGIN DEVICEID
+    bazel run //tools/clientcheck -- --rules [--markdown]
 
 --live judges the device's newest session recorded by the server (its
 --record-dir, docs/captures.md "Recorded captures"): the verdict so far,
@@ -29,9 +30,13 @@ def main(argv):
     parser.add_argument("--html", help="write the HTML report here")
     parser.add_argument("--junit", help="write JUnit XML here")
     parser.add_argument("--rules", action="store_true", help="list the rules and their sources, then stop")
+    parser.add_argument("--markdown", action="store_true", help="with --rules: as the table of docs/vendor-guide.md")
     parser.add_argument("--live", nargs=3, metavar=("RECORD_DIR", "CONTEXT/LOGIN", "DEVICEID"),
                         help="the device's newest recorded session")
     args = parser.parse_args(argv)
+    if args.rules and args.markdown:
+        print(rules_table())
+        return 0
     if args.rules:
         for r in rules.RULES:
             print("%-26s %-10s %-24s %s" % (r.id, r.area, r.source, r.title))
@@ -57,6 +62,13 @@ def main(argv):
             with open(os.path.join(base, path), "w", encoding="utf-8") as f:
                 f.write(write(checked))
     return 1 if any(v.failures for _, verdicts in checked for v in verdicts) else 0
+
+
+def rules_table():
+    """The rules as the Markdown table docs/vendor-guide.md shows."""
+    lines = ["| rule | area | source | what it checks |", "|---|---|---|---|"]
+    lines += ["| `%s` | %s | %s | %s |" % (r.id, r.area, r.source, r.title) for r in rules.RULES]
+    return "\n".join(lines)
 
 
 def file_name_part(text, limit=40):

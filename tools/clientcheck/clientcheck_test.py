@@ -50,21 +50,25 @@ def provision(temporary="{{temp}}", final="{{final}}", acknowledged=None, kind=E
                PROV_ANSWER % (kind, final), policy=temporary)]
 
 
-def folder_sync(key, answer_key, status="1"):
+def folder_sync(key, answer_key, status="1", adds=()):
+    changes = "".join("<Add><ServerId>%s</ServerId><ParentId>0</ParentId><DisplayName>%s</DisplayName>"
+                      "<Type>12</Type></Add>" % (a, a) for a in adds)
     return ex("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>%s</SyncKey></FolderSync>' % key,
-              '<FolderSync xmlns="FolderHierarchy:"><Status>%s</Status><SyncKey>%s</SyncKey></FolderSync>'
-              % (status, answer_key))
+              '<FolderSync xmlns="FolderHierarchy:"><Status>%s</Status><SyncKey>%s</SyncKey>%s</FolderSync>'
+              % (status, answer_key, "<Changes><Count>%d</Count>%s</Changes>" % (len(adds), changes) if adds else ""))
 
 
-def sync(key, answer_key, inner="", status="1", folder="inbox", version=V, klass=""):
+def sync(key, answer_key, inner="", status="1", folder="inbox", version=V, klass="", more=False):
     return ex("Sync", '<Sync xmlns="AirSync:"><Collections><Collection>%s<SyncKey>%s</SyncKey><CollectionId>%s'
               '</CollectionId>%s</Collection></Collections></Sync>' % (klass, key, folder, inner),
               '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>%s</SyncKey><CollectionId>%s</CollectionId>'
-              '<Status>%s</Status></Collection></Collections></Sync>' % (answer_key, folder, status), version=version)
+              '<Status>%s</Status>%s</Collection></Collections></Sync>'
+              % (answer_key, folder, status, "<MoreAvailable/>" if more else ""), version=version)
 
 
-def ping(heartbeat=480, status="1", answer_extra="", folders=1):
-    fs = "".join("<Folder><Id>f%d</Id><Class>Email</Class></Folder>" % i for i in range(folders))
+def ping(heartbeat=480, status="1", answer_extra="", folders=1, ids=None):
+    fs = "".join("<Folder><Id>%s</Id><Class>Email</Class></Folder>" % i for i in (ids or
+                                                                                   ["f%d" % n for n in range(folders)]))
     return ex("Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>%d</HeartbeatInterval><Folders>%s</Folders></Ping>'
               % (heartbeat, fs), '<Ping xmlns="Ping:"><Status>%s</Status>%s</Ping>' % (status, answer_extra))
 
@@ -73,7 +77,7 @@ COMPOSE = ('<SendMail xmlns="ComposeMail:"><ClientId>%s</ClientId><SaveInSentIte
 
 
 def good():
-    return ([options()] + provision() + [folder_sync("0", "{{h1}}"),
+    return ([options()] + provision() + [folder_sync("0", "{{h1}}", adds=("inbox", "f0", "f1", "f2")),
             sync("0", "{{k1}}"),
             sync("{{k1}}", "{{k2}}", "<WindowSize>100</WindowSize><Commands><Add><ClientId>1</ClientId>"
                  "<ApplicationData/></Add><Add><ClientId>2</ClientId><ApplicationData/></Add></Commands>"),
@@ -104,10 +108,7 @@ def replaced(index, x):
 
 
 BREAKING = {
-    "http.query": lambda: replaced(3, ex("FolderSync", "<FolderSync xmlns='FolderHierarchy:'><SyncKey>0</SyncKey>"
-                                              "</FolderSync>", "<FolderSync xmlns='FolderHierarchy:'><Status>1"
-                                              "</Status><SyncKey>{{h1}}</SyncKey></FolderSync>",
-                                              query_problem="no DeviceType in the query")),
+    "http.query": lambda: replaced(3, without_device_type(good()[3])),
     "http.device-stable": lambda: good()[:-1] + [ex("SendMail", COMPOSE % ("m2", "b"), device=("DEV2", "iPhone"))],
     "http.protocol-version": lambda: [options("2.5,12.0,12.1")] + good()[1:],
     "http.content-type": lambda: good()[:-1] + [ex("SendMail", COMPOSE % ("m2", "b"), content_type="text/plain")],
@@ -130,13 +131,48 @@ BREAKING = {
         x.body.findtext(".//{AirSync:}SyncKey"), x.response.findtext(".//{AirSync:}SyncKey"), version="12.0")
         for x in good()] + [ex("Sync", version="12.0")],
     "ping.after-status": lambda: good()[:6] + [ping(status="7"), ping()] + good()[7:],
+    "ping.changed-folders-synced": lambda: good()[:6] + [
+        ping(status="2", answer_extra="<Folders><Folder>f0</Folder></Folders>"), ping()] + good()[7:],
+    "ping.known-folders": lambda: replaced(6, ping(ids=["f0", "gone"])),
+    "sync.status-12": lambda: good()[:5] + [sync("{{k1}}", "{{k1}}", status="12")] + good()[5:],
+    "sync.more-available": lambda: replaced(5, sync("{{k1}}", "{{k2}}", "<WindowSize>1</WindowSize>", more=True)),
     "mail.form-by-version": lambda: good()[:-1] + [ex("SendMail", version="14.0", mime="From: a\r\n\r\nb")],
     "mail.client-id": lambda: good()[:-1] + [ex("SendMail", COMPOSE % ("m1", "another message"))],
     "behaviour.wbxml": lambda: good()[:-1] + [broken_body()],
     "behaviour.no-storm": lambda: good() + [folder_sync("{{h2}}", "{{h2}}") for _ in range(6)],
     "behaviour.401": lambda: good() + [ex("SendMail", COMPOSE % ("m%d" % i, "x"), status=401) for i in range(5, 9)],
     "behaviour.retry-after": lambda: good() + refused_then_retried(after=10),
+    "behaviour.storm-per-minute": lambda: good() + polling(every=2.0),
 }
+
+
+def without_device_type(x):
+    x.query_problem = "no DeviceType in the query"
+    return x
+
+
+def polling(every, times=21):
+    """FolderSync and Sync in turn, `times` of each, `every` seconds apart,
+    each finding nothing new (so no run of one request: no-storm's)."""
+    out = []
+    for i in range(times):
+        for x in (folder_sync("{{h2}}", "{{h2}}"), sync("{{k2}}", "{{k2}}")):
+            x.at = x.answered = 1000.0 + every * len(out) / 2
+            out.append(x)
+    return out
+
+
+def test_polling_slower_than_the_storm_limit_passes():
+    verdict = next(v for v in rules.check(session_of(good() + polling(every=3.5))) if v.rule.id ==
+                   "behaviour.storm-per-minute")
+    assert verdict.exercised and not verdict.failures
+
+
+def test_a_heartbeat_limit_holds_for_every_later_ping_not_only_the_next():
+    told = ping(heartbeat=30, status="5", answer_extra="<HeartbeatInterval>60</HeartbeatInterval>")
+    xs = good()[:6] + [told, ping(heartbeat=60), ping(heartbeat=60), ping(heartbeat=30)] + good()[7:]
+    verdict = next(v for v in rules.check(session_of(xs)) if v.rule.id == "ping.after-status")
+    assert [x.number for x, _ in verdict.failures] == [10]
 
 
 def refused_then_retried(after, times=True):
@@ -224,6 +260,19 @@ def test_the_rules_are_listed_without_a_capture(capsys):
     assert listed == [r.id for r in rules.RULES]
     with pytest.raises(SystemExit):
         clientcheck.main([])
+
+
+def test_the_vendor_guide_shows_the_rules_table(capsys):
+    assert clientcheck.main(["--rules", "--markdown"]) == 0
+    table = capsys.readouterr().out.strip()
+    guide = None
+    for root in (os.environ.get("TEST_SRCDIR"), os.getcwd()):
+        found = glob.glob(os.path.join(root or ".", "**", "docs", "vendor-guide.md"), recursive=True)
+        if found:
+            guide = open(found[0], encoding="utf-8").read()
+            break
+    assert guide is not None
+    assert table in guide, "docs/vendor-guide.md's rule table is not `clientcheck --rules --markdown`"
 
 
 if __name__ == "__main__":

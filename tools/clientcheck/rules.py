@@ -337,12 +337,58 @@ def partial_and_empty(session):
     return exercised, failures
 
 
+def sync_statuses(x):
+    """The Sync answer's top-level and collection statuses (not those of
+    single items in Responses)."""
+    if x.response is None:
+        return set()
+    holders = [x.response] + list(x.response.iter(AIRSYNC + "Collection"))
+    return {(s.text or "").strip() for h in holders for s in h.findall(AIRSYNC + "Status")}
+
+
+@rule("sync.status-12", "Sync", "MS-ASCMD 2.2.3.177.17",
+      "after Sync Status 12 (the hierarchy changed) a FolderSync comes before the next Sync")
+def sync_status_12(session):
+    failures, exercised, told = [], False, None
+    for x in eas_requests(session):
+        if x.command in ("FolderSync", "Provision"):
+            told = None
+        elif x.command == "Sync":
+            if told is not None:
+                failures.append((x, "Sync again after %s answered Status 12 (FolderSync first)" % told.where()))
+                told = None
+            if "12" in sync_statuses(x):
+                exercised, told = True, x
+    return exercised, failures
+
+
+@rule("sync.more-available", "Sync", "MS-ASCMD 2.2.3.116",
+      "a collection answered with MoreAvailable is synced again before the next Ping")
+def sync_more_available(session):
+    failures, exercised, pending = [], False, {}  # collection -> the answer that said MoreAvailable
+    for x in eas_requests(session):
+        if x.command == "Sync":
+            for c in sync_collections(x):
+                pending.pop((c.findtext(AIRSYNC + "CollectionId") or "").strip(), None)
+            for folder, c in answer_collections(x).items():
+                if c.find(AIRSYNC + "MoreAvailable") is not None:
+                    exercised = True
+                    pending[folder] = x
+        elif x.command == "Ping" and pending:
+            failures.append((x, "Ping while %s had more to download (MoreAvailable in %s)" % (
+                ", ".join(sorted(pending)), min(pending.values(), key=lambda a: a.number).where())))
+            pending = {}
+    return exercised, failures
+
+
 # --- Ping (MS-ASCMD 2.2.1.13) ------------------------------------------------------
 
 @rule("ping.after-status", "Ping", "MS-ASCMD 2.2.3.177.11",
-      "after Ping Status 5 the heartbeat within the limit given; after 6 at most MaxFolders; after 7 a FolderSync")
+      "after Ping Status 5 every later heartbeat within the limit given; after 6 at most MaxFolders; "
+      "after 7 a FolderSync")
 def ping_after_status(session):
     failures, exercised = [], False
+    floor = ceiling = None  # the limits Status 5 answers gave (MS-ASCMD 2.2.3.88.1)
     for x, nxt in followed(session):
         if x.command != "Ping" or x.response is None:
             continue
@@ -350,12 +396,12 @@ def ping_after_status(session):
         if status == "5":
             exercised = True
             limit = text(x.response, "HeartbeatInterval")
-            sent = text(nxt.body, "HeartbeatInterval") if nxt.command == "Ping" and nxt.body is not None else None
             original = text(x.body, "HeartbeatInterval") if x.body is not None else None
-            if limit and sent and limit.isdigit() and sent.isdigit() and original and original.isdigit():
-                too_low = int(original) < int(limit)
-                if (too_low and int(sent) < int(limit)) or (not too_low and int(sent) > int(limit)):
-                    failures.append((nxt, "heartbeat %s after Status 5 with the limit %s" % (sent, limit)))
+            if limit and limit.isdigit() and original and original.isdigit():
+                if int(original) < int(limit):
+                    floor = int(limit)
+                else:
+                    ceiling = int(limit)
         elif status == "6":
             exercised = True
             limit = text(x.response, "MaxFolders")
@@ -368,6 +414,74 @@ def ping_after_status(session):
             if nxt.command not in ("FolderSync", "Provision"):
                 failures.append((nxt, "%s after Ping Status 7 (the hierarchy changed: FolderSync first)"
                                  % nxt.command))
+        if nxt.command == "Ping" and nxt.body is not None:
+            sent = text(nxt.body, "HeartbeatInterval")
+            if sent and sent.isdigit() and ((floor is not None and int(sent) < floor)
+                                            or (ceiling is not None and int(sent) > ceiling)):
+                failures.append((nxt, "heartbeat %s after Status 5 set the limit %s" % (
+                    sent, floor if floor is not None and int(sent) < floor else ceiling)))
+    return exercised, failures
+
+
+def ping_folder_ids(x):
+    return [(f.findtext("{Ping:}Id") or "").strip() for f in children(x.body, "Folder")] if x.body is not None else []
+
+
+@rule("ping.changed-folders-synced", "Ping", "MS-ASCMD 2.2.3.177.11",
+      "after Ping Status 2 each folder the answer names is synced before the next Ping")
+def ping_changed_folders_synced(session):
+    failures, exercised, waiting = [], False, None  # waiting: (the Ping, the folders not yet synced)
+    for x in eas_requests(session):
+        if x.command == "Ping":
+            if waiting and waiting[1]:
+                failures.append((x, "Ping again before syncing %s (named by %s)" % (
+                    ", ".join(sorted(waiting[1])), waiting[0].where())))
+            waiting = None
+            if x.response is not None and top_status(x) == "2":
+                named = {(f.text or "").strip() for f in x.response.iter() if local(f) == "Folder"}
+                if named:
+                    exercised, waiting = True, (x, named)
+        elif x.command == "Sync" and waiting:
+            waiting[1].difference_update((c.findtext(AIRSYNC + "CollectionId") or "").strip()
+                                         for c in sync_collections(x))
+    return exercised, failures
+
+
+@rule("ping.known-folders", "Ping", "MS-ASCMD 2.2.3.90",
+      "a Ping names only folders of the hierarchy (none the server deleted; when the session began at "
+      "FolderSync key 0, only folders it was given)")
+def ping_known_folders(session):
+    failures, exercised, known, deleted = [], False, None, set()
+    for x in eas_requests(session):
+        if x.command == "FolderSync" and x.response is not None and top_status(x) == "1":
+            if x.body is not None and text(x.body, "SyncKey") == "0":
+                known, deleted = set(), set()
+            for change in x.response.iter():
+                kind = local(change)
+                if kind not in ("Add", "Delete") or not change.tag.startswith("{FolderHierarchy:"):
+                    continue
+                server_id = (change.findtext("{FolderHierarchy:}ServerId") or "").strip()
+                if kind == "Add":
+                    deleted.discard(server_id)
+                    if known is not None:
+                        known.add(server_id)
+                else:
+                    deleted.add(server_id)
+                    if known is not None:
+                        known.discard(server_id)
+        elif x.command in ("FolderCreate",) and x.response is not None and known is not None:
+            known.add(text(x.response, "ServerId") or "")
+        elif x.command == "FolderDelete" and x.body is not None:
+            deleted.add(text(x.body, "ServerId") or "")
+            if known is not None:
+                known.discard(text(x.body, "ServerId") or "")
+        elif x.command == "Ping":
+            for folder in ping_folder_ids(x):
+                exercised = True
+                if folder in deleted:
+                    failures.append((x, "Ping names folder %s, which the server deleted" % folder))
+                elif known is not None and folder not in known:
+                    failures.append((x, "Ping names folder %s, not in the hierarchy" % folder))
     return exercised, failures
 
 
@@ -430,6 +544,47 @@ def no_storm(session):
         last = sent
         if run == 6:
             failures.append((x, "the same %s six times in a row" % x.command))
+    return exercised, failures
+
+
+STORM_PER_MINUTE = 20
+
+
+def found_nothing(x):
+    """The answer brought nothing new: a Sync without Commands, Responses or
+    MoreAvailable (or an empty 200), a FolderSync without changes, a Ping
+    whose heartbeat ran out, a GetItemEstimate of 0."""
+    if x.status != 200:
+        return False
+    if x.command == "Sync":
+        return x.response is None or not any(local(e) in ("Commands", "Responses", "MoreAvailable")
+                                             for e in x.response.iter())
+    if x.response is None:
+        return False
+    if x.command == "FolderSync":
+        return top_status(x) == "1" and (text(x.response, "Count") or "0") == "0"
+    if x.command == "Ping":
+        return top_status(x) == "1"
+    if x.command == "GetItemEstimate":
+        return all((e.text or "").strip() == "0" for e in x.response.iter() if local(e) == "Estimate")
+    return False
+
+
+@rule("behaviour.storm-per-minute", "Behaviour", "MS-ASCMD 2.2.1.13",
+      "no storm: at most %d requests of one command a minute that find nothing new (sessions with times: "
+      "recorded)" % STORM_PER_MINUTE)
+def storm_per_minute(session):
+    failures, exercised, recent = [], False, {}  # command -> times of its requests that found nothing
+    for x in eas_requests(session):
+        if x.at is None or not found_nothing(x):
+            continue
+        exercised = True
+        times = recent.setdefault(x.command, [])
+        times.append(x.at)
+        while times and times[0] <= x.at - 60:
+            times.pop(0)
+        if len(times) == STORM_PER_MINUTE + 1:
+            failures.append((x, "%d %s requests within a minute that found nothing new" % (len(times), x.command)))
     return exercised, failures
 
 
