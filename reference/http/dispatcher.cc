@@ -39,6 +39,7 @@
 #include "reference/http/query.h"
 #include "reference/log/log.h"
 #include "reference/metrics/metrics.h"
+#include "reference/plan/test_plan.h"
 #include "reference/storage/sqlite.h"
 #include "reference/wbxml/decoder.h"
 #include "reference/wbxml/encoder.h"
@@ -517,6 +518,42 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
     StartRecording(request, admitted.account, admitted.query, ToString(admitted.version), record);
   }
 
+  // The test plan the server plays with this device, if one is set
+  // (eas-admin devices plan; reference/plan/test_plan.h): its turn before
+  // the gate, then with the body. Its progress is saved as it changes.
+  std::optional<plan::Runner> planner;
+  plan::PlanEnv plan_env;
+  plan::PlanRequest plan_request;
+  auto save_plan = [&] {
+    if (!planner || !planner->changed()) return;
+    if (auto st = state_.SetPlan(account->key(), query.device_id, plan::Serialize(planner->progress())); !st.ok()) {
+      log::Error("saving the test plan's progress", st, {{"account", record.account}, {"device", record.device_id}});
+    }
+    planner->Saved();
+  };
+  if (auto stored = state_.Plan(account->key(), query.device_id); !stored.ok()) {
+    log::Error("reading the test plan", stored.status(), {{"account", record.account}, {"device", record.device_id}});
+  } else if (stored->has_value()) {
+    auto progress = plan::Parse(**stored);
+    auto policy = state_.GetPolicy();
+    if (!progress.ok() || !policy.ok()) {
+      log::Error("reading the test plan", progress.ok() ? policy.status() : progress.status(),
+                 {{"account", record.account}, {"device", record.device_id}});
+    } else {
+      planner.emplace(std::move(*progress));
+      plan_env = {&backend_, &state_, *account, *device, *policy};
+      plan_request = {record.command, *version, spec->needs_policy_key, absl::ToUnixMillis(absl::Now())};
+      bool device_changed = false;
+      auto answer = planner->BeforeGate(plan_request, plan_env, &device_changed);
+      save_plan();
+      if (answer) return Wbxml(*answer);
+      if (device_changed) {
+        auto again = state_.Find(account->key(), query.device_id);
+        if (again.ok() && again->has_value()) *device = **again;
+      }
+    }
+  }
+
   // The provisioning gate (MS-ASPROV 3.2.5.1): 449 up to 12.1, a status in
   // the command's body from 14.0.
   if (spec->needs_policy_key) {
@@ -568,6 +605,12 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
       }
       return Wbxml(commands::StatusResponse(spec->root, spec->ns, spec->protocol_error));
     }
+  }
+  if (planner) {
+    plan_env.device = *device;
+    auto answer = planner->BeforeHandler(plan_request, body, plan_env);
+    save_plan();
+    if (answer) return Wbxml(*answer);
   }
   commands::CommandContext ctx;
   ctx.version = *version;

@@ -29,6 +29,7 @@
 #include "reference/commands/policy_document.h"
 #include "reference/devices/device_quirks.h"
 #include "reference/http/dispatcher.h"
+#include "reference/plan/test_plan.h"
 #include "reference/record/account_fixture.h"
 #include "reference/server/demo_ox_fixture.h"
 #include "reference/state/device_state.h"
@@ -40,6 +41,8 @@ constexpr char kUsage[] =
     "                                  | users password CONTEXT LOGIN PASSWORD\n"
     "                                  | devices list | devices block|unblock|wipe|resync CONTEXT/LOGIN DEVICEID\n"
     "                                  | devices record CONTEXT/LOGIN DEVICEID on|off   (sessions as captures)\n"
+    "                                  | devices plan CONTEXT/LOGIN DEVICEID standard [wipe] | off | report\n"
+    "                                    (a test plan the server plays in the device's next requests)\n"
     "                                  | policy show | policy set NAME=VALUE... | policy required on|off\n"
     "                                  | policy exempt [TYPE,...]\n"
     "                                  | quirks list | quirks on|off|default NAME\n"
@@ -53,6 +56,41 @@ constexpr char kUsage[] =
 int Fail(const std::string& message) {
   std::fprintf(stderr, "eas-admin: %s\n", message.c_str());
   return 1;
+}
+
+// devices plan CONTEXT/LOGIN DEVICEID standard [wipe] | off | report
+// (reference/plan/test_plan.h; docs/vendor-guide.md "Drive your client").
+int Plan(eas::state::DeviceState& state, const std::vector<std::string>& a) {
+  const std::string& account = a[2];
+  const std::string& device = a[3];
+  if (a.size() == 5 && a[4] == "off") {
+    if (auto s = state.RemovePlan(account, device); !s.ok()) return Fail(std::string(s.message()));
+    std::printf("plan off: %s %s\n", account.c_str(), device.c_str());
+    return 0;
+  }
+  if (a.size() == 5 && a[4] == "report") {
+    auto stored = state.Plan(account, device);
+    if (!stored.ok()) return Fail(std::string(stored.status().message()));
+    if (!stored->has_value()) return Fail("no test plan for " + account + " " + device);
+    auto progress = eas::plan::Parse(**stored);
+    if (!progress.ok()) return Fail(std::string(progress.status().message()));
+    std::fputs(eas::plan::Report(*progress).c_str(), stdout);
+    return 0;
+  }
+  const bool wipe = a.size() == 6 && a[5] == "wipe";
+  if (a.size() != 5 && !wipe) return Fail("devices plan CONTEXT/LOGIN DEVICEID standard [wipe] | off | report");
+  auto progress = eas::plan::NewPlan(a[4], wipe);
+  if (!progress.ok()) return Fail(std::string(progress.status().message()));
+  if (auto s = state.SetPlan(account, device, eas::plan::Serialize(*progress)); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
+  std::printf("plan %s%s: %s %s, from its next request:\n", a[4].c_str(), wipe ? " with remote wipe" : "",
+              account.c_str(), device.c_str());
+  for (const auto& [name, what] : eas::plan::Situations()) {
+    if (name == "remote-wipe" && !wipe) continue;
+    std::printf("  %-18s %s\n", name.c_str(), what.c_str());
+  }
+  return 0;
 }
 
 std::string Time(int64_t t) {
@@ -183,6 +221,7 @@ int Devices(eas::state::DeviceState& state, const std::vector<std::string>& a) {
     std::printf("record %s: %s %s\n", a[4].c_str(), a[2].c_str(), a[3].c_str());
     return 0;
   }
+  if (a.size() >= 5 && a[1] == "plan") return Plan(state, a);
   std::fputs(kUsage, stderr);
   return 2;
 }

@@ -151,6 +151,13 @@ const storage::Schema& StateSchema() {
          return db.Execute(
              "CREATE TABLE recording(user_key TEXT NOT NULL, device_id TEXT NOT NULL, "
              "PRIMARY KEY(user_key, device_id))");
+       },
+       // 4: the test plans the server plays (reference/plan/test_plan.h):
+       // the plan's progress as its own JSON text.
+       [](storage::Database& db) {
+         return db.Execute(
+             "CREATE TABLE plans(user_key TEXT NOT NULL, device_id TEXT NOT NULL, progress TEXT NOT NULL, "
+             "PRIMARY KEY(user_key, device_id))");
        }}};
   return *schema;
 }
@@ -323,6 +330,32 @@ absl::StatusOr<bool> DeviceState::IsRecording(const std::string& user_key, const
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, user_key).Bind(2, device_id);
   return stmt->Step();
+}
+
+absl::Status DeviceState::SetPlan(const std::string& user_key, const std::string& device_id,
+                                  const std::string& progress) {
+  auto stmt = db_->Prepare("INSERT OR REPLACE INTO plans(user_key, device_id, progress) VALUES(?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_key).Bind(2, device_id).Bind(3, progress);
+  return stmt->Run();
+}
+
+absl::Status DeviceState::RemovePlan(const std::string& user_key, const std::string& device_id) {
+  auto stmt = db_->Prepare("DELETE FROM plans WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_key).Bind(2, device_id);
+  return stmt->Run();
+}
+
+absl::StatusOr<std::optional<std::string>> DeviceState::Plan(const std::string& user_key,
+                                                             const std::string& device_id) {
+  auto stmt = db_->Prepare("SELECT progress FROM plans WHERE user_key = ? AND device_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_key).Bind(2, device_id);
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(stmt->Text(0));
 }
 
 absl::Status DeviceState::ForgetSyncState(const std::string& user_key,

@@ -104,6 +104,12 @@ class DeviceState {
   // the device first connects.
   absl::Status SetRecording(const std::string& user_key, const std::string& device_id, bool on);
   absl::StatusOr<bool> IsRecording(const std::string& user_key, const std::string& device_id);
+  // The test plan the server plays with the device (eas-admin devices plan;
+  // reference/plan/test_plan.h), as the plan's progress text. May be set
+  // before the device first connects.
+  absl::Status SetPlan(const std::string& user_key, const std::string& device_id, const std::string& progress);
+  absl::Status RemovePlan(const std::string& user_key, const std::string& device_id);
+  absl::StatusOr<std::optional<std::string>> Plan(const std::string& user_key, const std::string& device_id);
 
   absl::StatusOr<Policy> GetPolicy();
   absl::Status SetPolicy(const Policy& policy);  // bumps the generation

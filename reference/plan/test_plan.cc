@@ -1,0 +1,313 @@
+#include "reference/plan/test_plan.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "reference/eas/status_codes.h"
+#include "reference/log/log.h"
+
+namespace eas::plan {
+namespace {
+
+constexpr char kRetryAfter[] = "retry-after";
+constexpr char kInvalidSyncKey[] = "invalid-sync-key";
+constexpr char kHierarchyChanged[] = "sync-status-12";
+constexpr char kMoreAvailable[] = "more-available";
+constexpr char kPolicyChange[] = "policy-change";
+constexpr char kRemoteWipe[] = "remote-wipe";
+
+// What the client should do, by the section that says so.
+const std::vector<std::pair<std::string, std::string>>& Table() {
+  static const auto* table = new std::vector<std::pair<std::string, std::string>>{
+      {kRetryAfter, "HTTP 503 with Retry-After: the next request waits that long (MS-ASHTTP 3.1.5.2.3)"},
+      {kInvalidSyncKey, "Sync Status 3: the collection starts again with SyncKey 0 (MS-ASCMD 2.2.3.177.17)"},
+      {kHierarchyChanged, "Sync Status 12: a FolderSync before the next Sync (MS-ASCMD 2.2.3.177.17)"},
+      {kMoreAvailable, "MoreAvailable: the collection is synced again before the next Ping (MS-ASCMD 2.2.3.116)"},
+      {kPolicyChange, "the policy changed (449 to 12.1, Status 143 from 14.0): Provision, then go on "
+                      "(MS-ASPROV 3.1.5.1)"},
+      {kRemoteWipe, "a remote wipe (only with `wipe`: a real phone erases itself): acknowledged with "
+                    "RemoteWipe Status 1 (MS-ASPROV 3.1.5.1.2)"},
+  };
+  return *table;
+}
+
+pugi::xml_node SyncCollections(pugi::xml_document& body) { return body.child("Sync").child("Collections"); }
+
+std::string Seconds(int64_t ms) { return absl::StrFormat("%.1f s", ms / 1000.0); }
+
+// A message for the MoreAvailable situation: plain text, from nobody real.
+std::string PagingMessage(const backend::Account& account, int n, int64_t now_ms) {
+  const std::string date = absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", absl::FromUnixMillis(now_ms),
+                                            absl::UTCTimeZone());
+  return absl::StrCat("From: EAS test plan <plan@test-plan.invalid>\r\nTo: ", account.email,
+                      "\r\nSubject: EAS test plan: message ", n, " of ", kPagingMessages, "\r\nDate: ", date,
+                      "\r\nMessage-ID: <plan-", now_ms, "-", n, "@test-plan.invalid>\r\n",
+                      "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+                      "The server's test plan put this message here to page the Inbox (MoreAvailable).\r\n");
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> Situations() { return Table(); }
+
+absl::StatusOr<Progress> NewPlan(const std::string& name, bool wipe) {
+  if (name != "standard") return absl::InvalidArgumentError("unknown plan " + name + " (there is: standard)");
+  Progress p;
+  p.plan = name;
+  p.wipe = wipe;
+  for (const auto& [situation, _] : Table()) {
+    if (situation == kRemoteWipe && !wipe) continue;
+    p.situations.push_back({situation});
+  }
+  return p;
+}
+
+std::string Serialize(const Progress& progress) {
+  nlohmann::json j = {{"plan", progress.plan}, {"wipe", progress.wipe}, {"situations", nlohmann::json::array()}};
+  for (const auto& s : progress.situations) {
+    j["situations"].push_back({{"name", s.name},
+                               {"outcome", s.outcome},
+                               {"detail", s.detail},
+                               {"injected_ms", s.injected_ms},
+                               {"watched", s.watched},
+                               {"collection", s.collection},
+                               {"original", s.original}});
+  }
+  return j.dump();
+}
+
+absl::StatusOr<Progress> Parse(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("situations")) {
+    return absl::DataLossError("a test plan's progress that is no JSON of ours");
+  }
+  Progress p;
+  p.plan = j.value("plan", "");
+  p.wipe = j.value("wipe", false);
+  for (const auto& s : j["situations"]) {
+    if (!s.is_object()) return absl::DataLossError("a test plan situation that is no object");
+    SituationResult r;
+    r.name = s.value("name", "");
+    r.outcome = s.value("outcome", "pending");
+    r.detail = s.value("detail", "");
+    r.injected_ms = s.value("injected_ms", int64_t{0});
+    r.watched = s.value("watched", 0);
+    r.collection = s.value("collection", "");
+    r.original = s.value("original", "");
+    p.situations.push_back(std::move(r));
+  }
+  return p;
+}
+
+std::string Report(const Progress& progress) {
+  std::string out = absl::StrCat("plan ", progress.plan, progress.wipe ? " with remote wipe" : "", "\n");
+  int n = 0;
+  for (const auto& s : progress.situations) {
+    absl::StrAppend(&out, absl::StrFormat("%2d  %-18s %-15s %s\n", ++n, s.name, s.outcome, s.detail));
+  }
+  return out;
+}
+
+SituationResult* Runner::Current() {
+  for (auto& s : progress_.situations) {
+    if (s.outcome == "pending" || s.outcome == "watching") return &s;
+  }
+  return nullptr;
+}
+
+void Runner::Finish(SituationResult& s, bool recovered, std::string what) {
+  s.outcome = recovered ? "recovered" : "failed";
+  s.detail = absl::StrCat(s.detail, "; ", what);
+  changed_ = true;
+}
+
+std::optional<commands::CommandResult> Runner::BeforeGate(const PlanRequest& request, PlanEnv& env,
+                                                          bool* device_changed) {
+  SituationResult* s = Current();
+  if (s == nullptr) return std::nullopt;
+  if (s->outcome == "watching") {
+    ++s->watched;
+    changed_ = true;
+    const int64_t waited = request.now_ms - s->injected_ms;
+    if (s->name == kRetryAfter) {
+      // Half a second for the answer's way to the device.
+      const bool waited_enough = waited + 500 >= int64_t{kRetryAfterSeconds} * 1000;
+      Finish(*s, waited_enough, absl::StrCat("the next request (", request.command, ") came ", Seconds(waited),
+                                             " later"));
+      return std::nullopt;
+    }
+    if (s->name == kRemoteWipe && env.device.wipe == state::WipeStatus::kAcknowledged) {
+      Finish(*s, true, absl::StrCat("acknowledged after ", s->watched - 1, " requests"));
+      return std::nullopt;
+    }
+    if (s->name == kPolicyChange && request.command == "Provision") s->original = "provisioned";
+    if (s->watched > kMaxWatchedRequests) {
+      Finish(*s, false, absl::StrCat("no recovery within ", kMaxWatchedRequests, " requests"));
+    }
+    return std::nullopt;
+  }
+  // Situations the server plays before the gate.
+  if (s->name == kRetryAfter && request.command != "Ping" && request.command != "Provision") {
+    s->outcome = "watching";
+    s->injected_ms = request.now_ms;
+    s->detail = absl::StrCat("answered ", request.command, " with 503, Retry-After: ", kRetryAfterSeconds);
+    changed_ = true;
+    commands::CommandResult busy;
+    busy.http_status = 503;
+    busy.retry_after_seconds = kRetryAfterSeconds;
+    return busy;
+  }
+  if (s->name == kPolicyChange) {
+    if (!env.policy.required) {
+      s->outcome = "not applicable";
+      s->detail = "the policy does not require provisioning (eas-admin policy required on)";
+      changed_ = true;
+    } else if (request.gated && env.device.policy_key != 0) {
+      // The device's key now stands for the policy before the current one:
+      // the gate sends it to provision again (MS-ASPROV 3.2.5.1).
+      if (auto st = env.state->ConfirmPolicyKey(env.device, env.device.policy_key, env.policy.generation - 1);
+          !st.ok()) {
+        log::Error("test plan: marking the policy key old", st);
+        return std::nullopt;
+      }
+      *device_changed = true;
+      s->outcome = "watching";
+      s->injected_ms = request.now_ms;
+      s->detail = absl::StrCat("marked the device's policy key old at ", request.command);
+      changed_ = true;
+    }
+    return std::nullopt;
+  }
+  if (s->name == kRemoteWipe && request.gated) {
+    if (auto st = env.state->SetWipe(env.device.user_key, env.device.device_id, state::WipeStatus::kRequested);
+        !st.ok()) {
+      log::Error("test plan: asking for the wipe", st);
+      return std::nullopt;
+    }
+    *device_changed = true;
+    s->outcome = "watching";
+    s->injected_ms = request.now_ms;
+    s->detail = absl::StrCat("asked for a remote wipe at ", request.command);
+    changed_ = true;
+  }
+  return std::nullopt;
+}
+
+std::optional<commands::CommandResult> Runner::BeforeHandler(const PlanRequest& request, pugi::xml_document& body,
+                                                             PlanEnv& env) {
+  SituationResult* s = Current();
+  if (s == nullptr) return std::nullopt;
+  if (s->outcome == "watching") {
+    Watch(request, &body, env);
+    return std::nullopt;
+  }
+  if (request.command != "Sync" || !SyncCollections(body)) return std::nullopt;
+  return Inject(*s, request, body, env);
+}
+
+void Runner::Watch(const PlanRequest& request, const pugi::xml_document* body, PlanEnv& /*env*/) {
+  SituationResult& s = *Current();
+  pugi::xml_node collections = body->child("Sync").child("Collections");
+  auto synced = [&](std::string* key) {
+    for (pugi::xml_node c : collections.children("Collection")) {
+      if (s.collection == c.child("CollectionId").text().get()) {
+        if (key) *key = c.child("SyncKey").text().get();
+        return true;
+      }
+    }
+    return false;
+  };
+  if (s.name == kInvalidSyncKey && request.command == "Sync") {
+    std::string key;
+    if (synced(&key) && key == "0") Finish(s, true, "the collection started again with SyncKey 0");
+    if (synced(&key) && key == s.original) Finish(s, false, "the rejected SyncKey came again");
+  } else if (s.name == kHierarchyChanged) {
+    if (request.command == "FolderSync") Finish(s, true, "FolderSync came next");
+    if (request.command == "Sync") Finish(s, false, "a Sync came before any FolderSync");
+  } else if (s.name == kMoreAvailable) {
+    if (request.command == "Sync" && synced(nullptr)) Finish(s, true, "the collection was synced again");
+    if (request.command == "Ping") Finish(s, false, "a Ping came while the collection had more to download");
+  } else if (s.name == kPolicyChange && request.gated) {
+    Finish(s, s.original == "provisioned",
+           s.original == "provisioned" ? absl::StrCat("provisioned again and went on with ", request.command)
+                                       : "went on without provisioning");
+  }
+}
+
+std::optional<commands::CommandResult> Runner::Inject(SituationResult& s, const PlanRequest& request,
+                                                      pugi::xml_document& body, PlanEnv& env) {
+  pugi::xml_node collections = SyncCollections(body);
+  if (s.name == kInvalidSyncKey) {
+    for (pugi::xml_node c : collections.children("Collection")) {
+      const std::string key = c.child("SyncKey").text().get();
+      if (key.empty() || key == "0") continue;
+      s.collection = c.child("CollectionId").text().get();
+      s.original = key;
+      // A key the server never issued: the handler answers Status 3.
+      c.child("SyncKey").text().set("plan-never-issued");
+      s.outcome = "watching";
+      s.injected_ms = request.now_ms;
+      s.detail = absl::StrCat("answered Sync of ", s.collection, " with Status 3");
+      changed_ = true;
+      return std::nullopt;
+    }
+    return std::nullopt;
+  }
+  if (s.name == kHierarchyChanged) {
+    commands::CommandResult answer;
+    pugi::xml_node out = commands::StartResponse(answer, "Sync", "AirSync").append_child("Collections");
+    for (pugi::xml_node c : collections.children("Collection")) {
+      pugi::xml_node o = out.append_child("Collection");
+      commands::AddText(o, "CollectionId", c.child("CollectionId").text().get());
+      commands::AddText(o, "Status", absl::StrCat(status::sync::kFolderHierarchyChanged));
+    }
+    s.outcome = "watching";
+    s.injected_ms = request.now_ms;
+    s.detail = "answered a Sync with Status 12";
+    changed_ = true;
+    return answer;
+  }
+  if (s.name == kMoreAvailable) {
+    auto folders = env.backend->ListFolders(env.account);
+    if (!folders.ok()) {
+      log::Error("test plan: listing the folders", folders.status());
+      return std::nullopt;
+    }
+    std::string inbox;
+    for (const auto& f : *folders) {
+      if (f.type == backend::kInbox) inbox = f.server_id;
+    }
+    for (pugi::xml_node c : collections.children("Collection")) {
+      const std::string key = c.child("SyncKey").text().get();
+      if (inbox.empty() || c.child("CollectionId").text().get() != inbox || key.empty() || key == "0") continue;
+      for (int n = 1; n <= kPagingMessages; ++n) {
+        auto added = env.backend->AddMail(env.account, inbox, PagingMessage(env.account, n, request.now_ms),
+                                          /*read=*/false, request.now_ms / 1000);
+        if (!added.ok()) {
+          log::Error("test plan: putting a message in the Inbox", added.status());
+          return std::nullopt;
+        }
+      }
+      // One item a page: the rest waits behind MoreAvailable.
+      pugi::xml_node window = c.child("WindowSize");
+      if (!window) {
+        pugi::xml_node before = c.child("Options") ? c.child("Options") : c.child("Commands");
+        window = before ? c.insert_child_before("WindowSize", before) : c.append_child("WindowSize");
+      }
+      window.text().set("1");
+      s.collection = inbox;
+      s.outcome = "watching";
+      s.injected_ms = request.now_ms;
+      s.detail = absl::StrCat("put ", kPagingMessages, " messages in the Inbox and answered one a page");
+      changed_ = true;
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace eas::plan
