@@ -142,5 +142,16 @@ def test_replay_options_table_is_the_replay_options():
         sorted(options - documented), sorted(documented - options))
 
 
+def test_the_vendor_guide_names_every_situation_of_the_test_plan(tmp_path):
+    """`eas-admin devices plan ... standard wipe` lists the situations it
+    plays; docs/vendor-guide.md has a row for each, and no other."""
+    out = subprocess.run([ADMIN, "--data-dir=%s" % tmp_path, "devices", "plan", "ox.io/x", "D", "standard", "wipe"],
+                         capture_output=True, text=True, check=True).stdout
+    played = [line.split()[0] for line in out.splitlines()[1:]]
+    guide = read(os.path.join("docs", "vendor-guide.md"))
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (?:answers|makes|puts|only)", guide, re.M)
+    assert played and rows == played, "the plan plays %s; docs/vendor-guide.md lists %s" % (played, rows)
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
