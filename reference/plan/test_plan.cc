@@ -17,6 +17,7 @@ constexpr char kRetryAfter[] = "retry-after";
 constexpr char kInvalidSyncKey[] = "invalid-sync-key";
 constexpr char kHierarchyChanged[] = "sync-status-12";
 constexpr char kMoreAvailable[] = "more-available";
+constexpr char kNewFolder[] = "new-folder";
 constexpr char kPolicyChange[] = "policy-change";
 constexpr char kRemoteWipe[] = "remote-wipe";
 
@@ -27,6 +28,7 @@ const std::vector<std::pair<std::string, std::string>>& Table() {
       {kInvalidSyncKey, "Sync Status 3: the collection starts again with SyncKey 0 (MS-ASCMD 2.2.3.177.17)"},
       {kHierarchyChanged, "Sync Status 12: a FolderSync before the next Sync (MS-ASCMD 2.2.3.177.17)"},
       {kMoreAvailable, "MoreAvailable: the collection is synced again before the next Ping (MS-ASCMD 2.2.3.116)"},
+      {kNewFolder, "a new folder on the server, Ping Status 7: a FolderSync next (MS-ASCMD 2.2.3.177.11)"},
       {kPolicyChange, "the policy changed (449 to 12.1, Status 143 from 14.0): Provision, then go on "
                       "(MS-ASPROV 3.1.5.1)"},
       {kRemoteWipe, "a remote wipe (only with `wipe`: a real phone erases itself): acknowledged with "
@@ -205,6 +207,7 @@ std::optional<commands::CommandResult> Runner::BeforeHandler(const PlanRequest& 
     Watch(request, &body, env);
     return std::nullopt;
   }
+  if (s->name == kNewFolder && request.command == "Ping") return NewFolder(*s, request, env);
   if (request.command != "Sync" || !SyncCollections(body)) return std::nullopt;
   return Inject(*s, request, body, env);
 }
@@ -231,11 +234,35 @@ void Runner::Watch(const PlanRequest& request, const pugi::xml_document* body, P
   } else if (s.name == kMoreAvailable) {
     if (request.command == "Sync" && synced(nullptr)) Finish(s, true, "the collection was synced again");
     if (request.command == "Ping") Finish(s, false, "a Ping came while the collection had more to download");
+  } else if (s.name == kNewFolder) {
+    Finish(s, request.command == "FolderSync", absl::StrCat(request.command, " came next"));
   } else if (s.name == kPolicyChange && request.gated) {
     Finish(s, s.original == "provisioned",
            s.original == "provisioned" ? absl::StrCat("provisioned again and went on with ", request.command)
                                        : "went on without provisioning");
   }
+}
+
+std::optional<commands::CommandResult> Runner::NewFolder(SituationResult& s, const PlanRequest& request,
+                                                         PlanEnv& env) {
+  // A mail folder at the top, named for when it came; the device gets it
+  // with its FolderSync. The plan leaves it there (the report names it).
+  std::string name = absl::StrCat("EAS test plan ", request.now_ms / 1000);
+  auto created = env.backend->CreateFolder(env.account, "0", name, backend::kUserMail);
+  for (int n = 2; n <= 5 && absl::IsAlreadyExists(created.status()); ++n) {  // another device's, this second
+    name = absl::StrCat("EAS test plan ", request.now_ms / 1000, " (", n, ")");
+    created = env.backend->CreateFolder(env.account, "0", name, backend::kUserMail);
+  }
+  if (!created.ok()) {
+    log::Error("test plan: creating a folder", created.status());
+    return std::nullopt;
+  }
+  s.collection = *created;
+  s.outcome = "watching";
+  s.injected_ms = request.now_ms;
+  s.detail = absl::StrCat("made the folder \"", name, "\" and answered the Ping with Status 7");
+  changed_ = true;
+  return commands::StatusResponse("Ping", "Ping:", status::ping::kHierarchySyncRequired);
 }
 
 std::optional<commands::CommandResult> Runner::Inject(SituationResult& s, const PlanRequest& request,
@@ -259,7 +286,7 @@ std::optional<commands::CommandResult> Runner::Inject(SituationResult& s, const 
   }
   if (s.name == kHierarchyChanged) {
     commands::CommandResult answer;
-    pugi::xml_node out = commands::StartResponse(answer, "Sync", "AirSync").append_child("Collections");
+    pugi::xml_node out = commands::StartResponse(answer, "Sync", "AirSync:").append_child("Collections");
     for (pugi::xml_node c : collections.children("Collection")) {
       pugi::xml_node o = out.append_child("Collection");
       commands::AddText(o, "CollectionId", c.child("CollectionId").text().get());

@@ -100,6 +100,7 @@ class Runner {
   SituationResult* Current();
   void Watch(const PlanRequest& request, const pugi::xml_document* body, PlanEnv& env);
   void Finish(SituationResult& s, bool recovered, std::string what);
+  std::optional<commands::CommandResult> NewFolder(SituationResult& s, const PlanRequest& request, PlanEnv& env);
   std::optional<commands::CommandResult> Inject(SituationResult& s, const PlanRequest& request,
                                                 pugi::xml_document& body, PlanEnv& env);
 

@@ -154,6 +154,32 @@ TEST(TestPlan, MoreAvailablePutsMessagesInTheInboxAndNarrowsTheWindow) {
   EXPECT_TRUE(absl::StrContains(Of(r, "more-available").detail, "Ping"));
 }
 
+TEST(TestPlan, ANewFolderEndsThePingWithStatus7AndWantsAFolderSync) {
+  auto store = backend::SqliteStore::Open(eas::testing::FreshTempPath("plan-folder.db"));
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(server::SeedDemo(**store).ok());
+  auto miguel = (*store)->FindUser("ox.io", "miguel");
+  ASSERT_TRUE(miguel.ok());
+  const size_t folders = (*store)->ListFolders(*miguel)->size();
+  for (const char* next : {"FolderSync", "Sync"}) {
+    Runner r = At("new-folder");
+    PlanEnv env;
+    env.backend = store->get();
+    env.account = *miguel;
+    pugi::xml_document none;
+    EXPECT_FALSE(r.BeforeHandler(At("Sync", 0), none, env));  // only a Ping
+    auto answer = r.BeforeHandler(At("Ping", 1000), none, env);
+    ASSERT_TRUE(answer.has_value());
+    EXPECT_STREQ(answer->body->child("Ping").child("Status").text().get(), "7");
+    bool changed = false;
+    r.BeforeGate(At(next, 2000), env, &changed);
+    r.BeforeHandler(At(next, 2000), none, env);
+    EXPECT_EQ(Of(r, "new-folder").outcome, std::string(next) == "FolderSync" ? "recovered" : "failed");
+  }
+  // Two folders, though both plans made theirs in the same second.
+  EXPECT_EQ((*store)->ListFolders(*miguel)->size(), folders + 2);
+}
+
 TEST(TestPlan, APolicyChangeIsNotApplicableWithoutProvisioningAndAClientThatNeverRecoversFails) {
   Runner off = At("policy-change");
   PlanEnv env;
