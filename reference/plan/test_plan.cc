@@ -121,6 +121,13 @@ SituationResult* Runner::Current() {
   return nullptr;
 }
 
+void Runner::Start(SituationResult& s, const PlanRequest& request, std::string what) {
+  s.outcome = "watching";
+  s.injected_ms = request.now_ms;
+  s.detail = std::move(what);
+  changed_ = true;
+}
+
 void Runner::Finish(SituationResult& s, bool recovered, std::string what) {
   s.outcome = recovered ? "recovered" : "failed";
   s.detail = absl::StrCat(s.detail, "; ", what);
@@ -154,10 +161,7 @@ std::optional<commands::CommandResult> Runner::BeforeGate(const PlanRequest& req
   }
   // Situations the server plays before the gate.
   if (s->name == kRetryAfter && request.command != "Ping" && request.command != "Provision") {
-    s->outcome = "watching";
-    s->injected_ms = request.now_ms;
-    s->detail = absl::StrCat("answered ", request.command, " with 503, Retry-After: ", kRetryAfterSeconds);
-    changed_ = true;
+    Start(*s, request, absl::StrCat("answered ", request.command, " with 503, Retry-After: ", kRetryAfterSeconds));
     commands::CommandResult busy;
     busy.http_status = 503;
     busy.retry_after_seconds = kRetryAfterSeconds;
@@ -177,10 +181,7 @@ std::optional<commands::CommandResult> Runner::BeforeGate(const PlanRequest& req
         return std::nullopt;
       }
       *device_changed = true;
-      s->outcome = "watching";
-      s->injected_ms = request.now_ms;
-      s->detail = absl::StrCat("marked the device's policy key old at ", request.command);
-      changed_ = true;
+      Start(*s, request, absl::StrCat("marked the device's policy key old at ", request.command));
     }
     return std::nullopt;
   }
@@ -191,10 +192,7 @@ std::optional<commands::CommandResult> Runner::BeforeGate(const PlanRequest& req
       return std::nullopt;
     }
     *device_changed = true;
-    s->outcome = "watching";
-    s->injected_ms = request.now_ms;
-    s->detail = absl::StrCat("asked for a remote wipe at ", request.command);
-    changed_ = true;
+    Start(*s, request, absl::StrCat("asked for a remote wipe at ", request.command));
   }
   return std::nullopt;
 }
@@ -258,10 +256,7 @@ std::optional<commands::CommandResult> Runner::NewFolder(SituationResult& s, con
     return std::nullopt;
   }
   s.collection = *created;
-  s.outcome = "watching";
-  s.injected_ms = request.now_ms;
-  s.detail = absl::StrCat("made the folder \"", name, "\" and answered the Ping with Status 7");
-  changed_ = true;
+  Start(s, request, absl::StrCat("made the folder \"", name, "\" and answered the Ping with Status 7"));
   return commands::StatusResponse("Ping", "Ping:", status::ping::kHierarchySyncRequired);
 }
 
@@ -276,10 +271,7 @@ std::optional<commands::CommandResult> Runner::Inject(SituationResult& s, const 
       s.original = key;
       // A key the server never issued: the handler answers Status 3.
       c.child("SyncKey").text().set("plan-never-issued");
-      s.outcome = "watching";
-      s.injected_ms = request.now_ms;
-      s.detail = absl::StrCat("answered Sync of ", s.collection, " with Status 3");
-      changed_ = true;
+      Start(s, request, absl::StrCat("answered Sync of ", s.collection, " with Status 3"));
       return std::nullopt;
     }
     return std::nullopt;
@@ -292,10 +284,7 @@ std::optional<commands::CommandResult> Runner::Inject(SituationResult& s, const 
       commands::AddText(o, "CollectionId", c.child("CollectionId").text().get());
       commands::AddText(o, "Status", absl::StrCat(status::sync::kFolderHierarchyChanged));
     }
-    s.outcome = "watching";
-    s.injected_ms = request.now_ms;
-    s.detail = "answered a Sync with Status 12";
-    changed_ = true;
+    Start(s, request, "answered a Sync with Status 12");
     return answer;
   }
   if (s.name == kMoreAvailable) {
@@ -327,10 +316,7 @@ std::optional<commands::CommandResult> Runner::Inject(SituationResult& s, const 
       }
       window.text().set("1");
       s.collection = inbox;
-      s.outcome = "watching";
-      s.injected_ms = request.now_ms;
-      s.detail = absl::StrCat("put ", kPagingMessages, " messages in the Inbox and answered one a page");
-      changed_ = true;
+      Start(s, request, absl::StrCat("put ", kPagingMessages, " messages in the Inbox and answered one a page"));
       return std::nullopt;
     }
   }

@@ -99,6 +99,8 @@ class Runner {
  private:
   SituationResult* Current();
   void Watch(const PlanRequest& request, const pugi::xml_document* body, PlanEnv& env);
+  // The server did its part of `s` for `request`; now the client's turn.
+  void Start(SituationResult& s, const PlanRequest& request, std::string what);
   void Finish(SituationResult& s, bool recovered, std::string what);
   std::optional<commands::CommandResult> NewFolder(SituationResult& s, const PlanRequest& request, PlanEnv& env);
   std::optional<commands::CommandResult> Inject(SituationResult& s, const PlanRequest& request,
