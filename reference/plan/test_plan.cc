@@ -63,7 +63,9 @@ absl::StatusOr<Progress> NewPlan(const std::string& name, bool wipe) {
   p.wipe = wipe;
   for (const auto& [situation, _] : Table()) {
     if (situation == kRemoteWipe && !wipe) continue;
-    p.situations.push_back({situation});
+    SituationResult r;
+    r.name = situation;
+    p.situations.push_back(std::move(r));
   }
   return p;
 }

@@ -65,7 +65,7 @@ def test_a_data_directory_of_the_old_schema_is_migrated_and_the_phone_goes_on(tm
         assert first not in manifest["contacts"]
     finally:
         server.stop()
-    for name, version in (("store.db", 3), ("state.db", 3)):
+    for name, version in (("store.db", 3), ("state.db", 4)):  # state.db 4: the test plans
         assert pragma(os.path.join(data, name), "user_version") == version, name
         assert pragma(os.path.join(data, name), "application_id") != 0, name
     with sqlite3.connect(os.path.join(data, "store.db")) as db:
