@@ -32,7 +32,7 @@ const std::vector<std::pair<std::string, std::string>>& Table() {
       {kPolicyChange, "the policy changed (449 to 12.1, Status 143 from 14.0): Provision, then go on "
                       "(MS-ASPROV 3.1.5.1)"},
       {kRemoteWipe, "a remote wipe (only with `wipe`: a real phone erases itself): acknowledged with "
-                    "RemoteWipe Status 1 (MS-ASPROV 3.1.5.1.2)"},
+                    "RemoteWipe Status 1 (MS-ASPROV 3.1.5.1.2.2)"},
   };
   return *table;
 }
@@ -236,6 +236,12 @@ void Runner::Watch(const PlanRequest& request, const pugi::xml_document* body, P
     if (request.command == "Ping") Finish(s, false, "a Ping came while the collection had more to download");
   } else if (s.name == kNewFolder) {
     Finish(s, request.command == "FolderSync", absl::StrCat(request.command, " came next"));
+  } else if (s.name == kRemoteWipe && request.command == "Provision") {
+    // A wiped phone may never come back: its acknowledgement is the
+    // recovery (MS-ASPROV 3.1.5.1.2.2; 2.2.2.54.3: 1 done, 2 failed).
+    const std::string done = body->child("Provision").child("RemoteWipe").child("Status").text().get();
+    if (done == "1") Finish(s, true, "acknowledged with RemoteWipe Status 1");
+    if (done == "2") Finish(s, false, "the client reports the wipe failed (RemoteWipe Status 2)");
   } else if (s.name == kPolicyChange && request.gated) {
     Finish(s, s.original == "provisioned",
            s.original == "provisioned" ? absl::StrCat("provisioned again and went on with ", request.command)

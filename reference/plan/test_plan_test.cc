@@ -180,6 +180,34 @@ TEST(TestPlan, ANewFolderEndsThePingWithStatus7AndWantsAFolderSync) {
   EXPECT_EQ((*store)->ListFolders(*miguel)->size(), folders + 2);
 }
 
+TEST(TestPlan, AWipeOnlyWhenAskedAndItsAcknowledgementIsTheRecovery) {
+  auto store = backend::SqliteStore::Open(eas::testing::FreshTempPath("plan-wipe-store.db"));
+  auto state = state::DeviceState::Open(eas::testing::FreshTempPath("plan-wipe-state.db"));
+  ASSERT_TRUE(store.ok() && state.ok());
+  auto device = (*state)->Touch("ox.io/miguel", "WIPE1", "iPhone", "", "14.1", 0);
+  ASSERT_TRUE(device.ok());
+  auto p = NewPlan("standard", true);
+  ASSERT_TRUE(p.ok());
+  for (auto& s : p->situations) {
+    if (s.name != "remote-wipe") s.outcome = "recovered";
+  }
+  Runner r(*p);
+  PlanEnv env;
+  env.state = state->get();
+  env.device = *device;
+  bool changed = false;
+  r.BeforeGate(At("Sync", 0), env, &changed);
+  EXPECT_TRUE(changed);
+  auto after = (*state)->Find("ox.io/miguel", "WIPE1");
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->wipe, state::WipeStatus::kRequested);
+  pugi::xml_document ack;
+  ack.load_string("<Provision><RemoteWipe><Status>1</Status></RemoteWipe></Provision>");
+  r.BeforeGate(At("Provision", 1, false), env, &changed);
+  r.BeforeHandler(At("Provision", 1, false), ack, env);
+  EXPECT_EQ(Of(r, "remote-wipe").outcome, "recovered");
+}
+
 TEST(TestPlan, APolicyChangeIsNotApplicableWithoutProvisioningAndAClientThatNeverRecoversFails) {
   Runner off = At("policy-change");
   PlanEnv env;
