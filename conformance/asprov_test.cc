@@ -215,6 +215,44 @@ TEST_F(AsProv, RemoteWipeIsSentAndItsAcknowledgementRecorded) {
   EXPECT_EQ((*device)->wipe, state::WipeStatus::kAcknowledged);
 }
 
+TEST_F(AsProv, AccountOnlyRemoteWipeIsSentAt161AndItsAcknowledgementRecorded) {
+  Verifies({"MS-ASPROV 2.2.2.1", "MS-ASPROV 3.1.5.1.2.3"});
+  Phone phone;
+  phone.version = "16.1";
+  ASSERT_FALSE(Provision(phone).empty());
+  ASSERT_TRUE(state_->SetWipe("ox.io/miguel", phone.device_id, state::WipeStatus::kAccountOnlyRequested).ok());
+  EXPECT_EQ(Post(phone, "FolderSync", kFolderSync0).Text("Status"), "140");
+  Reply wipe = Phase1(phone);
+  EXPECT_EQ(wipe.Text("Status"), "1");
+  EXPECT_TRUE(wipe.Has("AccountOnlyRemoteWipe")) << wipe.xml;
+  EXPECT_FALSE(wipe.Has("RemoteWipe")) << wipe.xml;
+  EXPECT_FALSE(wipe.Has("Policies"));
+  // A full wipe's acknowledgement does not answer an account-only wipe.
+  Reply wrong = Post(phone, "Provision",
+                     "<Provision xmlns=\"Provision:\"><RemoteWipe><Status>1</Status></RemoteWipe></Provision>");
+  EXPECT_TRUE(wrong.Has("AccountOnlyRemoteWipe")) << wrong.xml;
+  Reply ack = Post(phone, "Provision",
+                   "<Provision xmlns=\"Provision:\"><AccountOnlyRemoteWipe><Status>1</Status>"
+                   "</AccountOnlyRemoteWipe></Provision>");
+  EXPECT_EQ(ack.Text("Status"), "1");
+  EXPECT_FALSE(ack.Has("AccountOnlyRemoteWipe")) << ack.xml;
+  auto device = state_->Find("ox.io/miguel", phone.device_id);
+  ASSERT_TRUE(device.ok() && device->has_value());
+  EXPECT_EQ((*device)->wipe, state::WipeStatus::kAccountOnlyAcknowledged);
+}
+
+TEST_F(AsProv, AccountOnlyRemoteWipeIsNotSentBelow161) {
+  // The element exists only in 16.1 (MS-ASPROV 2.2.2.1): a device that
+  // speaks 14.1 is not refused for it nor sent it.
+  Verifies({"MS-ASPROV 2.2.2.1"});
+  Phone phone;
+  phone.version = "14.1";
+  ASSERT_FALSE(Provision(phone).empty());
+  ASSERT_TRUE(state_->SetWipe("ox.io/miguel", phone.device_id, state::WipeStatus::kAccountOnlyRequested).ok());
+  EXPECT_EQ(Post(phone, "FolderSync", kFolderSync0).Text("Status"), "1");
+  EXPECT_FALSE(Phase1(phone).Has("AccountOnlyRemoteWipe"));
+}
+
 TEST_F(AsProv, DeviceInformationInsideProvisionIsRecorded) {
   Verifies({"MS-ASPROV 2.2.2.52 (DeviceInformation, 14.1)"});
   Phone phone;

@@ -56,28 +56,35 @@ CommandResult Provision(CommandContext& ctx) {
     AddText(root.append_child("settings:DeviceInformation"), "settings:Status", "1");
   }
 
-  // Remote wipe (MS-ASPROV 3.2.5.1.2): a requested wipe is all the device gets
-  // until it acknowledges it.
-  if (ctx.device.wipe == state::WipeStatus::kRequested) {
-    pugi::xml_node ack = request.child("RemoteWipe");
+  // Remote wipe (MS-ASPROV 3.2.5.1.2), or from 16.1 an account-only one
+  // (2.2.2.1, 3.1.5.1.2.3): a requested wipe is all the device gets until
+  // it acknowledges it.
+  const bool account_only = ctx.device.wipe == state::WipeStatus::kAccountOnlyRequested &&
+                            ctx.version >= ProtocolVersion::k16_1;
+  if (ctx.device.wipe == state::WipeStatus::kRequested || account_only) {
+    const char* element = account_only ? "AccountOnlyRemoteWipe" : "RemoteWipe";
+    pugi::xml_node ack = request.child(element);
     if (ack && ack.child("Status")) {
-      if (!ctx.state->SetWipe(ctx.device.user_key, ctx.device.device_id,
-                              state::WipeStatus::kAcknowledged)
-               .ok()) {
+      if (auto s = ctx.state->SetWipe(ctx.device.user_key, ctx.device.device_id,
+                                      account_only ? state::WipeStatus::kAccountOnlyAcknowledged
+                                                   : state::WipeStatus::kAcknowledged);
+          !s.ok()) {
+        log::Error("Provision: recording the wipe's acknowledgement", s);
         return TopStatus(st::kGeneralServerError);
       }
       AddText(root, "Status", absl::StrCat(st::kSuccess));
       return result;
     }
     AddText(root, "Status", absl::StrCat(st::kSuccess));
-    root.append_child("RemoteWipe");
+    root.append_child(element);
     return result;
   }
 
   pugi::xml_node policy_request = request.child("Policies").child("Policy");
   if (!policy_request) {
     // Only device information (or an acknowledgement nobody asked for).
-    if (request.child("RemoteWipe") || root.child("settings:DeviceInformation")) {
+    if (request.child("RemoteWipe") || request.child("AccountOnlyRemoteWipe") ||
+        root.child("settings:DeviceInformation")) {
       AddText(root, "Status", absl::StrCat(st::kSuccess));
       return result;
     }

@@ -566,7 +566,10 @@ HttpResponse Dispatcher::Run(const HttpRequest& request, const Admitted& admitte
                                   policy->exempt_device_types.end(),
                                   device->device_type) != policy->exempt_device_types.end();
     int refusal = 0;
-    if (device->wipe == state::WipeStatus::kRequested) {
+    // Either wipe (MS-ASPROV 3.1.5.1.1); an account-only one only where the
+    // protocol has it (16.1, 2.2.2.1).
+    if (device->wipe == state::WipeStatus::kRequested ||
+        (device->wipe == state::WipeStatus::kAccountOnlyRequested && *version >= ProtocolVersion::k16_1)) {
       refusal = status::common::kRemoteWipeRequested;
     } else if (policy->required && !exempt) {
       // No key at all: a client that does not know provisioning (141). Key 0

@@ -5,6 +5,7 @@
 //   eas-admin --data-dir=DIR users password CONTEXT LOGIN PASSWORD
 //   eas-admin --data-dir=DIR devices list
 //   eas-admin --data-dir=DIR devices block|unblock|wipe|resync CONTEXT/LOGIN DEVICEID
+//   eas-admin --data-dir=DIR devices wipe-account CONTEXT/LOGIN DEVICEID
 //   eas-admin --data-dir=DIR devices record CONTEXT/LOGIN DEVICEID on|off
 //   eas-admin --data-dir=DIR policy show
 //   eas-admin --data-dir=DIR policy set NAME=VALUE...   (VALUE may be empty)
@@ -40,6 +41,7 @@ constexpr char kUsage[] =
     "usage: eas-admin [--data-dir=DIR] users list | users add CONTEXT LOGIN PASSWORD [NAME] [EMAIL]\n"
     "                                  | users password CONTEXT LOGIN PASSWORD\n"
     "                                  | devices list | devices block|unblock|wipe|resync CONTEXT/LOGIN DEVICEID\n"
+    "                                  | devices wipe-account CONTEXT/LOGIN DEVICEID   (16.1: this account only)\n"
     "                                  | devices record CONTEXT/LOGIN DEVICEID on|off   (sessions as captures)\n"
     "                                  | devices plan CONTEXT/LOGIN DEVICEID standard [wipe] | off | report\n"
     "                                    (a test plan the server plays in the device's next requests)\n"
@@ -105,6 +107,8 @@ const char* WipeName(eas::state::WipeStatus w) {
   switch (w) {
     case eas::state::WipeStatus::kRequested: return "wipe requested";
     case eas::state::WipeStatus::kAcknowledged: return "wiped";
+    case eas::state::WipeStatus::kAccountOnlyRequested: return "account wipe requested";
+    case eas::state::WipeStatus::kAccountOnlyAcknowledged: return "account wiped";
     default: return "";
   }
 }
@@ -213,6 +217,23 @@ int Devices(eas::state::DeviceState& state, const std::vector<std::string>& a) {
                                         : state.SetBlocked(a[2], a[3], a[1] == "block");
     if (!s.ok()) return Fail(std::string(s.message()));
     std::printf("%s: %s %s\n", a[1].c_str(), a[2].c_str(), a[3].c_str());
+    return 0;
+  }
+  if (a.size() == 4 && a[1] == "wipe-account") {
+    // MS-ASPROV 2.2.2.1: only 16.1 has it; an older device is told nothing
+    // by the server, so it is refused here instead of left waiting.
+    auto device = state.Find(a[2], a[3]);
+    if (!device.ok()) return Fail(std::string(device.status().message()));
+    if (!device->has_value()) return Fail("no device " + a[3] + " of " + a[2]);
+    if ((*device)->protocol_version != "16.1") {
+      return Fail("an account-only wipe needs protocol 16.1; the device last spoke " +
+                  ((*device)->protocol_version.empty() ? std::string("nothing yet") : (*device)->protocol_version) +
+                  " (devices wipe erases the whole device)");
+    }
+    if (auto s = state.SetWipe(a[2], a[3], eas::state::WipeStatus::kAccountOnlyRequested); !s.ok()) {
+      return Fail(std::string(s.message()));
+    }
+    std::printf("wipe-account: %s %s\n", a[2].c_str(), a[3].c_str());
     return 0;
   }
   if (a.size() == 5 && a[1] == "record" && (a[4] == "on" || a[4] == "off")) {

@@ -19,7 +19,19 @@
 
 namespace eas::state {
 
-enum class WipeStatus { kNone = 0, kRequested = 1, kAcknowledged = 2 };
+// A remote wipe (MS-ASPROV 3.2.5.1.2) and, from 16.1, an account-only one:
+// the device removes this account's data and credentials, not itself
+// (2.2.2.1 AccountOnlyRemoteWipe). Stored as the number.
+enum class WipeStatus {
+  kNone = 0,
+  kRequested = 1,
+  kAcknowledged = 2,
+  kAccountOnlyRequested = 3,
+  kAccountOnlyAcknowledged = 4,
+};
+inline bool WipeRequested(WipeStatus w) {
+  return w == WipeStatus::kRequested || w == WipeStatus::kAccountOnlyRequested;
+}
 
 struct DeviceInformation {
   std::string model, imei, friendly_name, os, os_language, phone_number, user_agent,
