@@ -19,6 +19,9 @@ constexpr char kHierarchyChanged[] = "sync-status-12";
 constexpr char kMoreAvailable[] = "more-available";
 constexpr char kNewFolder[] = "new-folder";
 constexpr char kPolicyChange[] = "policy-change";
+constexpr char kConflict[] = "conflict";
+constexpr char kTruncatedBody[] = "truncated-body";
+constexpr char kAccountOnlyWipe[] = "account-only-wipe";
 constexpr char kRemoteWipe[] = "remote-wipe";
 
 // What the client should do, by the section that says so.
@@ -31,6 +34,12 @@ const std::vector<std::pair<std::string, std::string>>& Table() {
       {kNewFolder, "a new folder on the server, Ping Status 7: a FolderSync next (MS-ASCMD 2.2.3.177.11)"},
       {kPolicyChange, "the policy changed (449 to 12.1, Status 143 from 14.0): Provision, then go on "
                       "(MS-ASPROV 3.1.5.1)"},
+      {kConflict, "the server changes an item while the client changes it, Sync Status 7: the client takes the "
+                  "server's version and does not send its change again (MS-ASCMD 2.2.3.34)"},
+      {kTruncatedBody, "a long message sent truncated: opening it fetches the rest, ItemOperations or Sync Fetch "
+                       "(MS-ASCMD 2.2.1.10, 2.2.3.185; needs the user to open it)"},
+      {kAccountOnlyWipe, "16.1: an account-only remote wipe, acknowledged with AccountOnlyRemoteWipe Status 1 "
+                         "(MS-ASPROV 3.1.5.1.2.3; the device removes the account)"},
       {kRemoteWipe, "a remote wipe (only with `wipe`: a real phone erases itself): acknowledged with "
                     "RemoteWipe Status 1 (MS-ASPROV 3.1.5.1.2.2)"},
   };
@@ -38,6 +47,28 @@ const std::vector<std::pair<std::string, std::string>>& Table() {
 }
 
 pugi::xml_node SyncCollections(pugi::xml_document& body) { return body.child("Sync").child("Collections"); }
+
+// Situations that wait on the user's hand (an item changed, a message
+// opened): not exercised, rather than failed, when the user does nothing.
+bool NeedsTheUser(const std::string& name) { return name == kConflict || name == kTruncatedBody; }
+
+// The collection's Options for its own items (not SMS), as Sync reads them.
+pugi::xml_node ItemOptionsOf(pugi::xml_node collection) {
+  for (pugi::xml_node o : collection.children("Options")) {
+    if (std::string(o.child("Class").text().get()) != "SMS") return o;
+  }
+  return pugi::xml_node();
+}
+
+// Sets `name` under `parent` to `value` (added after `after` when absent).
+void SetChild(pugi::xml_node parent, const char* name, const std::string& value, const char* after = nullptr) {
+  pugi::xml_node n = parent.child(name);
+  if (!n) {
+    pugi::xml_node prev = after ? parent.child(after) : pugi::xml_node();
+    n = prev ? parent.insert_child_after(name, prev) : parent.prepend_child(name);
+  }
+  n.text().set(value.c_str());
+}
 
 std::string Seconds(int64_t ms) { return absl::StrFormat("%.1f s", ms / 1000.0); }
 
@@ -50,6 +81,22 @@ std::string PagingMessage(const backend::Account& account, int n, int64_t now_ms
                       "\r\nMessage-ID: <plan-", now_ms, "-", n, "@test-plan.invalid>\r\n",
                       "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
                       "The server's test plan put this message here to page the Inbox (MoreAvailable).\r\n");
+}
+
+// The truncated-body situation's message: long plain text, from nobody real.
+std::string LongMessage(const backend::Account& account, int64_t now_ms) {
+  const std::string date = absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", absl::FromUnixMillis(now_ms),
+                                            absl::UTCTimeZone());
+  std::string body;
+  for (int line = 1; body.size() < static_cast<size_t>(kLongBodyBytes); ++line) {
+    absl::StrAppend(&body, absl::StrFormat("Line %03d of the test plan's long message: the device got its first "
+                                           "%d bytes; opening it fetches the rest.\r\n",
+                                           line, kPlanTruncationBytes));
+  }
+  return absl::StrCat("From: EAS test plan <plan@test-plan.invalid>\r\nTo: ", account.email,
+                      "\r\nSubject: EAS test plan: a long message (open it)\r\nDate: ", date,
+                      "\r\nMessage-ID: <plan-long-", now_ms, "@test-plan.invalid>\r\n",
+                      "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n", body);
 }
 
 }  // namespace
@@ -79,7 +126,8 @@ std::string Serialize(const Progress& progress) {
                                {"injected_ms", s.injected_ms},
                                {"watched", s.watched},
                                {"collection", s.collection},
-                               {"original", s.original}});
+                               {"original", s.original},
+                               {"item", s.item}});
   }
   return j.dump();
 }
@@ -102,6 +150,7 @@ absl::StatusOr<Progress> Parse(const std::string& text) {
     r.watched = s.value("watched", 0);
     r.collection = s.value("collection", "");
     r.original = s.value("original", "");
+    r.item = s.value("item", "");
     p.situations.push_back(std::move(r));
   }
   return p;
@@ -125,6 +174,7 @@ SituationResult* Runner::Current() {
 
 void Runner::Start(SituationResult& s, const PlanRequest& request, std::string what) {
   s.outcome = "watching";
+  s.watched = 0;
   s.injected_ms = request.now_ms;
   s.detail = std::move(what);
   changed_ = true;
@@ -151,16 +201,37 @@ std::optional<commands::CommandResult> Runner::BeforeGate(const PlanRequest& req
                                              " later"));
       return std::nullopt;
     }
-    if (s->name == kRemoteWipe && env.device.wipe == state::WipeStatus::kAcknowledged) {
+    if ((s->name == kRemoteWipe && env.device.wipe == state::WipeStatus::kAcknowledged) ||
+        (s->name == kAccountOnlyWipe && env.device.wipe == state::WipeStatus::kAccountOnlyAcknowledged)) {
       Finish(*s, true, absl::StrCat("acknowledged after ", s->watched - 1, " requests"));
       return std::nullopt;
     }
     if (s->name == kPolicyChange && request.command == "Provision") s->original = "provisioned";
     if (s->watched > kMaxWatchedRequests) {
-      Finish(*s, false, absl::StrCat("no recovery within ", kMaxWatchedRequests, " requests"));
+      if (NeedsTheUser(s->name)) {
+        s->outcome = "not exercised";
+        s->detail = absl::StrCat(s->detail, "; ",
+                                 s->name == kConflict ? "the collection was not synced again"
+                                                      : "the message was not opened on the device",
+                                 " within ", kMaxWatchedRequests, " requests");
+        changed_ = true;
+      } else {
+        Finish(*s, false, absl::StrCat("no recovery within ", kMaxWatchedRequests, " requests"));
+      }
     }
     return std::nullopt;
   }
+  if (NeedsTheUser(s->name) && ++s->watched > kMaxWatchedRequests) {
+    // Still pending: the server waits for the user's part (a change).
+    s->outcome = "not exercised";
+    s->detail = s->name == kConflict
+                    ? absl::StrCat("no Sync changed an item within ", kMaxWatchedRequests,
+                                   " requests (change a contact, or flag a message, on the device)")
+                    : absl::StrCat("no Sync of the Inbox with Options within ", kMaxWatchedRequests, " requests");
+    changed_ = true;
+    return std::nullopt;
+  }
+  if (NeedsTheUser(s->name)) changed_ = true;  // the count
   // Situations the server plays before the gate.
   if (s->name == kRetryAfter && request.command != "Ping" && request.command != "Provision") {
     Start(*s, request, absl::StrCat("answered ", request.command, " with 503, Retry-After: ", kRetryAfterSeconds));
@@ -187,14 +258,25 @@ std::optional<commands::CommandResult> Runner::BeforeGate(const PlanRequest& req
     }
     return std::nullopt;
   }
-  if (s->name == kRemoteWipe && request.gated) {
-    if (auto st = env.state->SetWipe(env.device.user_key, env.device.device_id, state::WipeStatus::kRequested);
+  if (s->name == kAccountOnlyWipe && request.version < ProtocolVersion::k16_1) {
+    s->outcome = "not applicable";
+    s->detail = absl::StrCat("the device speaks ", ToString(request.version),
+                             "; the account-only wipe is 16.1's (MS-ASPROV 2.2.2.1)");
+    changed_ = true;
+    return std::nullopt;
+  }
+  if ((s->name == kRemoteWipe || s->name == kAccountOnlyWipe) && request.gated) {
+    const bool account_only = s->name == kAccountOnlyWipe;
+    if (auto st = env.state->SetWipe(env.device.user_key, env.device.device_id,
+                                     account_only ? state::WipeStatus::kAccountOnlyRequested
+                                                  : state::WipeStatus::kRequested);
         !st.ok()) {
       log::Error("test plan: asking for the wipe", st);
       return std::nullopt;
     }
     *device_changed = true;
-    Start(*s, request, absl::StrCat("asked for a remote wipe at ", request.command));
+    Start(*s, request, absl::StrCat("asked for ", account_only ? "an account-only" : "a", " remote wipe at ",
+                                    request.command));
   }
   return std::nullopt;
 }
@@ -209,7 +291,88 @@ std::optional<commands::CommandResult> Runner::BeforeHandler(const PlanRequest& 
   }
   if (s->name == kNewFolder && request.command == "Ping") return NewFolder(*s, request, env);
   if (request.command != "Sync" || !SyncCollections(body)) return std::nullopt;
+  if (s->name == kConflict) {
+    Conflict(*s, request, SyncCollections(body), env);
+    return std::nullopt;
+  }
+  if (s->name == kTruncatedBody) {
+    TruncatedBody(*s, request, SyncCollections(body), env);
+    return std::nullopt;
+  }
   return Inject(*s, request, body, env);
+}
+
+void Runner::Conflict(SituationResult& s, const PlanRequest& request, pugi::xml_node collections, PlanEnv& env) {
+  for (pugi::xml_node c : collections.children("Collection")) {
+    const std::string key = c.child("SyncKey").text().get();
+    pugi::xml_node change = c.child("Commands").child("Change");
+    if (key.empty() || key == "0" || !change) continue;
+    s.collection = c.child("CollectionId").text().get();
+    s.item = change.child("ServerId").text().get();
+    if (std::string(ItemOptionsOf(c).child("Conflict").text().get()) == "0") {
+      s.outcome = "not applicable";
+      s.detail = "the client's Options say Conflict 0: its change wins (MS-ASCMD 2.2.3.34)";
+      changed_ = true;
+      return;
+    }
+    // The server's change: the item saved again, so its version moves on
+    // and the handler finds the device's copy stale (server wins: Status 7,
+    // and the server's version goes back in this response).
+    auto item = env.backend->GetItem(env.account, s.item);
+    absl::Status saved = item.ok() ? env.backend->UpdateItem(env.account, s.item, item->data) : item.status();
+    if (!saved.ok()) {
+      log::Error("test plan: changing the item on the server", saved);
+      return;
+    }
+    s.original = key;
+    Start(s, request, absl::StrCat("changed item ", s.item, " on the server as the client changed it (Status 7)"));
+    return;
+  }
+}
+
+void Runner::TruncatedBody(SituationResult& s, const PlanRequest& request, pugi::xml_node collections,
+                           PlanEnv& env) {
+  auto folders = env.backend->ListFolders(env.account);
+  if (!folders.ok()) {
+    log::Error("test plan: listing the folders", folders.status());
+    return;
+  }
+  std::string inbox;
+  for (const auto& f : *folders) {
+    if (f.type == backend::kInbox) inbox = f.server_id;
+  }
+  for (pugi::xml_node c : collections.children("Collection")) {
+    const std::string key = c.child("SyncKey").text().get();
+    pugi::xml_node options = ItemOptionsOf(c);
+    if (inbox.empty() || c.child("CollectionId").text().get() != inbox || key.empty() || key == "0" || !options) {
+      continue;
+    }
+    auto added = env.backend->AddMail(env.account, inbox, LongMessage(env.account, request.now_ms),
+                                      /*read=*/false, request.now_ms / 1000);
+    if (!added.ok()) {
+      log::Error("test plan: putting the long message in the Inbox", added.status());
+      return;
+    }
+    // This one Sync asks for the first 512 bytes of each body (the
+    // device's next full request sets its own again).
+    if (request.version == ProtocolVersion::k2_5) {
+      SetChild(options, "Truncation", "1", "FilterType");      // 512 characters
+      SetChild(options, "MIMETruncation", "1", "MIMESupport");  // 4096 characters
+    } else {
+      pugi::xml_node preference = options.child("airsyncbase:BodyPreference");
+      if (!preference) {
+        preference = options.append_child("airsyncbase:BodyPreference");
+        preference.append_child("airsyncbase:Type").text().set("1");
+      }
+      for (pugi::xml_node p : options.children("airsyncbase:BodyPreference")) {
+        SetChild(p, "airsyncbase:TruncationSize", absl::StrCat(kPlanTruncationBytes), "airsyncbase:Type");
+      }
+    }
+    s.collection = inbox;
+    s.item = *added;
+    Start(s, request, absl::StrCat("put a message of ", kLongBodyBytes, " bytes in the Inbox and sent it truncated"));
+    return;
+  }
 }
 
 void Runner::Watch(const PlanRequest& request, const pugi::xml_document* body, PlanEnv& /*env*/) {
@@ -236,12 +399,45 @@ void Runner::Watch(const PlanRequest& request, const pugi::xml_document* body, P
     if (request.command == "Ping") Finish(s, false, "a Ping came while the collection had more to download");
   } else if (s.name == kNewFolder) {
     Finish(s, request.command == "FolderSync", absl::StrCat(request.command, " came next"));
-  } else if (s.name == kRemoteWipe && request.command == "Provision") {
+  } else if ((s.name == kRemoteWipe || s.name == kAccountOnlyWipe) && request.command == "Provision") {
     // A wiped phone may never come back: its acknowledgement is the
-    // recovery (MS-ASPROV 3.1.5.1.2.2; 2.2.2.54.3: 1 done, 2 failed).
-    const std::string done = body->child("Provision").child("RemoteWipe").child("Status").text().get();
-    if (done == "1") Finish(s, true, "acknowledged with RemoteWipe Status 1");
-    if (done == "2") Finish(s, false, "the client reports the wipe failed (RemoteWipe Status 2)");
+    // recovery (MS-ASPROV 3.1.5.1.2.2, 3.1.5.1.2.3; 2.2.2.54.3: 1 done,
+    // 2 failed).
+    const char* element = s.name == kRemoteWipe ? "RemoteWipe" : "AccountOnlyRemoteWipe";
+    const std::string done = body->child("Provision").child(element).child("Status").text().get();
+    if (done == "1") Finish(s, true, absl::StrCat("acknowledged with ", element, " Status 1"));
+    if (done == "2") Finish(s, false, absl::StrCat("the client reports the wipe failed (", element, " Status 2)"));
+  } else if (s.name == kConflict && request.command == "Sync") {
+    std::string key;
+    if (!synced(&key) || key == s.original) return;  // not that collection, or a resend of the same request
+    if (key == "0") {
+      Finish(s, true, "the collection started again with SyncKey 0");
+      return;
+    }
+    for (pugi::xml_node c : collections.children("Collection")) {
+      if (s.collection != c.child("CollectionId").text().get()) continue;
+      for (pugi::xml_node change : c.child("Commands").children("Change")) {
+        if (s.item == change.child("ServerId").text().get()) {
+          Finish(s, false, "its discarded change of the item came again with the next SyncKey");
+          return;
+        }
+      }
+    }
+    Finish(s, true, "the next Sync of the collection went on with the new SyncKey, the change not sent again");
+  } else if (s.name == kTruncatedBody) {
+    if (request.command == "ItemOperations") {
+      for (pugi::xml_node fetch : body->child("ItemOperations").children("Fetch")) {
+        if (s.item == fetch.child("airsync:ServerId").text().get()) {
+          Finish(s, true, "ItemOperations fetched the message");
+        }
+      }
+    } else if (request.command == "Sync") {
+      for (pugi::xml_node c : collections.children("Collection")) {
+        for (pugi::xml_node fetch : c.child("Commands").children("Fetch")) {
+          if (s.item == fetch.child("ServerId").text().get()) Finish(s, true, "a Sync Fetch fetched the message");
+        }
+      }
+    }
   } else if (s.name == kPolicyChange && request.gated) {
     Finish(s, s.original == "provisioned",
            s.original == "provisioned" ? absl::StrCat("provisioned again and went on with ", request.command)

@@ -32,15 +32,23 @@ inline constexpr int kRetryAfterSeconds = 5;
 inline constexpr int kMaxWatchedRequests = 20;
 // Messages the MoreAvailable situation puts in the Inbox.
 inline constexpr int kPagingMessages = 3;
+// The truncated-body situation: the body's size, and the truncation the
+// plan asks for in that one Sync (bytes; 2.5's Truncation code 1 is 512,
+// MIMETruncation code 1 is 4096: MS-ASCMD 2.2.3.185, 2.2.3.111).
+inline constexpr int kLongBodyBytes = 8192;
+inline constexpr int kPlanTruncationBytes = 512;
 
 struct SituationResult {
   std::string name;
-  std::string outcome = "pending";  // pending, watching, recovered, failed, not applicable
+  // pending, watching, recovered, failed, not applicable, or not exercised
+  // (a situation that needs the user's hand on the device, who did not act).
+  std::string outcome = "pending";
   std::string detail;               // what the server did and what the client did
   int64_t injected_ms = 0;          // when the server did it (Unix ms)
   int watched = 0;                  // requests since
   std::string collection;           // the collection it concerns, where one does
   std::string original;             // what it replaced (a SyncKey), where it did
+  std::string item;                 // the item it concerns (a ServerId), where one does
 };
 
 struct Progress {
@@ -105,6 +113,8 @@ class Runner {
   std::optional<commands::CommandResult> NewFolder(SituationResult& s, const PlanRequest& request, PlanEnv& env);
   std::optional<commands::CommandResult> Inject(SituationResult& s, const PlanRequest& request,
                                                 pugi::xml_document& body, PlanEnv& env);
+  void Conflict(SituationResult& s, const PlanRequest& request, pugi::xml_node collections, PlanEnv& env);
+  void TruncatedBody(SituationResult& s, const PlanRequest& request, pugi::xml_node collections, PlanEnv& env);
 
   Progress progress_;
   bool changed_ = false;

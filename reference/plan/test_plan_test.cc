@@ -208,6 +208,188 @@ TEST(TestPlan, AWipeOnlyWhenAskedAndItsAcknowledgementIsTheRecovery) {
   EXPECT_EQ(Of(r, "remote-wipe").outcome, "recovered");
 }
 
+// A demo store and miguel's Inbox, for the situations that act on data.
+struct DemoInbox {
+  std::unique_ptr<backend::SqliteStore> store;
+  backend::Account miguel;
+  std::string inbox;
+  std::string first_mail;  // a message already in it
+};
+
+DemoInbox OpenDemo(const char* name) {
+  DemoInbox d;
+  auto store = backend::SqliteStore::Open(eas::testing::FreshTempPath(name));
+  EXPECT_TRUE(store.ok());
+  d.store = std::move(*store);
+  EXPECT_TRUE(server::SeedDemo(*d.store).ok());
+  d.miguel = *d.store->FindUser("ox.io", "miguel");
+  auto folders = d.store->ListFolders(d.miguel);  // (kept: a range-for would not keep the StatusOr alive)
+  EXPECT_TRUE(folders.ok());
+  for (const auto& f : *folders) {
+    if (f.type == backend::kInbox) d.inbox = f.server_id;
+  }
+  auto items = d.store->ChangesSince(d.miguel, d.inbox, 0);
+  EXPECT_TRUE(items.ok() && !items->empty());
+  d.first_mail = items->front().server_id;
+  return d;
+}
+
+pugi::xml_document SyncChanging(const std::string& collection, const std::string& key, const std::string& item,
+                                const std::string& options = "") {
+  pugi::xml_document doc;
+  doc.load_string(("<Sync><Collections><Collection><SyncKey>" + key + "</SyncKey><CollectionId>" + collection +
+                   "</CollectionId>" + options + "<Commands><Change><ServerId>" + item +
+                   "</ServerId><ApplicationData><email:Read>1</email:Read></ApplicationData></Change></Commands>"
+                   "</Collection></Collections></Sync>")
+                      .c_str());
+  return doc;
+}
+
+TEST(TestPlan, AConflictMovesTheItemsVersionAndWantsTheChangeNotSentAgain) {
+  DemoInbox d = OpenDemo("plan-conflict.db");
+  for (const bool resend : {false, true}) {
+    Runner r = At("conflict");
+    PlanEnv env;
+    env.backend = d.store.get();
+    env.account = d.miguel;
+    bool changed = false;
+    auto plain = SyncOf(d.inbox, "4");
+    r.BeforeGate(At("Sync", 0), env, &changed);
+    r.BeforeHandler(At("Sync", 0), plain, env);  // no Change: nothing to collide with
+    EXPECT_EQ(Of(r, "conflict").outcome, "pending");
+    const int64_t before = d.store->GetItem(d.miguel, d.first_mail)->mod_seq;
+    auto changing = SyncChanging(d.inbox, "4", d.first_mail);
+    EXPECT_FALSE(r.BeforeHandler(At("Sync", 1), changing, env));
+    EXPECT_GT(d.store->GetItem(d.miguel, d.first_mail)->mod_seq, before);  // the server's change
+    EXPECT_EQ(Of(r, "conflict").outcome, "watching");
+    // The same request again (its answer lost): still watching.
+    r.BeforeGate(At("Sync", 2), env, &changed);
+    auto again = SyncChanging(d.inbox, "4", d.first_mail);
+    r.BeforeHandler(At("Sync", 2), again, env);
+    EXPECT_EQ(Of(r, "conflict").outcome, "watching");
+    r.BeforeGate(At("Sync", 3), env, &changed);
+    auto next = resend ? SyncChanging(d.inbox, "5", d.first_mail) : SyncOf(d.inbox, "5");
+    r.BeforeHandler(At("Sync", 3), next, env);
+    EXPECT_EQ(Of(r, "conflict").outcome, resend ? "failed" : "recovered") << Of(r, "conflict").detail;
+  }
+}
+
+TEST(TestPlan, AConflictIsNotApplicableWhenTheClientWinsAndNotExercisedWithoutAChange) {
+  DemoInbox d = OpenDemo("plan-conflict-0.db");
+  Runner wins = At("conflict");
+  PlanEnv env;
+  env.backend = d.store.get();
+  env.account = d.miguel;
+  const int64_t before = d.store->GetItem(d.miguel, d.first_mail)->mod_seq;
+  auto body = SyncChanging(d.inbox, "4", d.first_mail, "<Options><Conflict>0</Conflict></Options>");
+  wins.BeforeHandler(At("Sync", 0), body, env);
+  EXPECT_EQ(Of(wins, "conflict").outcome, "not applicable");
+  EXPECT_EQ(d.store->GetItem(d.miguel, d.first_mail)->mod_seq, before);  // nothing changed on the server
+
+  Runner idle = At("conflict");
+  bool changed = false;
+  for (int i = 0; i <= kMaxWatchedRequests; ++i) idle.BeforeGate(At("Ping", i), env, &changed);
+  EXPECT_EQ(Of(idle, "conflict").outcome, "not exercised");
+  EXPECT_TRUE(absl::StrContains(Of(idle, "conflict").detail, "no Sync changed an item"));
+}
+
+TEST(TestPlan, ALongMessageIsSentTruncatedAndItsFetchIsTheRecovery) {
+  DemoInbox d = OpenDemo("plan-truncated.db");
+  for (const char* how : {"ItemOperations", "Sync", "nothing"}) {
+    Runner r = At("truncated-body");
+    PlanEnv env;
+    env.backend = d.store.get();
+    env.account = d.miguel;
+    bool changed = false;
+    auto without_options = SyncOf(d.inbox, "6");
+    r.BeforeHandler(At("Sync", 0), without_options, env);
+    EXPECT_EQ(Of(r, "truncated-body").outcome, "pending");
+    pugi::xml_document body;
+    body.load_string(("<Sync><Collections><Collection><SyncKey>6</SyncKey><CollectionId>" + d.inbox +
+                      "</CollectionId><Options><airsyncbase:BodyPreference><airsyncbase:Type>2</airsyncbase:Type>"
+                      "<airsyncbase:TruncationSize>200000</airsyncbase:TruncationSize></airsyncbase:BodyPreference>"
+                      "</Options></Collection></Collections></Sync>")
+                         .c_str());
+    r.BeforeHandler(At("Sync", 1), body, env);
+    ASSERT_EQ(Of(r, "truncated-body").outcome, "watching");
+    EXPECT_STREQ(body.select_node("//airsyncbase:TruncationSize").node().text().get(), "512");
+    const std::string item = Of(r, "truncated-body").item;
+    auto mime = d.store->GetMime(d.miguel, item);
+    ASSERT_TRUE(mime.ok());
+    EXPECT_GT(mime->size(), static_cast<size_t>(kLongBodyBytes));
+    pugi::xml_document fetch;
+    if (std::string(how) == "ItemOperations") {
+      fetch.load_string(("<ItemOperations><Fetch><Store>Mailbox</Store><airsync:CollectionId>" + d.inbox +
+                         "</airsync:CollectionId><airsync:ServerId>" + item + "</airsync:ServerId></Fetch>"
+                         "</ItemOperations>").c_str());
+    } else {
+      fetch.load_string(("<Sync><Collections><Collection><SyncKey>7</SyncKey><CollectionId>" + d.inbox +
+                         "</CollectionId><Commands><Fetch><ServerId>" + item + "</ServerId></Fetch></Commands>"
+                         "</Collection></Collections></Sync>").c_str());
+    }
+    const int requests = std::string(how) == "nothing" ? kMaxWatchedRequests + 1 : 1;
+    for (int i = 0; i < requests; ++i) {
+      r.BeforeGate(At(std::string(how) == "ItemOperations" ? "ItemOperations" : "Sync", 2 + i), env, &changed);
+    }
+    if (std::string(how) != "nothing") r.BeforeHandler(At(how, 2), fetch, env);
+    EXPECT_EQ(Of(r, "truncated-body").outcome, std::string(how) == "nothing" ? "not exercised" : "recovered")
+        << how << ": " << Of(r, "truncated-body").detail;
+  }
+}
+
+TEST(TestPlan, At25TheLongMessageIsAskedForWithTruncationCodes) {
+  DemoInbox d = OpenDemo("plan-truncated-25.db");
+  Runner r = At("truncated-body");
+  PlanEnv env;
+  env.backend = d.store.get();
+  env.account = d.miguel;
+  pugi::xml_document body;
+  body.load_string(("<Sync><Collections><Collection><SyncKey>6</SyncKey><CollectionId>" + d.inbox +
+                    "</CollectionId><Options><FilterType>3</FilterType><Truncation>8</Truncation>"
+                    "<MIMESupport>0</MIMESupport></Options></Collection></Collections></Sync>")
+                       .c_str());
+  PlanRequest sync = At("Sync", 0);
+  sync.version = ProtocolVersion::k2_5;
+  r.BeforeHandler(sync, body, env);
+  EXPECT_EQ(Of(r, "truncated-body").outcome, "watching");
+  pugi::xml_node options = body.select_node("//Options").node();
+  EXPECT_STREQ(options.child("Truncation").text().get(), "1");
+  EXPECT_STREQ(options.child("MIMETruncation").text().get(), "1");
+}
+
+TEST(TestPlan, AnAccountOnlyWipeIs161sAndItsAcknowledgementIsTheRecovery) {
+  auto state = state::DeviceState::Open(eas::testing::FreshTempPath("plan-account-wipe.db"));
+  ASSERT_TRUE(state.ok());
+  for (const ProtocolVersion version : {ProtocolVersion::k14_1, ProtocolVersion::k16_1}) {
+    const std::string id = version == ProtocolVersion::k16_1 ? "AOW161" : "AOW141";
+    auto device = (*state)->Touch("ox.io/miguel", id, "iPhone", "", ToString(version), 0);
+    ASSERT_TRUE(device.ok());
+    Runner r = At("account-only-wipe");
+    PlanEnv env;
+    env.state = state->get();
+    env.device = *device;
+    bool changed = false;
+    PlanRequest sync = At("Sync", 0);
+    sync.version = version;
+    r.BeforeGate(sync, env, &changed);
+    auto after = (*state)->Find("ox.io/miguel", id);
+    ASSERT_TRUE(after.ok() && after->has_value());
+    if (version == ProtocolVersion::k14_1) {
+      EXPECT_EQ(Of(r, "account-only-wipe").outcome, "not applicable");
+      EXPECT_EQ((*after)->wipe, state::WipeStatus::kNone);
+      continue;
+    }
+    EXPECT_EQ((*after)->wipe, state::WipeStatus::kAccountOnlyRequested);
+    pugi::xml_document ack;
+    ack.load_string("<Provision><AccountOnlyRemoteWipe><Status>1</Status></AccountOnlyRemoteWipe></Provision>");
+    PlanRequest provision = At("Provision", 1, false);
+    provision.version = version;
+    r.BeforeGate(provision, env, &changed);
+    r.BeforeHandler(provision, ack, env);
+    EXPECT_EQ(Of(r, "account-only-wipe").outcome, "recovered") << Of(r, "account-only-wipe").detail;
+  }
+}
+
 TEST(TestPlan, APolicyChangeIsNotApplicableWithoutProvisioningAndAClientThatNeverRecoversFails) {
   Runner off = At("policy-change");
   PlanEnv env;
