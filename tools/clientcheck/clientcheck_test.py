@@ -118,6 +118,7 @@ BREAKING = {
            '</SendMail>'), ex("SendMail", COMPOSE % ("m3", "c"))],
     "provision.acknowledge": lambda: [options()] + provision(acknowledged="{{other}}") + good()[3:],
     "provision.no-loop": lambda: [options()] + [provision()[0] for _ in range(4)] + provision()[1:] + good()[3:],
+    "provision.wipe-acknowledged": lambda: good() + wiped(acknowledge="RemoteWipe", kind="AccountOnlyRemoteWipe"),
     "foldersync.keys": lambda: replaced(7, folder_sync("{{never}}", "{{h2}}")),
     "sync.keys": lambda: replaced(5, sync("{{never}}", "{{k2}}")),
     "sync.no-commands-at-zero": lambda: replaced(4, sync("0", "{{k1}}", "<Commands><Delete><ServerId>x</ServerId>"
@@ -144,6 +145,25 @@ BREAKING = {
     "behaviour.retry-after": lambda: good() + refused_then_retried(after=10),
     "behaviour.storm-per-minute": lambda: good() + polling(every=2.0),
 }
+
+
+def wiped(acknowledge, kind="RemoteWipe"):
+    """A Sync told a wipe waits (140), the empty Provision that gets it,
+    and the acknowledgement of `acknowledge` (MS-ASPROV 3.1.5.1.2.2/.3)."""
+    return [ex("Sync", '<Sync xmlns="AirSync:"/>', '<Sync xmlns="AirSync:"><Status>140</Status></Sync>'),
+            ex("Provision", '<Provision xmlns="Provision:"/>',
+               '<Provision xmlns="Provision:"><Status>1</Status><%s/></Provision>' % kind),
+            ex("Provision", '<Provision xmlns="Provision:"><%s><Status>1</Status></%s></Provision>'
+               % (acknowledge, acknowledge), '<Provision xmlns="Provision:"><Status>1</Status></Provision>')]
+
+
+def test_a_wipe_acknowledged_with_its_own_element_passes():
+    for kind in ("RemoteWipe", "AccountOnlyRemoteWipe"):
+        verdicts = {v.rule.id: v for v in rules.check(session_of(good() + wiped(kind, kind)))}
+        assert verdicts["provision.wipe-acknowledged"].outcome == "pass", kind
+        assert verdicts["provision.when-told"].outcome == "pass", kind
+    told = {v.rule.id: v for v in rules.check(session_of(good() + wiped("RemoteWipe")[:1] + good()[5:6]))}
+    assert told["provision.when-told"].outcome == "fail"  # a Sync after 140 instead of the Provision
 
 
 def without_device_type(x):

@@ -12,7 +12,11 @@ import xml.etree.ElementTree as ET
 from session import children, local, text
 
 AIRSYNC = "{AirSync:}"
-ANSWERS_NEEDING_PROVISION = {"142", "143", "144"}  # MS-ASCMD 2.2.2 common status codes
+# MS-ASCMD 2.2.2 common status codes: 140 a wipe is waiting (MS-ASPROV
+# 3.1.5.1.1: the client sends an empty Provision to get it), 142/143/144
+# provision (again).
+ANSWERS_NEEDING_PROVISION = {"140", "142", "143", "144"}
+WIPE_DIRECTIVES = ("RemoteWipe", "AccountOnlyRemoteWipe")  # MS-ASPROV 2.2.2.45, 2.2.2.1
 WBXML_TYPES = {"application/vnd.ms-sync.wbxml", "application/vnd.ms-sync"}
 MIME_COMMANDS = {"SendMail", "SmartReply", "SmartForward"}
 
@@ -66,7 +70,7 @@ def top_status(x):
 
 def needs_provisioning(x):
     """The answer tells the client to provision first: HTTP 449 (to 12.1) or
-    a top-level Status 142/143/144 (14.0 and later)."""
+    a top-level Status 140/142/143/144 (14.0 and later)."""
     if x.status == 449:
         return True
     if x.response is None or x.command == "Provision":
@@ -148,7 +152,7 @@ def policy_key_current(session):
 # --- Provision (MS-ASPROV) ---------------------------------------------------------
 
 @rule("provision.when-told", "Provision", "MS-ASPROV 3.1.5.1",
-      "after HTTP 449 or Status 142/143/144 the client provisions before anything else")
+      "after HTTP 449 or Status 140/142/143/144 the client provisions before anything else")
 def provision_when_told(session):
     failures, exercised = [], False
     for x, nxt in followed(session):
@@ -187,12 +191,35 @@ def provision_no_loop(session):
     failures, run, exercised = [], 0, False
     for x in eas_requests(session):
         if x.command == "Provision" and x.body is not None and text(x.body, "PolicyKey") is None \
-                and not children(x.body, "RemoteWipe"):
+                and not any(children(x.body, w) for w in WIPE_DIRECTIVES):
             exercised, run = True, run + 1
             if run == 4:
                 failures.append((x, "the fourth phase-1 Provision in a row"))
         elif x.command != "Provision":
             run = 0
+    return exercised, failures
+
+
+@rule("provision.wipe-acknowledged", "Provision", "MS-ASPROV 3.1.5.1.2.2",
+      "a Provision answer with RemoteWipe (or, at 16.1, AccountOnlyRemoteWipe: 3.1.5.1.2.3) is acknowledged by "
+      "the next request: a Provision with that element and its Status")
+def provision_wipe_acknowledged(session):
+    failures, exercised = [], False
+    xs = eas_requests(session)
+    for i, x in enumerate(xs):
+        if x.command != "Provision" or x.response is None:
+            continue
+        directive = next((w for w in WIPE_DIRECTIVES if children(x.response, w)), None)
+        if directive is None:
+            continue
+        exercised = True
+        nxt = xs[i + 1] if i + 1 < len(xs) else None
+        if nxt is None:
+            failures.append((x, "the session ended without acknowledging the %s" % directive))
+        elif nxt.command != "Provision" or nxt.body is None or not any(
+                text(w, "Status") for w in children(nxt.body, directive)):
+            failures.append((nxt, "%s after the %s of %s, not a Provision acknowledging it with %s/Status"
+                             % (nxt.command, directive, x.where(), directive)))
     return exercised, failures
 
 
