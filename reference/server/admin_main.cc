@@ -16,7 +16,13 @@
 //   eas-admin --data-dir=DIR fixture import state.json
 //
 // Every policy change makes provisioned devices fetch the policy again.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -43,6 +49,8 @@ constexpr char kUsage[] =
     "                                  | devices list | devices block|unblock|wipe|resync CONTEXT/LOGIN DEVICEID\n"
     "                                  | devices wipe-account CONTEXT/LOGIN DEVICEID   (16.1: this account only)\n"
     "                                  | devices record CONTEXT/LOGIN DEVICEID on|off   (sessions as captures)\n"
+    "                                  | devices check CONTEXT/LOGIN DEVICEID RECORD-DIR\n"
+    "                                    (the client rules' verdict on its newest recorded session so far)\n"
     "                                  | devices plan CONTEXT/LOGIN DEVICEID standard [wipe] | off | report\n"
     "                                    (a test plan the server plays in the device's next requests)\n"
     "                                  | policy show | policy set NAME=VALUE... | policy required on|off\n"
@@ -58,6 +66,46 @@ constexpr char kUsage[] =
 int Fail(const std::string& message) {
   std::fprintf(stderr, "eas-admin: %s\n", message.c_str());
   return 1;
+}
+
+bool IsFile(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// The client checker (tools/clientcheck; the rules are Python): named by
+// $EAS_CLIENTCHECK, else in the Bazel runfiles of this binary (a source
+// tree), else where the Debian package installs it.
+std::string ClientChecker() {
+  if (const char* named = std::getenv("EAS_CLIENTCHECK"); named != nullptr && *named != '\0') return named;
+  constexpr char kInRunfiles[] = "/eas_reference/tools/clientcheck/clientcheck";
+  for (const char* var : {"RUNFILES_DIR", "TEST_SRCDIR"}) {
+    if (const char* dir = std::getenv(var); dir != nullptr && IsFile(std::string(dir) + kInRunfiles)) {
+      return std::string(dir) + kInRunfiles;
+    }
+  }
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n > 0) {
+    const std::string beside = std::string(exe, n) + ".runfiles" + kInRunfiles;
+    if (IsFile(beside)) return beside;
+  }
+  return "/usr/share/eas-server/clientcheck/clientcheck.py";
+}
+
+// devices check CONTEXT/LOGIN DEVICEID RECORD-DIR: the checker's --live
+// verdict on the device's newest recorded session; its exit status (1 a
+// rule fails, 2 no recorded session).
+int Check(const std::vector<std::string>& a) {
+  const std::string checker = ClientChecker();
+  if (!IsFile(checker)) return Fail("no client checker at " + checker + " (set EAS_CLIENTCHECK)");
+  std::vector<std::string> args = {"python3", checker, "--live", a[4], a[2], a[3]};
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  ::execvp("python3", argv.data());
+  return Fail(std::string("running python3: ") + std::strerror(errno));
 }
 
 // devices plan CONTEXT/LOGIN DEVICEID standard [wipe] | off | report
@@ -243,6 +291,7 @@ int Devices(eas::state::DeviceState& state, const std::vector<std::string>& a) {
     return 0;
   }
   if (a.size() >= 5 && a[1] == "plan") return Plan(state, a);
+  if (a.size() == 5 && a[1] == "check") return Check(a);
   std::fputs(kUsage, stderr);
   return 2;
 }

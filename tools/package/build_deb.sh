@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Debian package of the reference server from built binaries:
-#   build_deb.sh --server BIN --admin BIN --wbxml BIN --docs DIR --out DIR [--version V]
+#   build_deb.sh --server BIN --admin BIN --wbxml BIN --docs DIR --out DIR [--version V] [--tree DIR]
 # The package: eas-server and eas-admin in /usr/sbin, eas-wbxml in /usr/bin,
+# the client checker's Python sources (from --tree, the source tree or a
+# runfiles root; eas-admin devices check runs it) in /usr/share/eas-server,
 # the systemd unit (own user, StateDirectory, hardening), the flag file
 # /etc/eas-server/eas-server.conf (a conffile), man pages, the docs, and a
 # postinst that makes the system user. Depends are the packages that hold
@@ -10,6 +12,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 version=1.0.0
+tree=.
 while (($#)); do
   case "$1" in
     --server) server=$2; shift 2 ;;
@@ -18,6 +21,7 @@ while (($#)); do
     --docs) docs=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --version) version=$2; shift 2 ;;
+    --tree) tree=$2; shift 2 ;;
     *) echo "build_deb.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +37,15 @@ install -D -m 0755 "$wbxml" "$root/usr/bin/eas-wbxml"
 for b in "$root/usr/sbin/eas-server" "$root/usr/sbin/eas-admin" "$root/usr/bin/eas-wbxml"; do
   strip --remove-section=.comment --remove-section=.note --strip-unneeded "$b"
 done
+# The client checker, flat in one directory (its modules import each other
+# by name), with the code page table where eas_wbxml looks for it.
+checker=$root/usr/share/eas-server/clientcheck
+for f in tools/clientcheck/clientcheck.py tools/clientcheck/report.py tools/clientcheck/rules.py \
+         tools/clientcheck/session.py tools/replay/capture.py tools/replay/libwbxml_check.py \
+         tools/requirements/requirement.py tools/wbxml/eas_wbxml.py; do
+  install -D -m 0644 "$tree/$f" "$checker/$(basename "$f")"
+done
+install -D -m 0644 "$tree/reference/wbxml/codepages.txt" "$checker/reference/wbxml/codepages.txt"
 install -D -m 0644 "$here/eas-server.service" "$root/lib/systemd/system/eas-server.service"
 install -D -m 0644 "$here/eas-server.conf" "$root/etc/eas-server/eas-server.conf"
 install -d -m 0755 "$root/usr/share/man/man8" "$root/usr/share/man/man1" "$root/usr/share/doc/eas-server"
@@ -68,7 +81,7 @@ Version: $version
 Architecture: $arch
 Maintainer: EAS reference server team <eas-reference@lists.example.org>
 Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
-Depends: adduser, $depends
+Depends: adduser, python3, $depends
 Section: net
 Priority: optional
 Description: reference Exchange ActiveSync server for phones

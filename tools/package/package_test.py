@@ -42,6 +42,24 @@ def test_contents(deb):
     assert all(" root/root " in line for line in listing.splitlines())
 
 
+def test_the_client_checker_is_shipped_whole_and_eas_admin_runs_it(deb, tmp_path):
+    """eas-admin devices check runs the packaged checker (its imports all in
+    the package, the code page table where it looks); python3 is a Depends."""
+    checker = os.path.join(deb[1], "usr", "share", "eas-server", "clientcheck", "clientcheck.py")
+    listed = subprocess.run(["python3", "-S", checker, "--rules"], capture_output=True, text=True,
+                            env={"PATH": os.environ["PATH"]}, cwd=str(tmp_path))
+    assert listed.returncode == 0, listed.stderr
+    assert "provision.wipe-acknowledged" in listed.stdout
+    admin = os.path.join(deb[1], "usr", "sbin", "eas-admin")
+    empty = tmp_path / "record"
+    empty.mkdir()
+    out = subprocess.run([admin, "--data-dir=%s" % tmp_path, "devices", "check", "ox.io/x", "DEV", str(empty)],
+                         capture_output=True, text=True, env={"PATH": os.environ["PATH"], "EAS_CLIENTCHECK": checker})
+    assert out.returncode == 2 and "no recorded session of ox.io/x DEV" in out.stderr, out
+    info = subprocess.run(["dpkg-deb", "-I", deb[0]], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^ Depends: .*\bpython3\b", info, re.M)
+
+
 def test_control_data_and_maintainer_scripts(deb):
     info = subprocess.run(["dpkg-deb", "-I", deb[0]], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^ Package: eas-server$", info, re.M)
