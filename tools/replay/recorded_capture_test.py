@@ -8,6 +8,7 @@ fails (docs/captures.md, "Recorded captures")."""
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import tempfile
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-for sub in ("", "../wbxml", "../testing", "../requirements"):
+for sub in ("", "../wbxml", "../testing", "../requirements", "../captures"):
     sys.path.insert(0, os.path.join(HERE, sub))
 import capture as cap  # noqa: E402
 import eas_phone  # noqa: E402
@@ -180,6 +181,41 @@ def test_the_client_rules_judge_the_recorded_session(recorded):
     for exercised in ("http.query", "http.protocol-version", "provision.acknowledge", "foldersync.keys",
                       "sync.keys", "sync.client-ids"):
         assert verdicts[exercised].exercised, exercised
+
+
+# What the test phone's session and its account hold that is personal: the
+# demo's names, addresses, phone numbers and mail text.
+PERSONAL = [r"\bLena\b", r"\bMeier\b", r"\bLund\b", r"\bIda\b", r"\bFjord\b", r"\bOkafor\b", r"\bOrtega\b",
+            r"example\.com", r"Status update", r"\+49 170 555 0200", r"Room Rhein", r"Team weekly"]
+
+
+def test_a_private_capture_keeps_no_personal_word_and_replays_green(recorded, tmp_path):
+    """tools/captures/private_capture: the recorded session with its text
+    replaced replays green on both backends, its client verdict unchanged,
+    and neither the capture nor its state holds the personal words."""
+    import private_capture
+    import rules
+    import session as sessions
+    written, changed = private_capture.make_private(recorded, str(tmp_path))
+    original, private = cap.Capture(recorded), cap.Capture(written)
+    held = open(written, encoding="utf-8").read() + open(private.fixture, encoding="utf-8").read()
+    original_held = open(recorded, encoding="utf-8").read() + open(original.fixture, encoding="utf-8").read()
+    for pattern in PERSONAL:
+        assert re.search(pattern, original_held), pattern  # the check can fail
+        assert not re.search(pattern, held), pattern
+    assert private.provenance == "recorded" and "placeholders" in held
+    assert len(private.steps) == len(original.steps)
+    assert [s.get("at") for s in private.steps] == [s.get("at") for s in original.steps]
+    assert 'password="secret"' in held and 'user="ox.io\\miguel"' in held  # the account is kept
+    for backend in ("embedded", "ox"):
+        fresh = recorded_state.FreshServer(private.fixture, backend)
+        try:
+            outcome = cap.replay(private, fresh.target, None, "reference", backend)
+        finally:
+            fresh.stop()
+        assert outcome.passed, (backend, outcome.report())
+    verdict = {v.rule.id: v.outcome for v in rules.check(sessions.from_capture(recorded))}
+    assert {v.rule.id: v.outcome for v in rules.check(sessions.from_capture(written))} == verdict
 
 
 def test_one_byte_of_the_server_changed_fails(recorded, tmp_path):

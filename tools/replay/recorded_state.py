@@ -11,7 +11,10 @@ import capture as cap
 
 
 class FreshServer:
-    def __init__(self, fixture, backend):
+    """`extra_args`: more eas-server flags (a --record-dir, on the embedded
+    store)."""
+
+    def __init__(self, fixture, backend, extra_args=()):
         from eas_server import ADMIN, RunningServer
         self.mock = None
         if backend == "embedded":
@@ -20,13 +23,13 @@ class FreshServer:
                                   capture_output=True, text=True)
             if done.returncode != 0:
                 raise cap.CaptureError("importing %s: %s" % (fixture, done.stderr.strip()))
-            self.server = RunningServer(data_dir=data_dir, demo=False)
+            self.server = RunningServer(list(extra_args), data_dir=data_dir, demo=False)
             self.server.own_dir = True  # removed at stop
         elif backend == "ox":
             from ox_mock import RunningOxMock
             self.mock = RunningOxMock(fixture)
             self.server = RunningServer(["--backend=ox", "--ox-url=" + self.mock.url, "--ox-watch-seconds=1",
-                                         "--ox-sync-freshness-ms=0"])
+                                         "--ox-sync-freshness-ms=0", *extra_args])
         else:
             raise ValueError("backend is embedded or ox")
         self.target = cap.Target("http://127.0.0.1:%d" % self.server.ports["http"])
