@@ -442,10 +442,27 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
     return Plain(403, "the User parameter names another account");
   }
 
+  // MS-ASHTTP 2.2.1.1.1.2.3: no commas or special characters. Bounded, so a
+  // client cannot make a device row of 50 KB (issue 15).
+  auto plain_id = [](const std::string& v) {
+    return v.size() <= kMaxDeviceField &&
+           std::all_of(v.begin(), v.end(), [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.'; });
+  };
+  // A refusal of a device that names itself well is part of its recorded
+  // session: a version it was not offered is what the client rules judge
+  // (http.protocol-version).
+  auto record_refusal = [&] {
+    if (options_.recorder != nullptr && options_.recorder->enabled() && !query.device_id.empty() &&
+        !query.device_type.empty() && plain_id(query.device_id) && plain_id(query.device_type)) {
+      StartRecording(request, *account, query, "", record);
+    }
+  };
+
   // Protocol version: the base64 query's first byte, else the header.
   std::optional<ProtocolVersion> version = query.version;
   if (!query.base64) version = ParseProtocolVersion(request.Header("MS-ASProtocolVersion"));
   if (!version) {
+    record_refusal();
     HttpResponse r = Plain(400, "unsupported or missing protocol version");
     r.headers.emplace_back("MS-ASProtocolVersions", SupportedVersionsHeader());
     return r;
@@ -459,18 +476,13 @@ std::variant<HttpResponse, Dispatcher::Admitted> Dispatcher::Admit(const HttpReq
   if (query.device_id.empty() || query.device_type.empty()) {
     return Plain(400, "DeviceId and DeviceType are required");
   }
-  // MS-ASHTTP 2.2.1.1.1.2.3: no commas or special characters. Bounded, so a
-  // client cannot make a device row of 50 KB (issue 15).
-  auto plain_id = [](const std::string& v) {
-    return v.size() <= kMaxDeviceField &&
-           std::all_of(v.begin(), v.end(), [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.'; });
-  };
   if (!plain_id(query.device_id) || !plain_id(query.device_type)) {
     return Plain(400, absl::StrCat("DeviceId and DeviceType are letters and digits, at most ", kMaxDeviceField));
   }
   record.version = ToString(*version);
   record.metric_command = spec->root;
   if (*version < spec->since || *version > spec->until) {
+    record_refusal();
     HttpResponse r = Plain(501, absl::StrCat(query.command_name, " does not exist in protocol ",
                                              ToString(*version)));
     r.headers.emplace_back("MS-ASProtocolCommands", ImplementedCommands());
