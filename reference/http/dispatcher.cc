@@ -24,6 +24,7 @@
 #include "reference/commands/meeting_response.h"
 #include "reference/commands/move_items.h"
 #include "reference/commands/ping.h"
+#include "reference/commands/policy_document.h"
 #include "reference/commands/provision.h"
 #include "reference/commands/resolve_recipients.h"
 #include "reference/commands/search.h"
@@ -721,7 +722,18 @@ void Dispatcher::StartRecording(const HttpRequest& request, const backend::Accou
   info.query_user = query.base64 ? "" : query.user;
   info.started = record.start;
   record.recording = options_.recorder->Begin(
-      device_key, info, [&] { return record::ExportAccount(backend_, account); }, absl::Now());
+      device_key, info,
+      [&]() -> absl::StatusOr<nlohmann::json> {
+        auto state = record::ExportAccount(backend_, account);
+        if (!state.ok()) return state;
+        // The policy the session runs under is part of where it started.
+        auto policy = state_.GetPolicy();
+        if (!policy.ok()) return policy.status();
+        (*state)[record::kPolicyKey] =
+            record::PolicyToFixture(policy->stored ? *policy : commands::DefaultPolicy());
+        return state;
+      },
+      absl::Now());
   record.device_key = device_key;
 }
 

@@ -286,4 +286,30 @@ absl::Status ImportFixture(backend::SqliteStore& store, const Json& fixture) {
   return absl::OkStatus();
 }
 
+nlohmann::json PolicyToFixture(const state::Policy& policy) {
+  return {{"required", policy.required}, {"settings", policy.settings},
+          {"exempt_device_types", policy.exempt_device_types}};
+}
+
+absl::StatusOr<state::Policy> PolicyFromFixture(const nlohmann::json& value) {
+  if (!value.is_object() || !value.value("settings", nlohmann::json::object()).is_object() ||
+      !value.value("exempt_device_types", nlohmann::json::array()).is_array()) {
+    return absl::InvalidArgumentError("eas_policy: an object of required, settings and exempt_device_types");
+  }
+  state::Policy policy;
+  policy.required = value.value("required", true);
+  // (Kept: a range-for over a temporary's items() would not keep it alive.)
+  const nlohmann::json settings = value.value("settings", nlohmann::json::object());
+  const nlohmann::json exempt = value.value("exempt_device_types", nlohmann::json::array());
+  for (const auto& [name, setting] : settings.items()) {
+    if (!setting.is_string()) return absl::InvalidArgumentError("eas_policy: setting " + name + " is no text");
+    policy.settings[name] = setting.get<std::string>();
+  }
+  for (const auto& type : exempt) {
+    if (!type.is_string()) return absl::InvalidArgumentError("eas_policy: an exempt device type that is no text");
+    policy.exempt_device_types.push_back(type.get<std::string>());
+  }
+  return policy;
+}
+
 }  // namespace eas::record

@@ -13,6 +13,7 @@
 #include "nlohmann/json.hpp"
 #include "reference/backend/backend.h"
 #include "reference/backend/sqlite_store.h"
+#include "reference/state/device_state.h"
 
 namespace eas::record {
 
@@ -37,6 +38,15 @@ absl::StatusOr<nlohmann::json> ExportAccount(backend::Backend& backend, const ba
 // under their OX ids, and the items converted as the OX connector converts
 // them. AlreadyExists if a user of the fixture is there already.
 absl::Status ImportFixture(backend::SqliteStore& store, const nlohmann::json& fixture);
+
+// The server's provisioning policy as a fixture's "eas_policy" (whether
+// devices must provision, the EASProvisionDoc settings, the exempt device
+// types), so that a session recorded under a policy replays under it. The
+// OX mock ignores the key; the policy lives in the EAS server, not in OX.
+inline constexpr char kPolicyKey[] = "eas_policy";
+nlohmann::json PolicyToFixture(const state::Policy& policy);
+// InvalidArgument when it is no such object.
+absl::StatusOr<state::Policy> PolicyFromFixture(const nlohmann::json& value);
 
 // A message kept as properties only (demo items, items a phone added) as a
 // simple text/plain MIME message.

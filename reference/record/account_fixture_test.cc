@@ -102,5 +102,23 @@ TEST(AccountFixture, ImportRefusesAnItemOfAFolderItDoesNotHave) {
   EXPECT_EQ(ImportFixture(**store, fixture).code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(AccountFixture, ThePolicyTravelsAsTextAndComesBackTheSame) {
+  state::Policy policy;
+  policy.required = false;
+  policy.settings = {{"DevicePasswordEnabled", "1"}, {"MinDevicePasswordLength", "6"}};
+  policy.exempt_device_types = {"htcbravo"};
+  // Through text, as in a state file.
+  auto back = PolicyFromFixture(nlohmann::json::parse(PolicyToFixture(policy).dump()));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_FALSE(back->required);
+  EXPECT_EQ(back->settings, policy.settings);
+  EXPECT_EQ(back->exempt_device_types, policy.exempt_device_types);
+  EXPECT_EQ(PolicyFromFixture(nlohmann::json::array()).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(PolicyFromFixture({{"settings", {{"DevicePasswordEnabled", 1}}}}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(PolicyFromFixture({{"exempt_device_types", "htcbravo"}}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace eas::record

@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -219,12 +220,20 @@ int Mail(eas::backend::SqliteStore& store, const std::vector<std::string>& a) {
 
 // An account's groupware state as an OX mock fixture, and back
 // (reference/record/account_fixture.h): what a recorded capture replays from.
-int Fixture(eas::backend::SqliteStore& store, const std::vector<std::string>& a) {
+// The server's policy travels with it (record::kPolicyKey), as in a
+// recording's state.
+int Fixture(eas::backend::SqliteStore& store, const std::string& dir, const std::vector<std::string>& a) {
   if (a.size() == 3 && a[1] == "export" && a[2].find('/') != std::string::npos) {
     auto account = store.FindUser(a[2].substr(0, a[2].find('/')), a[2].substr(a[2].find('/') + 1));
     if (!account.ok()) return Fail(std::string(account.status().message()));
     auto fixture = eas::record::ExportAccount(store, *account);
     if (!fixture.ok()) return Fail(std::string(fixture.status().message()));
+    auto state = eas::state::DeviceState::Open(dir + "/state.db");
+    if (!state.ok()) return Fail(std::string(state.status().message()));
+    auto policy = (*state)->GetPolicy();
+    if (!policy.ok()) return Fail(std::string(policy.status().message()));
+    (*fixture)[eas::record::kPolicyKey] =
+        eas::record::PolicyToFixture(policy->stored ? *policy : eas::commands::DefaultPolicy());
     std::puts(fixture->dump(1).c_str());
     return 0;
   }
@@ -238,8 +247,20 @@ int Fixture(eas::backend::SqliteStore& store, const std::vector<std::string>& a)
     std::fclose(f);
     auto fixture = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (fixture.is_discarded()) return Fail(a[2] + " is not JSON");
+    std::optional<eas::state::Policy> policy;
+    if (fixture.is_object() && fixture.contains(eas::record::kPolicyKey)) {
+      auto read = eas::record::PolicyFromFixture(fixture[eas::record::kPolicyKey]);
+      if (!read.ok()) return Fail(std::string(read.status().message()));
+      policy = *read;
+    }
     if (auto s = eas::record::ImportFixture(store, fixture); !s.ok()) return Fail(std::string(s.message()));
     std::printf("imported %zu account(s)\n", fixture["users"].size());
+    if (policy) {
+      auto state = eas::state::DeviceState::Open(dir + "/state.db");
+      absl::Status s = state.ok() ? (*state)->SetPolicy(*policy) : state.status();
+      if (!s.ok()) return Fail(std::string(s.message()));
+      std::printf("and the policy it holds\n");
+    }
     return 0;
   }
   std::fputs(kUsage, stderr);
@@ -423,7 +444,7 @@ int main(int argc, char** argv) {
   if (args[0] == "users" || args[0] == "mail" || args[0] == "fixture") {
     auto store = eas::backend::SqliteStore::Open(dir + "/store.db");
     if (!store.ok()) return Fail(std::string(store.status().message()));
-    if (args[0] == "fixture") return Fixture(**store, args);
+    if (args[0] == "fixture") return Fixture(**store, dir, args);
     return args[0] == "users" ? Users(**store, args) : Mail(**store, args);
   }
   auto state = eas::state::DeviceState::Open(dir + "/state.db");

@@ -218,6 +218,53 @@ def test_a_private_capture_keeps_no_personal_word_and_replays_green(recorded, tm
     assert {v.rule.id: v.outcome for v in rules.check(sessions.from_capture(written))} == verdict
 
 
+def test_a_session_under_another_policy_replays_under_it(tmp_path):
+    """The state beside a recording holds the server's policy (eas_policy):
+    a session recorded under a changed policy replays green on both
+    backends, and fails at Provision without it."""
+    record_dir = tempfile.mkdtemp(prefix="eas-record-policy-")
+    server = RunningServer(["--record-dir=" + record_dir])
+    try:
+        changed = server.admin("policy", "set", "DevicePasswordEnabled=1", "MinDevicePasswordLength=6")
+        assert changed.returncode == 0, changed.stderr
+        assert server.admin("devices", "record", "ox.io/miguel", "RECPOLICY1", "on").returncode == 0
+        conn = eas_phone.connect(server.ports, tls=False)
+        phone = eas_phone.Phone(conn, "RECPOLICY1")
+        phone.provision()
+        status, _ = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey>'
+                                             '</FolderSync>')
+        assert status == 200
+        conn.close()
+        server.admin("devices", "record", "ox.io/miguel", "RECPOLICY1", "off")
+    finally:
+        server.stop()
+    files = glob.glob(os.path.join(record_dir, "*.xml"))
+    assert len(files) == 1, files
+    c = cap.Capture(files[0])
+    import json
+    with open(c.fixture, encoding="utf-8") as f:
+        state = json.load(f)
+    assert state["eas_policy"]["settings"]["MinDevicePasswordLength"] == "6"
+    for backend in ("embedded", "ox"):
+        fresh = recorded_state.FreshServer(c.fixture, backend)
+        try:
+            outcome = cap.replay(c, fresh.target, None, "reference", backend)
+        finally:
+            fresh.stop()
+        assert outcome.passed, (backend, outcome.report())
+    # Without it, the fresh server's own policy answers the Provision.
+    del state["eas_policy"]
+    with open(c.fixture, "w", encoding="utf-8") as f:
+        json.dump(state, f)
+    fresh = recorded_state.FreshServer(c.fixture, "embedded")
+    try:
+        outcome = cap.replay(c, fresh.target, None, "reference", "embedded")
+    finally:
+        fresh.stop()
+    assert [d.number for d in outcome.differences][:1] == [1], outcome.report()
+    shutil.rmtree(record_dir, ignore_errors=True)
+
+
 def test_one_byte_of_the_server_changed_fails(recorded, tmp_path):
     """The capture checks the server's answers: a FolderSync that names the
     Contacts folder "Contactz" is not what the server says."""

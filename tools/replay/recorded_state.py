@@ -3,6 +3,7 @@ fixture file, docs/captures.md "Recorded captures"): on the embedded store
 the fixture imported by `eas-admin fixture import`, on the OX backend the
 OX mock started with it."""
 
+import json
 import os
 import subprocess
 import tempfile
@@ -32,7 +33,26 @@ class FreshServer:
                                          "--ox-sync-freshness-ms=0", *extra_args])
         else:
             raise ValueError("backend is embedded or ox")
+        if backend == "ox":
+            self._apply_policy(fixture)  # (on the embedded store, fixture import has done it)
         self.target = cap.Target("http://127.0.0.1:%d" % self.server.ports["http"])
+
+    def _apply_policy(self, fixture):
+        """The policy the session was recorded under (the state's
+        eas_policy): it lives in the EAS server, not in OX."""
+        with open(fixture, encoding="utf-8") as f:
+            policy = json.load(f).get("eas_policy")
+        if not policy:
+            return
+        steps = [["policy", "required", "on" if policy.get("required", True) else "off"],
+                 ["policy", "exempt"] + ([",".join(policy["exempt_device_types"])]
+                                         if policy.get("exempt_device_types") else [])]
+        if policy.get("settings"):
+            steps.append(["policy", "set"] + ["%s=%s" % kv for kv in sorted(policy["settings"].items())])
+        for step in steps:
+            done = self.server.admin(*step)
+            if done.returncode != 0:
+                raise cap.CaptureError("setting the recorded policy: %s" % done.stderr.strip())
 
     def stop(self):
         self.server.stop()
