@@ -122,28 +122,44 @@ TEST(TestPlan, Status12IsAnsweredForEachCollectionAndWantsAFolderSync) {
   EXPECT_EQ(Of(r, "sync-status-12").outcome, "failed");
 }
 
-TEST(TestPlan, MoreAvailablePutsMessagesInTheInboxAndNarrowsTheWindow) {
-  auto store = backend::SqliteStore::Open(eas::testing::FreshTempPath("plan-store.db"));
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE(server::SeedDemo(**store).ok());
-  auto miguel = (*store)->FindUser("ox.io", "miguel");
-  ASSERT_TRUE(miguel.ok());
+// A demo store and miguel's Inbox, for the situations that act on data.
+struct DemoInbox {
+  std::unique_ptr<backend::SqliteStore> store;
+  backend::Account miguel;
   std::string inbox;
-  auto folders = (*store)->ListFolders(*miguel);
-  ASSERT_TRUE(folders.ok());
+  std::string first_mail;  // a message already in it
+};
+
+DemoInbox OpenDemo(const char* name) {
+  DemoInbox d;
+  auto store = backend::SqliteStore::Open(eas::testing::FreshTempPath(name));
+  EXPECT_TRUE(store.ok());
+  d.store = std::move(*store);
+  EXPECT_TRUE(server::SeedDemo(*d.store).ok());
+  d.miguel = *d.store->FindUser("ox.io", "miguel");
+  auto folders = d.store->ListFolders(d.miguel);  // (kept: a range-for would not keep the StatusOr alive)
+  EXPECT_TRUE(folders.ok());
   for (const auto& f : *folders) {
-    if (f.type == backend::kInbox) inbox = f.server_id;
+    if (f.type == backend::kInbox) d.inbox = f.server_id;
   }
-  auto before = (*store)->ChangesSince(*miguel, inbox, 0);
+  auto items = d.store->ChangesSince(d.miguel, d.inbox, 0);
+  EXPECT_TRUE(items.ok() && !items->empty());
+  d.first_mail = items->front().server_id;
+  return d;
+}
+
+TEST(TestPlan, MoreAvailablePutsMessagesInTheInboxAndNarrowsTheWindow) {
+  DemoInbox d = OpenDemo("plan-store.db");
+  auto before = d.store->ChangesSince(d.miguel, d.inbox, 0);
   ASSERT_TRUE(before.ok());
   Runner r = At("more-available");
   PlanEnv env;
-  env.backend = store->get();
-  env.account = *miguel;
-  auto body = SyncOf(inbox, "2");
+  env.backend = d.store.get();
+  env.account = d.miguel;
+  auto body = SyncOf(d.inbox, "2");
   EXPECT_FALSE(r.BeforeHandler(At("Sync", 0), body, env));
   EXPECT_STREQ(body.child("Sync").child("Collections").child("Collection").child("WindowSize").text().get(), "1");
-  auto after = (*store)->ChangesSince(*miguel, inbox, 0);
+  auto after = d.store->ChangesSince(d.miguel, d.inbox, 0);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->size(), before->size() + kPagingMessages);
   bool changed = false;
@@ -155,17 +171,13 @@ TEST(TestPlan, MoreAvailablePutsMessagesInTheInboxAndNarrowsTheWindow) {
 }
 
 TEST(TestPlan, ANewFolderEndsThePingWithStatus7AndWantsAFolderSync) {
-  auto store = backend::SqliteStore::Open(eas::testing::FreshTempPath("plan-folder.db"));
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE(server::SeedDemo(**store).ok());
-  auto miguel = (*store)->FindUser("ox.io", "miguel");
-  ASSERT_TRUE(miguel.ok());
-  const size_t folders = (*store)->ListFolders(*miguel)->size();
+  DemoInbox d = OpenDemo("plan-folder.db");
+  const size_t folders = d.store->ListFolders(d.miguel)->size();
   for (const char* next : {"FolderSync", "Sync"}) {
     Runner r = At("new-folder");
     PlanEnv env;
-    env.backend = store->get();
-    env.account = *miguel;
+    env.backend = d.store.get();
+    env.account = d.miguel;
     pugi::xml_document none;
     EXPECT_FALSE(r.BeforeHandler(At("Sync", 0), none, env));  // only a Ping
     auto answer = r.BeforeHandler(At("Ping", 1000), none, env);
@@ -177,7 +189,7 @@ TEST(TestPlan, ANewFolderEndsThePingWithStatus7AndWantsAFolderSync) {
     EXPECT_EQ(Of(r, "new-folder").outcome, std::string(next) == "FolderSync" ? "recovered" : "failed");
   }
   // Two folders, though both plans made theirs in the same second.
-  EXPECT_EQ((*store)->ListFolders(*miguel)->size(), folders + 2);
+  EXPECT_EQ(d.store->ListFolders(d.miguel)->size(), folders + 2);
 }
 
 TEST(TestPlan, AWipeOnlyWhenAskedAndItsAcknowledgementIsTheRecovery) {
@@ -206,32 +218,6 @@ TEST(TestPlan, AWipeOnlyWhenAskedAndItsAcknowledgementIsTheRecovery) {
   r.BeforeGate(At("Provision", 1, false), env, &changed);
   r.BeforeHandler(At("Provision", 1, false), ack, env);
   EXPECT_EQ(Of(r, "remote-wipe").outcome, "recovered");
-}
-
-// A demo store and miguel's Inbox, for the situations that act on data.
-struct DemoInbox {
-  std::unique_ptr<backend::SqliteStore> store;
-  backend::Account miguel;
-  std::string inbox;
-  std::string first_mail;  // a message already in it
-};
-
-DemoInbox OpenDemo(const char* name) {
-  DemoInbox d;
-  auto store = backend::SqliteStore::Open(eas::testing::FreshTempPath(name));
-  EXPECT_TRUE(store.ok());
-  d.store = std::move(*store);
-  EXPECT_TRUE(server::SeedDemo(*d.store).ok());
-  d.miguel = *d.store->FindUser("ox.io", "miguel");
-  auto folders = d.store->ListFolders(d.miguel);  // (kept: a range-for would not keep the StatusOr alive)
-  EXPECT_TRUE(folders.ok());
-  for (const auto& f : *folders) {
-    if (f.type == backend::kInbox) d.inbox = f.server_id;
-  }
-  auto items = d.store->ChangesSince(d.miguel, d.inbox, 0);
-  EXPECT_TRUE(items.ok() && !items->empty());
-  d.first_mail = items->front().server_id;
-  return d;
 }
 
 pugi::xml_document SyncChanging(const std::string& collection, const std::string& key, const std::string& item,

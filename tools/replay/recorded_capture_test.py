@@ -28,6 +28,16 @@ AS, FH = "{AirSync:}", "{FolderHierarchy:}"
 DEVICE = "RECTEST0001"
 
 
+def replayed(capture, backend):
+    """The capture replayed at the reference level on a fresh server
+    holding its state."""
+    fresh = recorded_state.FreshServer(capture.fixture, backend)
+    try:
+        return cap.replay(capture, fresh.target, None, "reference", backend)
+    finally:
+        fresh.stop()
+
+
 def folder_of(root, kind):
     for add in root.iter(FH + "Add"):
         if add.findtext(FH + "Type") == kind:
@@ -162,12 +172,7 @@ def test_the_recorded_capture_says_what_it_is(recorded):
 
 @pytest.mark.parametrize("backend", ["embedded", "ox"])
 def test_the_recorded_capture_replays_green_on_a_fresh_server(recorded, backend):
-    c = cap.Capture(recorded)
-    fresh = recorded_state.FreshServer(c.fixture, backend)
-    try:
-        outcome = cap.replay(c, fresh.target, None, "reference", backend)
-    finally:
-        fresh.stop()
+    outcome = replayed(cap.Capture(recorded), backend)
     assert outcome.passed, outcome.report()
 
 
@@ -208,11 +213,7 @@ def test_a_private_capture_keeps_no_personal_word_and_replays_green(recorded, tm
     assert [s.get("at") for s in private.steps] == [s.get("at") for s in original.steps]
     assert 'password="secret"' in held and 'user="ox.io\\miguel"' in held  # the account is kept
     for backend in ("embedded", "ox"):
-        fresh = recorded_state.FreshServer(private.fixture, backend)
-        try:
-            outcome = cap.replay(private, fresh.target, None, "reference", backend)
-        finally:
-            fresh.stop()
+        outcome = replayed(private, backend)
         assert outcome.passed, (backend, outcome.report())
     verdict = {v.rule.id: v.outcome for v in rules.check(sessions.from_capture(recorded))}
     assert {v.rule.id: v.outcome for v in rules.check(sessions.from_capture(written))} == verdict
@@ -246,21 +247,13 @@ def test_a_session_under_another_policy_replays_under_it(tmp_path):
         state = json.load(f)
     assert state["eas_policy"]["settings"]["MinDevicePasswordLength"] == "6"
     for backend in ("embedded", "ox"):
-        fresh = recorded_state.FreshServer(c.fixture, backend)
-        try:
-            outcome = cap.replay(c, fresh.target, None, "reference", backend)
-        finally:
-            fresh.stop()
+        outcome = replayed(c, backend)
         assert outcome.passed, (backend, outcome.report())
     # Without it, the fresh server's own policy answers the Provision.
     del state["eas_policy"]
     with open(c.fixture, "w", encoding="utf-8") as f:
         json.dump(state, f)
-    fresh = recorded_state.FreshServer(c.fixture, "embedded")
-    try:
-        outcome = cap.replay(c, fresh.target, None, "reference", "embedded")
-    finally:
-        fresh.stop()
+    outcome = replayed(c, "embedded")
     assert [d.number for d in outcome.differences][:1] == [1], outcome.report()
     shutil.rmtree(record_dir, ignore_errors=True)
 
@@ -274,12 +267,7 @@ def test_one_byte_of_the_server_changed_fails(recorded, tmp_path):
     changed.write_text(text.replace("<DisplayName>Contacts</DisplayName>", "<DisplayName>Contactz</DisplayName>"),
                        encoding="utf-8")
     shutil.copy(cap.Capture(recorded).fixture, tmp_path)
-    c = cap.Capture(str(changed))
-    fresh = recorded_state.FreshServer(c.fixture, "embedded")
-    try:
-        outcome = cap.replay(c, fresh.target, None, "reference", "embedded")
-    finally:
-        fresh.stop()
+    outcome = replayed(cap.Capture(str(changed)), "embedded")
     assert not outcome.passed
     assert [d.number for d in outcome.differences] == [4], outcome.report()
     assert "Contactz" in outcome.report() or "Contacts" in outcome.report()
