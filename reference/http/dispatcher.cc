@@ -43,6 +43,7 @@
 #include "reference/plan/test_plan.h"
 #include "reference/storage/sqlite.h"
 #include "reference/wbxml/decoder.h"
+#include "reference/wbxml/dom.h"
 #include "reference/wbxml/encoder.h"
 
 namespace eas::http {
@@ -207,6 +208,7 @@ struct Dispatcher::Record {
   // The request belongs to a recorded session (StartRecording).
   bool recording = false;
   std::string device_key;
+  backend::Account recorded_account;  // whose mail a recorded answer shows
 
   void Finish(const HttpResponse& r) const {
     const absl::Duration took = absl::Now() - start;
@@ -712,6 +714,7 @@ void Dispatcher::StartRecording(const HttpRequest& request, const backend::Accou
   }
   record::SessionInfo info;
   info.login = account.login;
+  info.account = account.key();
   info.device_id = query.device_id;
   info.device_type = query.device_type;
   info.user_agent = request.Header("User-Agent");
@@ -735,6 +738,77 @@ void Dispatcher::StartRecording(const HttpRequest& request, const backend::Accou
       },
       absl::Now());
   record.device_key = device_key;
+  record.recorded_account = account;
+}
+
+std::vector<record::RecordedDelivery> Dispatcher::RecordedMail(const HttpRequest& request, const Record& record,
+                                                               const HttpResponse& response) {
+  const std::string& command = record.command;
+  const backend::Account& account = record.recorded_account;
+  // The device's own messages: their copies (Sent Items, to itself) are
+  // not deliveries.
+  if (command == "SendMail" || command == "SmartReply" || command == "SmartForward") {
+    pugi::xml_document doc;
+    if (!request.body.empty() && request.body[0] == 0x03 && wbxml::Decode(request.body, doc).ok()) {
+      auto mime = wbxml::ContentBytes(doc.document_element().child("Mime"));
+      if (mime.ok()) options_.recorder->Sent(record.device_key, *mime);
+    } else {
+      options_.recorder->Sent(record.device_key, request.body);
+    }
+    return {};
+  }
+  if (response.status != 200 || (command != "Sync" && command != "Ping")) return {};
+  pugi::xml_document doc;
+  if (!wbxml::Decode(response.body, doc).ok()) return {};
+  // The mail the answer hands the device (Sync), or is about to (a Ping's
+  // changed folders): at most this many looked at an exchange.
+  constexpr size_t kMaxLooked = 50;
+  std::vector<std::string> ids;
+  if (command == "Sync") {
+    for (pugi::xml_node c : doc.child("Sync").child("Collections").children("Collection")) {
+      for (pugi::xml_node add : c.child("Commands").children("Add")) {
+        const pugi::xml_node data = add.child("ApplicationData");
+        if (ids.size() < kMaxLooked && absl::StartsWith(data.first_child().name(), "email:")) {
+          ids.push_back(add.child("ServerId").text().get());
+        }
+      }
+    }
+  } else if (std::string(doc.child("Ping").child("Status").text().get()) == "2") {
+    auto device = state_.Find(account.key(), record.device_id);
+    for (pugi::xml_node f : doc.child("Ping").child("Folders").children("Folder")) {
+      if (!device.ok() || !device->has_value()) break;
+      const std::string folder = f.text().get();
+      auto key = state_.LatestCollectionKey(**device, folder);
+      auto held = key.ok() && !key->empty() ? state_.CollectionSnapshot(**device, folder, *key)
+                                            : absl::StatusOr<std::optional<state::CollectionState>>(std::nullopt);
+      if (!held.ok() || !held->has_value()) continue;
+      auto changes = backend_.ChangesSince(account, folder, (*held)->counter);
+      if (!changes.ok()) continue;
+      for (const auto& change : *changes) {
+        if (ids.size() < kMaxLooked && !change.deleted && change.item_class == "Email" &&
+            !(*held)->items.contains(change.server_id)) {
+          ids.push_back(change.server_id);
+        }
+      }
+    }
+  }
+  std::vector<std::string> seen;
+  for (const auto& id : ids) {
+    auto mime = backend_.GetMime(account, id);
+    if (mime.ok()) seen.push_back(std::move(*mime));
+  }
+  std::vector<record::RecordedDelivery> out;
+  const int64_t waited = absl::ToInt64Milliseconds(absl::Now() - record.start);
+  for (auto& mime : options_.recorder->Arrived(record.device_key, seen)) {
+    record::RecordedDelivery d;
+    d.mime = std::move(mime);
+    // Into a parked Ping a little before its answer left: the replay's
+    // delivery wakes it as this one did.
+    d.during = command == "Ping";
+    d.after_ms = std::max<int64_t>(50, waited - 200);
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 void Dispatcher::RecordExchange(const HttpRequest& request, const Record& record, const HttpResponse& response) {
@@ -748,6 +822,7 @@ void Dispatcher::RecordExchange(const HttpRequest& request, const Record& record
   e.response_headers = response.headers;
   e.response_body = response.body;
   e.received = record.start;
+  e.deliveries = RecordedMail(request, record, response);
   e.answered = absl::Now();
   options_.recorder->Record(record.device_key, e, e.answered);
 }

@@ -165,6 +165,10 @@ class Dispatcher {
                       const std::string& protocol, Record& record);
   // After the answer: the exchange into the device's recorded session.
   void RecordExchange(const HttpRequest& request, const Record& record, const HttpResponse& response);
+  // Mail from outside the session that this answer shows the device (deliver
+  // events), and the device's own sent mail remembered as its own.
+  std::vector<record::RecordedDelivery> RecordedMail(const HttpRequest& request, const Record& record,
+                                                     const HttpResponse& response);
   // POST /autodiscover/autodiscover.xml (any case), for the signed-in account.
   HttpResponse Autodiscover(const HttpRequest& request, Record& record);
   // 401; `why` non-empty: credentials that failed (logged as such).

@@ -134,7 +134,10 @@ std::string CaptureWriter::Issue(const Kind& kind, const std::string& value) {
   if (value.empty() || value == "0") return value;
   auto [it, added] = names_.try_emplace({kind, value});
   if (added) {
-    const std::string family = absl::StartsWith(kind, "key:") ? "sync_key" : kind == "policy" ? "policy_key" : "id";
+    const std::string family = absl::StartsWith(kind, "key:")      ? "sync_key"
+                               : kind == "policy"                 ? "policy_key"
+                               : absl::StartsWith(kind, "received") ? "received"
+                                                                    : "id";
     it->second = absl::StrCat(family, "_", ++counters_[family]);
   }
   return absl::StrCat("{{", it->second, "}}");
@@ -385,7 +388,15 @@ std::string CaptureWriter::Response(const RecordedExchange& e) {
     WriteElement(
         root, xml,
         [&](const pugi::xml_node& n, const std::string& v) {
-          const std::string kind = KindOf(n, /*request=*/false);
+          std::string kind = KindOf(n, /*request=*/false);
+          // A message received during the session (a deliver event's): its
+          // DateReceived is the moment it came, another on each replay.
+          absl::Time received;
+          if (kind.empty() && std::strcmp(n.name(), "email:DateReceived") == 0 &&
+              absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", v, &received, nullptr) &&
+              received >= info_.started - absl::Seconds(2)) {
+            kind = absl::StrCat("received:", ++received_seen_);  // each a binding of its own
+          }
           return kind.empty() ? Escape(v) : Escape(Issue(kind, v));
         },
         [&](const pugi::xml_node& n) -> std::optional<std::string> {
@@ -404,8 +415,22 @@ std::string CaptureWriter::Response(const RecordedExchange& e) {
   return out;
 }
 
+std::string CaptureWriter::Delivery(const RecordedDelivery& d, const char* indent) const {
+  return absl::StrCat(indent, "<event kind=\"deliver\" user=\"", Escape(info_.account, true), "\"",
+                      d.during ? absl::StrCat(" after-ms=\"", d.after_ms, "\"") : "", ">\n",
+                      Escape(absl::StrReplaceAll(d.mime, {{"\r\n", "\n"}})), "</event>\n");
+}
+
 std::string CaptureWriter::Add(const RecordedExchange& e) {
-  std::string xml = Request(e);
+  std::string xml;
+  for (const auto& d : e.deliveries) {
+    if (!d.during) xml += Delivery(d, "  ");
+  }
+  const std::string request = Request(e);
+  xml += request;
+  for (const auto& d : e.deliveries) {
+    if (d.during) xml += Delivery(d, "    ");
+  }
   xml += Response(e);
   xml += "  </exchange>\n";
   bytes_ += xml.size();

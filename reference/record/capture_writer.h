@@ -22,6 +22,16 @@ namespace eas::record {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+// Mail that came into the account from outside the session (not in its
+// state at the start, not made by the device's own requests): a deliver
+// event of the capture (docs/captures.md), before the exchange in which the
+// device saw it or, `during`, while its request waited (a parked Ping).
+struct RecordedDelivery {
+  std::string mime;
+  bool during = false;
+  int64_t after_ms = 0;
+};
+
 struct RecordedExchange {
   std::string method, target;
   HeaderList request_headers;
@@ -33,6 +43,7 @@ struct RecordedExchange {
   // answered= (seconds since the session began), for the timing rules of
   // tools/clientcheck (Retry-After after 503).
   absl::Time received, answered;
+  std::vector<RecordedDelivery> deliveries;
 };
 
 // What the capture says of the device and the account, from the first
@@ -44,6 +55,7 @@ struct SessionInfo {
   std::string user;        // the Basic user name as the device sends it
   std::string query_user;  // User= of a plain query ("" if none)
   std::string fixture;     // the state file beside the capture (a file name)
+  std::string account;     // CONTEXT/LOGIN, for the deliver events
   absl::Time started;
 };
 
@@ -72,6 +84,7 @@ class CaptureWriter {
  private:
   std::string Request(const RecordedExchange& e);
   std::string Response(const RecordedExchange& e);
+  std::string Delivery(const RecordedDelivery& d, const char* indent) const;
   std::string Query(const std::string& target, std::string& command);
   // The <bind> elements of a first download (match="items"): each item's
   // ServerId bound by a property only it has in the download.
@@ -93,6 +106,7 @@ class CaptureWriter {
   std::set<std::string> commands_;
   size_t exchanges_ = 0;
   size_t bytes_ = 0;
+  int received_seen_ = 0;  // DateReceived values of mail that came during the session
 };
 
 }  // namespace eas::record

@@ -226,5 +226,62 @@ TEST(SessionRecorder, ASessionEndsOnQuietTimeOnOffAndAtTheSessionBound) {
   EXPECT_EQ(std::fopen(second.c_str(), "rb"), nullptr);  // nothing was recorded in it
 }
 
+TEST(CaptureWriter, MailFromOutsideIsADeliverEventAndItsArrivalTimeABinding) {
+  SessionInfo info = Info();
+  info.account = "ox.io/miguel";
+  info.started = absl::FromUnixSeconds(1796000000);  // 2026-11-30T00:53:20Z
+  Recording r(info);
+  RecordedExchange ping = Exchange("Cmd=Ping", "<Ping xmlns=\"Ping:\"><HeartbeatInterval>60</HeartbeatInterval></Ping>",
+                                   "<Ping xmlns=\"Ping:\"><Status>2</Status></Ping>");
+  ping.deliveries.push_back({"From: a@example.com\r\nSubject: <Hi> & more\r\n\r\nx\r\n", true, 1800});
+  r.Add(ping);
+  RecordedExchange sync = Exchange(
+      "Cmd=Sync", "",
+      "<Sync xmlns=\"AirSync:\" xmlns:email=\"Email:\"><Collections><Collection><Commands><Add><ServerId>m1</ServerId>"
+      "<ApplicationData><email:DateReceived>2026-11-30T00:53:25.000Z</email:DateReceived></ApplicationData></Add>"
+      "<Add><ServerId>m2</ServerId><ApplicationData><email:DateReceived>2026-11-01T08:00:00.000Z"
+      "</email:DateReceived></ApplicationData></Add></Commands></Collection></Collections></Sync>");
+  sync.deliveries.push_back({"Subject: between\r\n\r\ny\r\n", false, 0});
+  r.Add(sync);
+  const std::string text = r.Document();
+  // Inside the Ping, after its request, with the wait; before the Sync's exchange.
+  const size_t in_ping = text.find("<event kind=\"deliver\" user=\"ox.io/miguel\" after-ms=\"1800\">");
+  ASSERT_NE(in_ping, std::string::npos) << text;
+  EXPECT_LT(text.find("</request>"), in_ping);
+  EXPECT_LT(in_ping, text.find("<response"));
+  EXPECT_TRUE(absl::StrContains(text, "\nFrom: a@example.com\nSubject: &lt;Hi&gt; &amp; more\n\nx\n</event>"))
+      << text;
+  const size_t before = text.find("  <event kind=\"deliver\" user=\"ox.io/miguel\">\nSubject: between");
+  ASSERT_NE(before, std::string::npos) << text;
+  EXPECT_LT(before, text.find("<exchange note=\"Sync\""));
+  // Received during the session: a binding; before it: the value.
+  EXPECT_TRUE(absl::StrContains(text, "<email:DateReceived>{{received_1}}</email:DateReceived>")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "<email:DateReceived>2026-11-01T08:00:00.000Z</email:DateReceived>"));
+}
+
+TEST(SessionRecorder, ArrivedMailIsNeitherTheStatesNorTheDevicesOwnAndIsTakenOnce) {
+  RecorderOptions options;
+  options.dir = TempDir("recorder-mail");
+  SessionRecorder recorder(options);
+  const std::string old_mail = "Message-ID: <old@example.com>\r\nSubject: Old\r\n\r\nold\r\n";
+  auto state = [&] {
+    return absl::StatusOr<nlohmann::json>(
+        nlohmann::json{{"users", nlohmann::json::array()}, {"mail", {{{"raw", old_mail}}}}});
+  };
+  SessionInfo info = Info();
+  info.started = absl::FromUnixSeconds(1796000000);
+  ASSERT_TRUE(recorder.Begin("ox.io/miguel/DEV1", info, state, info.started));
+  recorder.Sent("ox.io/miguel/DEV1", "To: ana@ox.io\r\nSubject: Mine\r\n\r\nmine\r\n");
+  const std::string news = "Message-ID: <new@example.com>\r\nSubject: New\r\n\r\nnew\r\n";
+  // The server's copy of the device's message has a Message-ID of its own.
+  const std::string copy = "Message-ID: <srv-1@ox.io>\r\nSubject: Mine\r\n\r\nmine\r\n";
+  EXPECT_EQ(recorder.Arrived("ox.io/miguel/DEV1", {old_mail, news, copy}), std::vector<std::string>{news});
+  EXPECT_TRUE(recorder.Arrived("ox.io/miguel/DEV1", {news}).empty());  // one event for it
+  EXPECT_TRUE(recorder.Arrived("ox.io/ana/DEV9", {news}).empty());     // no session
+  const std::vector<std::string> keys = MailKeys("Message-ID:\r\n <A@B>\r\nSubject: S\r\n\r\nbody", true);
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "id:<a@b>"), keys.end());
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "subject:S"), keys.end());
+}
+
 }  // namespace
 }  // namespace eas::record

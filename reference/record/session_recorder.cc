@@ -6,8 +6,14 @@
 
 #include <cstdio>
 
+#include <algorithm>
+
+#include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "reference/log/log.h"
 
 namespace eas::record {
@@ -104,12 +110,23 @@ bool SessionRecorder::Begin(const std::string& device_key, const SessionInfo& in
     log::Error("recording: writing the state", s, {{"device", info.device_id}});
     return false;
   }
+  // The state's mail is known mail: what the device is given of it later
+  // (a page after MoreAvailable, a move) is no delivery.
+  absl::flat_hash_set<std::string> known;
+  if (state->contains("mail") && (*state)["mail"].is_array()) {
+    for (const auto& mail : (*state)["mail"]) {
+      if (mail.is_object() && mail.contains("raw") && mail["raw"].is_string()) {
+        for (auto& k : MailKeys(mail["raw"].get<std::string>(), false)) known.insert(std::move(k));
+      }
+    }
+  }
   auto session = std::make_shared<Session>();
   session->path = stem + ".xml";
   {
     absl::MutexLock s(&session->mutex);
     session->last = now;
     session->writer = std::make_unique<CaptureWriter>(with_state);
+    session->known_mail = std::move(known);
   }
   log::Info("recording: session started", {{"file", session->path}, {"device", info.device_id}});
   absl::MutexLock lock(&mutex_);
@@ -155,6 +172,71 @@ void SessionRecorder::End(const std::string& device_key) {
     sessions_.erase(it);
   }
   log::Info("recording: session ended", {{"file", ended}});
+}
+
+std::vector<std::string> MailKeys(const std::string& mime, bool subject) {
+  std::vector<std::string> keys = {absl::StrCat("bytes:", absl::Hash<std::string>{}(mime))};
+  // The header fields, up to the first blank line; folded lines joined.
+  const size_t end = mime.find("\r\n\r\n") != std::string::npos ? mime.find("\r\n\r\n") : mime.find("\n\n");
+  const std::string head = mime.substr(0, end == std::string::npos ? mime.size() : end);
+  std::string field, value;
+  auto take = [&] {
+    if (absl::EqualsIgnoreCase(field, "Message-ID") && !value.empty()) {
+      keys.push_back(absl::StrCat("id:", absl::AsciiStrToLower(absl::StripAsciiWhitespace(value))));
+    }
+    if (subject && absl::EqualsIgnoreCase(field, "Subject")) {
+      keys.push_back(absl::StrCat("subject:", absl::StripAsciiWhitespace(value)));
+    }
+  };
+  for (absl::string_view line : absl::StrSplit(head, '\n')) {
+    line = absl::StripSuffix(line, "\r");
+    if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+      absl::StrAppend(&value, " ", absl::StripAsciiWhitespace(line));
+      continue;
+    }
+    take();
+    const size_t colon = line.find(':');
+    field = colon == absl::string_view::npos ? "" : std::string(line.substr(0, colon));
+    value = colon == absl::string_view::npos ? "" : std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+  }
+  take();
+  return keys;
+}
+
+void SessionRecorder::Sent(const std::string& device_key, const std::string& mime) {
+  std::shared_ptr<Session> session;
+  {
+    absl::MutexLock lock(&mutex_);
+    auto it = sessions_.find(device_key);
+    if (it == sessions_.end()) return;
+    session = it->second;
+  }
+  auto keys = MailKeys(mime, true);
+  absl::MutexLock lock(&session->mutex);
+  for (auto& k : keys) session->known_mail.insert(std::move(k));
+}
+
+std::vector<std::string> SessionRecorder::Arrived(const std::string& device_key,
+                                                  const std::vector<std::string>& seen) {
+  std::shared_ptr<Session> session;
+  {
+    absl::MutexLock lock(&mutex_);
+    auto it = sessions_.find(device_key);
+    if (it == sessions_.end()) return {};
+    session = it->second;
+  }
+  std::vector<std::string> arrived;
+  for (const auto& mime : seen) {
+    // A device's own message is known by its Subject too.
+    auto keys = MailKeys(mime, true);
+    absl::MutexLock lock(&session->mutex);
+    if (std::any_of(keys.begin(), keys.end(), [&](const std::string& k) { return session->known_mail.contains(k); })) {
+      continue;
+    }
+    for (auto& k : MailKeys(mime, false)) session->known_mail.insert(std::move(k));
+    arrived.push_back(mime);
+  }
+  return arrived;
 }
 
 std::string SessionRecorder::OpenFile(const std::string& device_key) const {

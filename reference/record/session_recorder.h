@@ -14,9 +14,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -58,6 +60,14 @@ class SessionRecorder {
   // The capture file of the device's open session, or "" (tests, the admin).
   std::string OpenFile(const std::string& device_key) const;
 
+  // Mail of the open session: `sent` is a message the device sent (its
+  // copies are the device's doing); Arrived keeps of `seen` (MIME the
+  // device is being given) what came from outside the session (neither in
+  // the state it began with nor sent by the device), and remembers it, so
+  // that each such mail is one deliver event. Empty without a session.
+  void Sent(const std::string& device_key, const std::string& mime);
+  std::vector<std::string> Arrived(const std::string& device_key, const std::vector<std::string>& seen);
+
  private:
   struct Session {
     std::string path;  // the capture file; set before the session is shared
@@ -71,6 +81,9 @@ class SessionRecorder {
     // Exchanges before the first that names the protocol (an OPTIONS),
     // written with the header once one does.
     std::string pending ABSL_GUARDED_BY(mutex);
+    // What tells the session's mail apart (MailKeys): the state's at the
+    // start, the device's own, the deliveries already written.
+    absl::flat_hash_set<std::string> known_mail ABSL_GUARDED_BY(mutex);
   };
 
   RecorderOptions options_;
@@ -83,6 +96,11 @@ class SessionRecorder {
 // A file name part from text a client sent: letters, digits, '-' and '_'
 // kept, anything else '_', at most `max` characters (never a path).
 std::string FileNamePart(const std::string& text, size_t max = 40);
+
+// What a message is known by: its Message-ID, and a digest of its bytes;
+// with `subject`, also its Subject (a device's message, whose copies may
+// get a Message-ID the device did not write).
+std::vector<std::string> MailKeys(const std::string& mime, bool subject);
 
 }  // namespace eas::record
 

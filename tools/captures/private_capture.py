@@ -317,7 +317,10 @@ def map_state(value, m, key=None, module=None):
 
 
 def map_capture(tree, m):
-    """The capture's requests and answers, in place."""
+    """The capture's requests, answers and mail deliveries, in place."""
+    for event in tree.getroot().iter("event"):
+        if event.get("kind") == "deliver" and event.text:
+            event.text = m.mime(event.text)
     for body in tree.getroot().iter("body"):
         if body.get("hex"):
             mapped = map_wbxml(bytes.fromhex("".join(body.get("hex").split())), m)
@@ -353,7 +356,8 @@ def make_private(path, out_dir, key=None):
         fresh = recorded_state.FreshServer(state_path, "embedded",
                                            extra_args=["--record-dir=" + record_dir, "--record-all"])
         try:
-            outcome = cap.replay(cap.Capture(private_input), fresh.target, None, "reference", "embedded")
+            outcome = cap.replay(cap.Capture(private_input), fresh.target, fresh.run_event, "reference",
+                                 "embedded")
         finally:
             fresh.stop()
         recorded = glob.glob(os.path.join(record_dir, "*.xml"))

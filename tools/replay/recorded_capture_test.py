@@ -6,6 +6,7 @@ fresh reference server holding that state, on the embedded store and on the
 OX backend; the same capture with one byte of the server's answer changed
 fails (docs/captures.md, "Recorded captures")."""
 
+import base64
 import glob
 import os
 import re
@@ -13,6 +14,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -33,7 +36,7 @@ def replayed(capture, backend):
     holding its state."""
     fresh = recorded_state.FreshServer(capture.fixture, backend)
     try:
-        return cap.replay(capture, fresh.target, None, "reference", backend)
+        return cap.replay(capture, fresh.target, fresh.run_event, "reference", backend)
     finally:
         fresh.stop()
 
@@ -255,6 +258,89 @@ def test_a_session_under_another_policy_replays_under_it(tmp_path):
         json.dump(state, f)
     outcome = replayed(c, "embedded")
     assert [d.number for d in outcome.differences][:1] == [1], outcome.report()
+    shutil.rmtree(record_dir, ignore_errors=True)
+
+
+OUTSIDE_MAIL = ("From: Lena Meier <lena.meier@example.com>\r\nTo: miguel@ox.io\r\nSubject: %s\r\n"
+                "Message-ID: <%s@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                "\r\n%s\r\n")
+
+
+def test_mail_from_outside_is_recorded_as_deliveries_and_replays(tmp_path):
+    """Mail that arrives during the session becomes deliver events: into
+    the parked Ping it woke, or before the Sync that brought it; the copy
+    of the device's own message in Sent Items does not. The recording replays green on both
+    backends, and its private form too."""
+    import threading
+    record_dir = tempfile.mkdtemp(prefix="eas-record-mail-")
+    server = RunningServer(["--record-dir=" + record_dir])
+    try:
+        assert server.admin("devices", "record", "ox.io/miguel", "RECMAIL1", "on").returncode == 0
+        phone = eas_phone.Phone(eas_phone.connect(server.ports, tls=False), "RECMAIL1")
+        phone.provision()
+        status, root = phone.post("FolderSync", '<FolderSync xmlns="FolderHierarchy:"><SyncKey>0</SyncKey>'
+                                                '</FolderSync>')
+        inbox = folder_of(root, "2")
+        key = sync(phone, inbox, "0").findtext(AS + "SyncKey")
+        while True:
+            got = sync(phone, inbox, key, "<WindowSize>100</WindowSize>")
+            key = got.findtext(AS + "SyncKey")
+            if got.find(AS + "MoreAvailable") is None:
+                break
+        answer = {}
+        ping = threading.Thread(target=lambda: answer.update(ping=phone.post(
+            "Ping", '<Ping xmlns="Ping:"><HeartbeatInterval>60</HeartbeatInterval><Folders><Folder><Id>%s</Id>'
+                    '<Class>Email</Class></Folder></Folders></Ping>' % inbox)))
+        ping.start()
+        time.sleep(1.0)
+        assert server.admin("mail", "deliver", "ox.io/miguel",
+                            stdin=OUTSIDE_MAIL % ("During the Ping", "rec-1", "It woke the Ping.")).returncode == 0
+        ping.join(30)
+        assert answer["ping"][1].findtext("{Ping:}Status") == "2"
+        got = sync(phone, inbox, key)
+        key = got.findtext(AS + "SyncKey")
+        assert "During the Ping" in str(ET.tostring(got, encoding="unicode"))
+        assert server.admin("mail", "deliver", "ox.io/miguel",
+                            stdin=OUTSIDE_MAIL % ("Between requests", "rec-2", "Seen by the next Sync.")).returncode == 0
+        key = sync(phone, inbox, key).findtext(AS + "SyncKey")
+        # The device's own message: its copy in Sent Items is no delivery.
+        mime = "From: miguel@ox.io\r\nTo: miguel@ox.io\r\nSubject: Sent by the phone\r\n\r\nMine.\r\n"
+        status, _ = phone.post("SendMail", '<SendMail xmlns="ComposeMail:"><ClientId>rec-sent-1</ClientId>'
+                                           '<SaveInSentItems/><Mime opaque="base64">%s</Mime></SendMail>'
+                               % base64.b64encode(mime.encode()).decode())
+        assert status == 200
+        sent = folder_of(root, "5")
+        sent_key = sync(phone, sent, "0").findtext(AS + "SyncKey")
+        copy = sync(phone, sent, sent_key, "<WindowSize>100</WindowSize>")
+        assert "Sent by the phone" in ET.tostring(copy, encoding="unicode")
+        server.admin("devices", "record", "ox.io/miguel", "RECMAIL1", "off")
+    finally:
+        server.stop()
+    files = glob.glob(os.path.join(record_dir, "*.xml"))
+    assert len(files) == 1, files
+    c = cap.Capture(files[0])
+    root = ET.parse(files[0]).getroot()
+    during = [e for x in root.findall("exchange") for e in x.findall("event")]
+    before = root.findall("event")
+    assert [e.get("kind") for e in during + before] == ["deliver", "deliver"], ET.tostring(root)[:2000]
+    assert "During the Ping" in during[0].text and int(during[0].get("after-ms")) >= 500
+    assert "Between requests" in before[0].text
+    assert replayed(c, "embedded").passed
+    # On the OX backend the copy in Sent Items shows a moment later than a
+    # replay's next request comes: that backend replays the deliveries
+    # (the session up to the SendMail).
+    cut = ET.parse(files[0])
+    for x in cut.getroot().findall("exchange")[-3:]:
+        cut.getroot().remove(x)
+    cut.write(str(tmp_path / "until-sent.xml"), encoding="utf-8", xml_declaration=True)
+    shutil.copy(c.fixture, tmp_path)
+    outcome = replayed(cap.Capture(str(tmp_path / "until-sent.xml")), "ox")
+    assert outcome.passed, outcome.report()
+    import private_capture
+    written, _ = private_capture.make_private(files[0], str(tmp_path))
+    held = open(written, encoding="utf-8").read()
+    assert "During the Ping" not in held and held.count('kind="deliver"') == 2
+    assert replayed(cap.Capture(written), "embedded").passed
     shutil.rmtree(record_dir, ignore_errors=True)
 
 

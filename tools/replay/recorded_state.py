@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 
 import capture as cap
 
@@ -36,6 +37,20 @@ class FreshServer:
         if backend == "ox":
             self._apply_policy(fixture)  # (on the embedded store, fixture import has done it)
         self.target = cap.Target("http://127.0.0.1:%d" % self.server.ports["http"])
+
+    def run_event(self, step, bindings):
+        """A recorded capture's events: mail that came from outside the
+        session (kind="deliver"), into the store or the OX mock."""
+        if step.tag != "event" or step.get("kind") != "deliver":
+            raise cap.CaptureError("a recorded capture has only deliver events, not %s" % step.get("kind"))
+        mime = cap.crlf(bindings.fill(step.text or ""))
+        if self.mock is not None:
+            self.mock.change(module="mail", action="deliver", user=step.get("user").split("/")[-1], raw=mime)
+            time.sleep(0.2)  # the connector asks OX about a folder at most every 100 ms
+            return
+        done = self.server.admin("mail", "deliver", step.get("user"), stdin=mime)
+        if done.returncode != 0:
+            raise cap.CaptureError("mail deliver failed: %s" % done.stderr.strip())
 
     def _apply_policy(self, fixture):
         """The policy the session was recorded under (the state's
