@@ -768,7 +768,9 @@ std::vector<record::RecordedDelivery> Dispatcher::RecordedMail(const HttpRequest
     for (pugi::xml_node c : doc.child("Sync").child("Collections").children("Collection")) {
       for (pugi::xml_node add : c.child("Commands").children("Add")) {
         const pugi::xml_node data = add.child("ApplicationData");
-        if (ids.size() < kMaxLooked && absl::StartsWith(data.first_child().name(), "email:")) {
+        const bool mail = std::any_of(data.begin(), data.end(),
+                                      [](const pugi::xml_node& n) { return absl::StartsWith(n.name(), "email:"); });
+        if (ids.size() < kMaxLooked && mail) {
           ids.push_back(add.child("ServerId").text().get());
         }
       }
