@@ -128,6 +128,12 @@ struct DemoInbox {
   backend::Account miguel;
   std::string inbox;
   std::string first_mail;  // a message already in it
+  PlanEnv Env() const {
+    PlanEnv env;
+    env.backend = store.get();
+    env.account = miguel;
+    return env;
+  }
 };
 
 DemoInbox OpenDemo(const char* name) {
@@ -153,9 +159,7 @@ TEST(TestPlan, MoreAvailablePutsMessagesInTheInboxAndNarrowsTheWindow) {
   auto before = d.store->ChangesSince(d.miguel, d.inbox, 0);
   ASSERT_TRUE(before.ok());
   Runner r = At("more-available");
-  PlanEnv env;
-  env.backend = d.store.get();
-  env.account = d.miguel;
+  PlanEnv env = d.Env();
   auto body = SyncOf(d.inbox, "2");
   EXPECT_FALSE(r.BeforeHandler(At("Sync", 0), body, env));
   EXPECT_STREQ(body.child("Sync").child("Collections").child("Collection").child("WindowSize").text().get(), "1");
@@ -175,9 +179,7 @@ TEST(TestPlan, ANewFolderEndsThePingWithStatus7AndWantsAFolderSync) {
   const size_t folders = d.store->ListFolders(d.miguel)->size();
   for (const char* next : {"FolderSync", "Sync"}) {
     Runner r = At("new-folder");
-    PlanEnv env;
-    env.backend = d.store.get();
-    env.account = d.miguel;
+    PlanEnv env = d.Env();
     pugi::xml_document none;
     EXPECT_FALSE(r.BeforeHandler(At("Sync", 0), none, env));  // only a Ping
     auto answer = r.BeforeHandler(At("Ping", 1000), none, env);
@@ -235,9 +237,7 @@ TEST(TestPlan, AConflictMovesTheItemsVersionAndWantsTheChangeNotSentAgain) {
   DemoInbox d = OpenDemo("plan-conflict.db");
   for (const bool resend : {false, true}) {
     Runner r = At("conflict");
-    PlanEnv env;
-    env.backend = d.store.get();
-    env.account = d.miguel;
+    PlanEnv env = d.Env();
     bool changed = false;
     auto plain = SyncOf(d.inbox, "4");
     r.BeforeGate(At("Sync", 0), env, &changed);
@@ -263,9 +263,7 @@ TEST(TestPlan, AConflictMovesTheItemsVersionAndWantsTheChangeNotSentAgain) {
 TEST(TestPlan, AConflictIsNotApplicableWhenTheClientWinsAndNotExercisedWithoutAChange) {
   DemoInbox d = OpenDemo("plan-conflict-0.db");
   Runner wins = At("conflict");
-  PlanEnv env;
-  env.backend = d.store.get();
-  env.account = d.miguel;
+  PlanEnv env = d.Env();
   const int64_t before = d.store->GetItem(d.miguel, d.first_mail)->mod_seq;
   auto body = SyncChanging(d.inbox, "4", d.first_mail, "<Options><Conflict>0</Conflict></Options>");
   wins.BeforeHandler(At("Sync", 0), body, env);
@@ -283,9 +281,7 @@ TEST(TestPlan, ALongMessageIsSentTruncatedAndItsFetchIsTheRecovery) {
   DemoInbox d = OpenDemo("plan-truncated.db");
   for (const char* how : {"ItemOperations", "Sync", "nothing"}) {
     Runner r = At("truncated-body");
-    PlanEnv env;
-    env.backend = d.store.get();
-    env.account = d.miguel;
+    PlanEnv env = d.Env();
     bool changed = false;
     auto without_options = SyncOf(d.inbox, "6");
     r.BeforeHandler(At("Sync", 0), without_options, env);
@@ -326,9 +322,7 @@ TEST(TestPlan, ALongMessageIsSentTruncatedAndItsFetchIsTheRecovery) {
 TEST(TestPlan, At25TheLongMessageIsAskedForWithTruncationCodes) {
   DemoInbox d = OpenDemo("plan-truncated-25.db");
   Runner r = At("truncated-body");
-  PlanEnv env;
-  env.backend = d.store.get();
-  env.account = d.miguel;
+  PlanEnv env = d.Env();
   pugi::xml_document body;
   body.load_string(("<Sync><Collections><Collection><SyncKey>6</SyncKey><CollectionId>" + d.inbox +
                     "</CollectionId><Options><FilterType>3</FilterType><Truncation>8</Truncation>"
