@@ -184,7 +184,7 @@ std::vector<std::string> MailKeys(const std::string& mime, bool subject) {
     if (absl::EqualsIgnoreCase(field, "Message-ID") && !value.empty()) {
       keys.push_back(absl::StrCat("id:", absl::AsciiStrToLower(absl::StripAsciiWhitespace(value))));
     }
-    if (subject && absl::EqualsIgnoreCase(field, "Subject")) {
+    if (subject && absl::EqualsIgnoreCase(field, "Subject") && !value.empty()) {  // (no Subject tells nothing)
       keys.push_back(absl::StrCat("subject:", absl::StripAsciiWhitespace(value)));
     }
   };
