@@ -140,6 +140,8 @@ BREAKING = {
     "mail.form-by-version": lambda: good()[:-1] + [ex("SendMail", version="14.0", mime="From: a\r\n\r\nb")],
     "mail.client-id": lambda: good()[:-1] + [ex("SendMail", COMPOSE % ("m1", "another message"))],
     "behaviour.wbxml": lambda: good()[:-1] + [broken_body()],
+    "behaviour.elements-by-version": lambda: replaced(5, sync("{{k1}}", "{{k2}}", "<Options><Truncation>1"
+                                                              "</Truncation></Options>")),
     "behaviour.no-storm": lambda: good() + [folder_sync("{{h2}}", "{{h2}}") for _ in range(6)],
     "behaviour.401": lambda: good() + [ex("SendMail", COMPOSE % ("m%d" % i, "x"), status=401) for i in range(5, 9)],
     "behaviour.retry-after": lambda: good() + refused_then_retried(after=10),

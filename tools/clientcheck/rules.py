@@ -9,6 +9,7 @@ requirement ID) it follows, read from the specification's own text.
 import re
 import xml.etree.ElementTree as ET
 
+import eas_wbxml
 from session import children, local, text
 
 AIRSYNC = "{AirSync:}"
@@ -554,6 +555,38 @@ def mail_client_id(session):
 def wbxml_well_formed(session):
     xs = [x for x in eas_requests(session) if x.body is not None or x.body_problem]
     return bool(xs), [(x, x.body_problem) for x in xs if x.body_problem]
+
+
+def version_number(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+@rule("behaviour.elements-by-version", "Behaviour", "MS-ASCMD 2.2.3",
+      "every element of a request exists in the request's protocol version (each element's Protocol Versions "
+      "table, as codepages.txt's since/until hold it)")
+def elements_by_version(session):
+    failures, exercised = [], False
+    for x in eas_requests(session):
+        version = version_number(x.version)
+        if x.body is None or version is None:
+            continue
+        exercised = True
+        for e in x.body.iter():
+            if not e.tag.startswith("{"):
+                continue
+            ns, name = e.tag[1:].split("}", 1)
+            page = eas_wbxml.page_by_namespace(ns)
+            tag = page.by_name.get(name) if page is not None else None
+            if tag is None:
+                continue
+            since, until = version_number(tag.since), version_number(tag.until)
+            if (since is not None and version < since) or (until is not None and version > until):
+                failures.append((x, "%s in a %s request (it is in %s)" % (
+                    name, x.version, "%s to %s" % (tag.since or "2.5", tag.until or "16.1"))))
+    return exercised, failures
 
 
 @rule("behaviour.no-storm", "Behaviour", "MS-ASCMD 2.2.1.21",

@@ -229,6 +229,8 @@ BREAKING = {
                                                       content_type="message/rfc822", query_extra="&SaveInSent=T")),
     "mail.client-id": lambda p: (p.start(), p.send_mail("m-1", "one"), p.send_mail("m-1", "another")),
     "behaviour.wbxml": lambda p: (p.start(), raw(p, "FolderSync", b"\x03\x01\x6a\x00\x45\x7f\x03\x30\x00\x01\x01")),
+    "behaviour.elements-by-version": lambda p: (p.start(), p.sync("9"), p.sync(
+        "9", "<Options><Truncation>1</Truncation></Options>")),  # 2.5's, in a 14.1 request
     "behaviour.no-storm": lambda p: (p.start(), [p.folder_sync() for _ in range(6)]),
     "behaviour.storm-per-minute": breaks_storm_per_minute,
     "behaviour.retry-after": breaks_retry_after,
